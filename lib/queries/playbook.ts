@@ -1,0 +1,191 @@
+import { QueryDefinition, QueryParam, TableNames } from './types';
+
+/**
+ * The queries printed in the playbook's Part 2, with the literal key id, user name and
+ * dates turned into `?` placeholders. Rendered with the default names, each is the
+ * playbook's text but for the placeholders.
+ */
+
+const FROM: QueryParam = {
+  name: 'from',
+  kind: 'date',
+  description: 'first day of the window (date_partition, YYYY/MM/DD)',
+  example: '2021/07/16',
+};
+const TO: QueryParam = {
+  name: 'to',
+  kind: 'date',
+  description: 'last day of the window (date_partition, YYYY/MM/DD)',
+  example: '2021/07/24',
+};
+const KEY: QueryParam = {
+  name: 'accessKeyId',
+  kind: 'accessKeyId',
+  description: 'the exposed access key id',
+  example: 'AKIAIOSFODNN7EXAMPLE',
+};
+const USER: QueryParam = {
+  name: 'userName',
+  kind: 'userName',
+  description: 'the IAM user name',
+  example: 'JaneDoe',
+};
+
+export const WINDOW_PARAMS = { FROM, TO } as const;
+export const SUBJECT_PARAMS = { KEY, USER } as const;
+
+const table = (t: TableNames) => `"${t.database}"."${t.cloudTrailTable}"`;
+
+/** The identity filter of the two query families: by access key id, or by IAM user name. */
+interface Subject {
+  readonly idPrefix: 'key' | 'user';
+  readonly param: QueryParam;
+  readonly column: string;
+  readonly label: string;
+}
+const BY_KEY: Subject = {
+  idPrefix: 'key',
+  param: KEY,
+  column: 'useridentity.accesskeyid',
+  label: 'access key',
+};
+const BY_USER: Subject = {
+  idPrefix: 'user',
+  param: USER,
+  column: 'useridentity.username',
+  label: 'IAM user',
+};
+
+function apiActivity(s: Subject, step: string): QueryDefinition {
+  return {
+    id: `${s.idPrefix}-api-activity`,
+    title: `API calls of an ${s.label}, by service and outcome`,
+    playbook: { part: 2, step },
+    description: `Counts the ${s.label}'s API calls in the window by region, service, API, read-only flag and error.`,
+    params: [s.param, FROM, TO],
+    placeholders: [s.param.name, 'from', 'to'],
+    sql: (
+      t,
+    ) => `SELECT awsregion, eventsource, eventname, readonly, errorcode, errormessage, count(eventid) as COUNT 
+FROM ${table(t)}
+WHERE ${s.column} = ?
+      AND date_partition >= ?
+      AND date_partition <= ?
+GROUP BY awsregion, eventsource, eventname, readonly, errorcode, errormessage
+ORDER BY COUNT DESC`,
+  };
+}
+
+function sourceIps(s: Subject, step: string): QueryDefinition {
+  return {
+    id: `${s.idPrefix}-source-ips`,
+    title: `Source IP addresses and user agents of an ${s.label}`,
+    playbook: { part: 2, step },
+    description: `Counts the ${s.label}'s API calls in the window by source IP address and user agent.`,
+    params: [s.param, FROM, TO],
+    placeholders: [s.param.name, 'from', 'to'],
+    sql: (t) => `SELECT sourceipaddress, useragent, count(eventid) as COUNT 
+FROM ${table(t)}
+WHERE ${s.column} = ?
+      AND date_partition >= ?
+      AND date_partition <= ?
+GROUP BY sourceipaddress, useragent
+ORDER BY COUNT DESC`,
+  };
+}
+
+const EVENT_NAMES = (example: string): QueryParam => ({
+  name: 'eventNames',
+  kind: 'eventNameList',
+  description: 'comma-separated API names to detail',
+  example,
+});
+
+function changeDetails(s: Subject, step: string, example: string): QueryDefinition {
+  return {
+    id: `${s.idPrefix}-call-details`,
+    title: `Request and response of chosen API calls of an ${s.label}`,
+    playbook: { part: 2, step },
+    description: `Shows the request parameters and response elements of the ${s.label}'s calls to the listed APIs.`,
+    params: [s.param, FROM, TO, EVENT_NAMES(example)],
+    placeholders: [s.param.name, 'from', 'to', 'eventNames'],
+    sql: (
+      t,
+    ) => `SELECT eventtime, awsregion, eventname, requestparameters, responseelements, errorcode, errormessage
+FROM ${table(t)}
+WHERE ${s.column} = ?
+      AND date_partition >= ?
+      AND date_partition <= ?
+      AND contains(split(?, ','), eventname)
+ORDER BY eventtime`,
+  };
+}
+
+const NETWORK_ACTIVITY: QueryDefinition = {
+  id: 'key-network-activity',
+  title: 'VPC Flow Logs traffic to or from the source IPs of an access key',
+  playbook: { part: 2, step: '1' },
+  description:
+    'Joins the VPC Flow Logs with the source IP addresses the access key used, counting flows by source and destination. Both tables are limited to the window.',
+  params: [KEY, FROM, TO],
+  placeholders: ['accessKeyId', 'from', 'to', 'from', 'to'],
+  sql: (t) => {
+    const ct = `"${t.database}"."${t.cloudTrailTable}"`;
+    const flow = `"${t.database}"."${t.vpcFlowTable}"`;
+    return `SELECT ${flow}.sourceaddress, 
+       ${flow}.destinationaddress,
+       count(*) as count
+FROM ${flow} 
+INNER JOIN ${ct}
+ON (${ct}.sourceipaddress = 
+   ${flow}.sourceaddress)
+   OR
+   (${ct}.sourceipaddress = 
+   ${flow}.destinationaddress)
+WHERE ${ct}.useridentity.accesskeyid = ?
+       AND ${ct}.date_partition >= ?
+       AND ${ct}.date_partition <= ?
+       AND ${flow}.date_partition >= ?
+       AND ${flow}.date_partition <= ?
+GROUP BY ${flow}.sourceaddress, 
+         ${flow}.destinationaddress
+ORDER BY count DESC`;
+  },
+};
+
+function probeDetails(s: Subject, step: string): QueryDefinition {
+  return {
+    id: `${s.idPrefix}-probe-details`,
+    title: `Request and response of the probing calls of an ${s.label}`,
+    playbook: { part: 2, step },
+    description: `Shows when and where the ${s.label} made the listed read-only (probing) calls, with their parameters.`,
+    params: [
+      s.param,
+      FROM,
+      TO,
+      EVENT_NAMES(
+        'ListRoles,DescribeDestinations,ListKeys,ListFunctions20150331,ListBuckets,ListSecrets,ListAliases,DescribeInstances',
+      ),
+    ],
+    placeholders: [s.param.name, 'from', 'to', 'eventNames'],
+    sql: (t) => `SELECT eventtime, awsregion, requestparameters, responseelements, errorcode, errormessage
+FROM ${table(t)}
+WHERE ${s.column} = ?
+      AND date_partition >= ?
+      AND date_partition <= ?
+      AND contains(split(?, ','), eventname)
+ORDER BY eventtime`,
+  };
+}
+
+/** Part 2 as printed: the key's activity, then the rogue user's. */
+export const PLAYBOOK_QUERIES: readonly QueryDefinition[] = [
+  apiActivity(BY_KEY, '1'),
+  sourceIps(BY_KEY, '1'),
+  NETWORK_ACTIVITY,
+  changeDetails(BY_KEY, '3', 'AttachUserPolicy,CreateUser,CreateAccessKey'),
+  apiActivity(BY_USER, '11'),
+  sourceIps(BY_USER, '11'),
+  changeDetails(BY_USER, '11', 'CreateBucket,PutObject'),
+  probeDetails(BY_USER, '11'),
+];
