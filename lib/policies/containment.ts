@@ -1,0 +1,93 @@
+import { CONTAINMENT_SIDS } from '../names';
+
+/**
+ * The playbook's containment policy documents, as plain JSON. The CDK constructs, the
+ * containment stacks and the orchestrator's verification all build them here, so what is
+ * tested with the IAM simulator is exactly what gets deployed.
+ */
+
+export interface PolicyStatement {
+  readonly Sid?: string;
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Principal?: unknown;
+  readonly NotPrincipal?: unknown;
+  readonly Action?: string | readonly string[];
+  readonly NotAction?: string | readonly string[];
+  readonly Resource?: string | readonly string[];
+  readonly NotResource?: string | readonly string[];
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
+export interface PolicyDocument {
+  readonly Version: '2012-10-17' | '2008-10-17';
+  readonly Id?: string;
+  readonly Statement: readonly PolicyStatement[];
+}
+
+/** The playbook's `iam-containment-policy`: deny every action on every resource. */
+export function iamDenyAllPolicy(): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Sid: CONTAINMENT_SIDS.iamDenyAll, Effect: 'Deny', Action: '*', Resource: '*' }],
+  };
+}
+
+/**
+ * The playbook's bucket containment statement: deny every principal but the break-glass
+ * role every action on the bucket and its objects.
+ */
+export function bucketContainmentStatement(
+  bucketName: string,
+  breakGlassRoleArn: string,
+  partition = 'aws',
+): PolicyStatement {
+  return {
+    Sid: CONTAINMENT_SIDS.bucket,
+    Effect: 'Deny',
+    Principal: '*',
+    Action: '*',
+    Resource: [`arn:${partition}:s3:::${bucketName}`, `arn:${partition}:s3:::${bucketName}/*`],
+    Condition: { StringNotLike: { 'aws:PrincipalArn': [breakGlassRoleArn] } },
+  };
+}
+
+/**
+ * The bucket policy to apply while contained: every statement of the existing policy, kept
+ * as it is, plus the containment statement. A bucket policy replaces the whole policy on
+ * PutBucketPolicy, so dropping the original statements would silently change access after
+ * release. An existing statement with the containment Sid (an earlier containment) is replaced.
+ */
+export function containedBucketPolicy(
+  bucketName: string,
+  breakGlassRoleArn: string,
+  existing?: PolicyDocument,
+  partition = 'aws',
+): PolicyDocument {
+  const kept = (existing?.Statement ?? []).filter((s) => s.Sid !== CONTAINMENT_SIDS.bucket);
+  return {
+    Version: existing?.Version ?? '2012-10-17',
+    ...(existing?.Id ? { Id: existing.Id } : {}),
+    Statement: [...kept, bucketContainmentStatement(bucketName, breakGlassRoleArn, partition)],
+  };
+}
+
+/**
+ * AWS's "revoke older sessions" pattern for a role: deny everything to sessions whose
+ * credentials were issued before the containment time. New sessions (after the responder
+ * has fixed the trust policy) keep working; the role itself is never deny-all'd.
+ */
+export function revokeOlderSessionsPolicy(containedAt: Date | string): PolicyDocument {
+  const at = typeof containedAt === 'string' ? containedAt : containedAt.toISOString();
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: CONTAINMENT_SIDS.revokeOlderSessions,
+        Effect: 'Deny',
+        Action: '*',
+        Resource: '*',
+        Condition: { DateLessThan: { 'aws:TokenIssueTime': at } },
+      },
+    ],
+  };
+}

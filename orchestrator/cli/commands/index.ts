@@ -1,0 +1,6 @@
+import { Command } from 'commander';
+
+/** Each command module adds its subcommand to the program; the table lives here, once. */
+export type RegisterCommand = (program: Command) => void;
+
+export const COMMANDS: readonly RegisterCommand[] = [];

@@ -1,0 +1,72 @@
+import { Command, CommanderError } from 'commander';
+
+import { IrKitError } from '../../lib/errors';
+import { COMMANDS } from './commands';
+
+/**
+ * irkit: parses the command line and dispatches to the typed library in orchestrator/.
+ * Results go to stdout, progress and errors to stderr.
+ *
+ * Exit codes: 0 success; 1 unexpected failure (a bug: rerun with --debug and report it);
+ * 2 bad input or usage, nothing was changed; 3 an AWS call or a query failed;
+ * 4 some targets of a containment failed (the summary says which).
+ */
+export const EXIT_CODES = { ok: 0, unexpected: 1, usage: 2, aws: 3, partial: 4 } as const;
+
+function exitCodeOf(error: IrKitError): number {
+  switch (error.code) {
+    case 'IRKIT_INVALID_INPUT':
+    case 'IRKIT_CONFIG':
+    case 'IRKIT_UNKNOWN_QUERY':
+    case 'IRKIT_PLAN_INVALID':
+    case 'IRKIT_PROTECTED_PRINCIPAL':
+    case 'IRKIT_UNKNOWN_INCIDENT':
+    case 'IRKIT_LOGS_MISSING':
+    case 'IRKIT_LOGS_CORRUPT':
+    case 'IRKIT_KEY_NOT_OURS':
+      return EXIT_CODES.usage;
+    case 'IRKIT_CONTAINMENT_FAILED':
+      return EXIT_CODES.partial;
+    default:
+      return EXIT_CODES.aws;
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('irkit')
+    .description('IR Kit: the IAM credential exposure playbook as commands')
+    .option('--debug', 'print stack traces on failure')
+    .showHelpAfterError()
+    .exitOverride();
+  for (const register of COMMANDS) register(program);
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  const debug = argv.includes('--debug');
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT_CODES.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
+    }
+    if (error instanceof IrKitError) {
+      process.stderr.write(`irkit: ${error.describe()}\n`);
+      if (debug) process.stderr.write(`${error.stack}\n`);
+      return exitCodeOf(error);
+    }
+    process.stderr.write(`irkit: unexpected error: ${(error as Error).message ?? String(error)}\n`);
+    process.stderr.write(
+      debug ? `${(error as Error).stack}\n` : '  -> rerun with --debug and report the trace\n',
+    );
+    return EXIT_CODES.unexpected;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
