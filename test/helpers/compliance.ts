@@ -1,0 +1,31 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+
+import { applyCompliance } from '../../lib/compliance';
+
+/** An app with the AwsSolutions pack on, as bin/app.ts builds it. */
+export function compliantApp(context: Record<string, unknown> = {}): App {
+  const app = new App({ context });
+  applyCompliance(app);
+  return app;
+}
+
+/**
+ * The template of a stack built in a compliantApp. Template.fromStack runs the pack, so an
+ * unacknowledged finding fails here just as it fails `cdk synth`.
+ */
+export function compliantTemplate(stack: Stack): Template {
+  return Template.fromStack(stack);
+}
+
+/**
+ * Every unacknowledged AwsSolutions finding in a scope, as `RuleId @ construct path`, so a
+ * test can assert an empty list and show what is wrong when it is not.
+ */
+export function nagFindings(stack: Stack): string[] {
+  const report = new AwsSolutionsChecks().validateScope(stack);
+  return report.violations.flatMap((violation) =>
+    violation.violatingResources.map((resource) => `${violation.ruleName} @ ${resource.constructPath}`),
+  );
+}
