@@ -34,11 +34,12 @@ export function iamDenyAllPolicy(): PolicyDocument {
 
 /**
  * The playbook's bucket containment statement: deny every principal but the break-glass
- * role every action on the bucket and its objects.
+ * role every action on the bucket and its objects. Further exempt ARNs may follow the
+ * break-glass role (the containment handler's role, so that release can restore the policy).
  */
 export function bucketContainmentStatement(
   bucketName: string,
-  breakGlassRoleArn: string,
+  breakGlassRoleArn: string | readonly string[],
   partition = 'aws',
 ): PolicyStatement {
   return {
@@ -47,7 +48,12 @@ export function bucketContainmentStatement(
     Principal: '*',
     Action: '*',
     Resource: [`arn:${partition}:s3:::${bucketName}`, `arn:${partition}:s3:::${bucketName}/*`],
-    Condition: { StringNotLike: { 'aws:PrincipalArn': [breakGlassRoleArn] } },
+    Condition: {
+      StringNotLike: {
+        'aws:PrincipalArn':
+          typeof breakGlassRoleArn === 'string' ? [breakGlassRoleArn] : [...breakGlassRoleArn],
+      },
+    },
   };
 }
 
@@ -59,7 +65,7 @@ export function bucketContainmentStatement(
  */
 export function containedBucketPolicy(
   bucketName: string,
-  breakGlassRoleArn: string,
+  breakGlassRoleArn: string | readonly string[],
   existing?: PolicyDocument,
   partition = 'aws',
 ): PolicyDocument {
