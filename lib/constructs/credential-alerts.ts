@@ -1,0 +1,249 @@
+import { Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+
+import { IrKitError } from '../errors';
+
+export interface CredentialAlertsProps {
+  /** Any assumption of this role is reported. */
+  readonly breakGlassRole: iam.IRole;
+  /**
+   * Addresses subscribed to the alerts topic (each confirms by e-mail).
+   * @default - no subscriptions; subscribe to the topic yourself
+   */
+  readonly emailAddresses?: readonly string[];
+}
+
+/** One alert: the events it matches and how its message reads. */
+interface AlertDefinition {
+  /** Construct id of the rule: stable. */
+  readonly id: string;
+  readonly description: string;
+  readonly pattern: events.EventPattern;
+  readonly message: string;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@.]+$/;
+const API_CALL = 'AWS API Call via CloudTrail';
+const field = (path: string): string => events.EventField.fromPath(path);
+
+/** The parts of a message every CloudTrail-based alert shares: who, what, from where, when. */
+function apiCallMessage(what: string, target: string, advice: string): string {
+  const key = field('$.detail.userIdentity.accessKeyId');
+  return (
+    `IR Kit alert: ${what}. Who: ${field('$.detail.userIdentity.arn')} (access key ${key}) ` +
+    `called ${field('$.detail.eventName')}${target} from IP ${field('$.detail.sourceIPAddress')} ` +
+    `at ${field('$.detail.eventTime')} in account ${field('$.account')}, region ${field('$.detail.awsRegion')}. ` +
+    `${advice} Start with: irkit validate --access-key-id ${key} ; then irkit investigate ` +
+    `--access-key-id ${key} --from YYYY/MM/DD --to YYYY/MM/DD (a window around that time).`
+  );
+}
+
+function iamCall(eventNames: string[], requestParameters?: Record<string, unknown>): events.EventPattern {
+  return {
+    source: ['aws.iam'],
+    detailType: [API_CALL],
+    detail: {
+      eventSource: ['iam.amazonaws.com'],
+      eventName: eventNames,
+      ...(requestParameters ? { requestParameters } : {}),
+    },
+  };
+}
+
+/**
+ * Inline policies that grant every action. EventBridge sees the document only as a string, so
+ * the match is textual: the common spellings of `"Action": "*"` in compact and indented JSON.
+ */
+const ALLOW_ALL_ACTIONS = [
+  '"Action":"\\*"',
+  '"Action": "\\*"',
+  '"Action":["\\*"]',
+  '"Action": ["\\*"]',
+].flatMap((text) => events.Match.wildcard(`*${text}*`));
+
+/**
+ * The credential alerts of DESIGN.md: EventBridge rules on the IAM, STS, Health and GuardDuty
+ * events that announce or follow a credential exposure, each sending a readable one-paragraph
+ * message to a KMS-encrypted SNS topic. IAM events arrive only in us-east-1, so the stack that
+ * holds this construct must deploy there.
+ */
+export class CredentialAlerts extends Construct {
+  public readonly topic: sns.Topic;
+  public readonly key: kms.Key;
+  public readonly rules: events.Rule[];
+
+  constructor(scope: Construct, id: string, props: CredentialAlertsProps) {
+    super(scope, id);
+    for (const address of props.emailAddresses ?? []) {
+      if (!EMAIL.test(address)) {
+        throw new IrKitError('IRKIT_CONFIG', `invalid alert e-mail address: ${JSON.stringify(address)}`, {
+          hint: 'give addresses such as security@example.com (alertEmails)',
+        });
+      }
+    }
+
+    this.key = new kms.Key(this, 'Key', {
+      description: 'IR Kit: encrypts the credential alerts topic.',
+      enableKeyRotation: true,
+    });
+    // EventBridge publishes to the encrypted topic, so it must be able to use the key.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowEventBridgeToPublishEncrypted',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+      }),
+    );
+    this.topic = new sns.Topic(this, 'Topic', {
+      displayName: 'IR Kit credential alerts',
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+    for (const address of props.emailAddresses ?? []) {
+      this.topic.addSubscription(new subscriptions.EmailSubscription(address));
+    }
+
+    const partition = Stack.of(this).partition;
+    const targetUser = ` (user ${field('$.detail.requestParameters.userName')})`;
+    const definitions: AlertDefinition[] = [
+      {
+        id: 'AccessKeyCreated',
+        description: 'IR Kit: an IAM user access key was created (the playbook recommends this alert).',
+        pattern: iamCall(['CreateAccessKey']),
+        message: apiCallMessage(
+          'a long-term IAM access key was created',
+          targetUser,
+          'Long-term keys are what gets exposed; confirm the owner expected this key.',
+        ),
+      },
+      {
+        id: 'UserCreated',
+        description: 'IR Kit: an IAM user was created.',
+        pattern: iamCall(['CreateUser']),
+        message: apiCallMessage(
+          'an IAM user was created',
+          targetUser,
+          'Attackers with a stolen key create users to persist.',
+        ),
+      },
+      {
+        id: 'AdministratorAccessAttached',
+        description: 'IR Kit: the AdministratorAccess managed policy was attached to an IAM user.',
+        pattern: iamCall(['AttachUserPolicy'], {
+          policyArn: events.Match.suffix(':iam::aws:policy/AdministratorAccess'),
+        }),
+        message: apiCallMessage(
+          'AdministratorAccess was attached to an IAM user',
+          targetUser,
+          "This is the playbook actor's escalation step.",
+        ),
+      },
+      {
+        id: 'AdministratorInlinePolicy',
+        description: 'IR Kit: an inline policy allowing every action was put on an IAM user.',
+        pattern: iamCall(['PutUserPolicy'], { policyDocument: ALLOW_ALL_ACTIONS }),
+        message: apiCallMessage(
+          'an inline policy allowing every action was put on an IAM user',
+          targetUser,
+          'This grants administrator rights without the managed policy.',
+        ),
+      },
+      {
+        id: 'LoginProfileChanged',
+        description: 'IR Kit: a console password was created or changed for an IAM user.',
+        pattern: iamCall(['CreateLoginProfile', 'UpdateLoginProfile']),
+        message: apiCallMessage(
+          'a console password was created or changed',
+          targetUser,
+          'A password gives a key holder console access.',
+        ),
+      },
+      {
+        id: 'CompromisedKeyQuarantine',
+        description: 'IR Kit: AWS attached an AWSCompromisedKeyQuarantine policy (AWS found an exposed key).',
+        pattern: iamCall(['AttachUserPolicy', 'AttachRolePolicy', 'AttachGroupPolicy'], {
+          policyArn: events.Match.prefix(`arn:${partition}:iam::aws:policy/AWSCompromisedKeyQuarantine`),
+        }),
+        message: apiCallMessage(
+          'an AWSCompromisedKeyQuarantine policy was attached: AWS believes a key of this account is exposed',
+          ` (user ${field('$.detail.requestParameters.userName')}, policy ${field('$.detail.requestParameters.policyArn')})`,
+          "Treat the named user's keys as exposed.",
+        ),
+      },
+      {
+        id: 'BreakGlassAssumed',
+        description: 'IR Kit: the break-glass role was assumed.',
+        pattern: {
+          source: ['aws.sts'],
+          detailType: [API_CALL],
+          detail: {
+            eventSource: ['sts.amazonaws.com'],
+            eventName: ['AssumeRole'],
+            requestParameters: { roleArn: [props.breakGlassRole.roleArn] },
+          },
+        },
+        message: apiCallMessage(
+          'the break-glass role was assumed',
+          ` (session ${field('$.detail.requestParameters.roleSessionName')})`,
+          "If this elevation was not approved, treat the caller's credentials as exposed.",
+        ),
+      },
+      {
+        id: 'CredentialsExposedHealthEvent',
+        description: 'IR Kit: AWS Health reports exposed credentials (AWS_RISK_CREDENTIALS_EXPOSED).',
+        pattern: {
+          source: ['aws.health'],
+          detailType: ['AWS Health Event'],
+          detail: { eventTypeCode: ['AWS_RISK_CREDENTIALS_EXPOSED'] },
+        },
+        message:
+          `IR Kit alert: AWS Health reports an exposed credential (${field('$.detail.eventTypeCode')}). ` +
+          `Who: access key ${field('$.detail.affectedEntities[0].entityValue')}, found in a public place by AWS ` +
+          `(no source IP: nobody called an API yet, as far as AWS says). When: ${field('$.time')}, ` +
+          `account ${field('$.account')}, region ${field('$.region')}. Start with: irkit validate ` +
+          `--access-key-id ${field('$.detail.affectedEntities[0].entityValue')} ; then irkit investigate ` +
+          `--access-key-id ${field('$.detail.affectedEntities[0].entityValue')} --from YYYY/MM/DD --to YYYY/MM/DD.`,
+      },
+      {
+        id: 'GuardDutyIamUserFinding',
+        description: 'IR Kit: a GuardDuty finding of an IAMUser family.',
+        pattern: {
+          source: ['aws.guardduty'],
+          detailType: ['GuardDuty Finding'],
+          // Finding types read ThreatPurpose:IAMUser/Family, so the family sits after the purpose.
+          detail: { type: events.Match.wildcard('*:IAMUser/*') },
+        },
+        message:
+          `IR Kit alert: GuardDuty finding ${field('$.detail.type')} (severity ${field('$.detail.severity')}). ` +
+          `Who: user ${field('$.detail.resource.accessKeyDetails.userName')} (access key ` +
+          `${field('$.detail.resource.accessKeyDetails.accessKeyId')}) called ` +
+          `${field('$.detail.service.action.awsApiCallAction.api')} from IP ` +
+          `${field('$.detail.service.action.awsApiCallAction.remoteIpDetails.ipAddressV4')}, last seen ` +
+          `${field('$.detail.service.eventLastSeen')} in account ${field('$.account')}, region ${field('$.region')}. ` +
+          `Start with: irkit validate --access-key-id ${field('$.detail.resource.accessKeyDetails.accessKeyId')} ; ` +
+          `then irkit investigate --access-key-id ${field('$.detail.resource.accessKeyDetails.accessKeyId')} ` +
+          `--from YYYY/MM/DD --to YYYY/MM/DD.`,
+      },
+    ];
+
+    this.rules = definitions.map(
+      (definition) =>
+        new events.Rule(this, definition.id, {
+          description: definition.description,
+          eventPattern: definition.pattern,
+          targets: [
+            new targets.SnsTopic(this.topic, {
+              message: events.RuleTargetInput.fromText(definition.message),
+            }),
+          ],
+        }),
+    );
+  }
+}

@@ -1,0 +1,37 @@
+import { Token } from 'aws-cdk-lib';
+
+import { IrKitError } from '../../errors';
+
+/** A physical-name rule: the pattern and how to say it to a person. */
+export interface NameRule {
+  readonly pattern: RegExp;
+  readonly description: string;
+}
+
+export const ROLE_NAME_RULE: NameRule = {
+  pattern: /^[A-Za-z0-9+=,.@_-]{1,64}$/,
+  description: '1-64 letters, digits and + = , . @ _ -, e.g. SecurityAnalystRole',
+};
+
+export const USER_NAME_RULE: NameRule = {
+  pattern: /^[A-Za-z0-9+=,.@_-]{1,64}$/,
+  description: '1-64 letters, digits and + = , . @ _ -, e.g. JorgeSouza',
+};
+
+export const POLICY_NAME_RULE: NameRule = {
+  pattern: /^[A-Za-z0-9+=,.@_-]{1,128}$/,
+  description: '1-128 letters, digits and + = , . @ _ -, e.g. iam-containment-policy',
+};
+
+/**
+ * Returns the name when it satisfies the rule, else throws IRKIT_CONFIG naming the prop and
+ * the accepted form. Unresolved tokens pass: they are only known at deploy time.
+ */
+export function checkedName(what: string, value: string, rule: NameRule): string {
+  if (!Token.isUnresolved(value) && !rule.pattern.test(value)) {
+    throw new IrKitError('IRKIT_CONFIG', `invalid ${what}: ${JSON.stringify(value)}`, {
+      hint: `a ${what} is ${rule.description}`,
+    });
+  }
+  return value;
+}

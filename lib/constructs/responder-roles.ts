@@ -1,0 +1,473 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+import { IrKitError } from '../errors';
+import { CONTAINMENT_STACK_PREFIX, DEFAULT_NAMES } from '../names';
+import { acknowledgeManagedPolicy, acknowledgeWildcardResource } from './private/nag';
+import { checkedName, ROLE_NAME_RULE } from './private/names';
+
+export interface ResponderRolesProps {
+  /** Who may assume the analyst, admin and deploy roles (accounts, users or roles). */
+  readonly trustedPrincipals: readonly iam.IPrincipal[];
+  /**
+   * Who may assume the break-glass role, always with MFA.
+   * @default - the trustedPrincipals
+   */
+  readonly breakGlassPrincipals?: readonly iam.IPrincipal[];
+  /** The bucket CloudTrail and VPC Flow Logs deliver to: read by the analyst. */
+  readonly logBucket: s3.IBucket;
+  /**
+   * The KMS key the log objects are encrypted with, when it is a customer key.
+   * @default - log objects use S3-managed keys; no key permission is granted
+   */
+  readonly logBucketKey?: kms.IKey;
+  /** The investigation workgroup's query results bucket: read and written by analyst and admin. */
+  readonly resultsBucket: s3.IBucket;
+  /**
+   * The customer key the query results are encrypted with.
+   * @default - results use S3-managed keys; no key permission is granted
+   */
+  readonly resultsKey?: kms.IKey;
+  /** The role CloudFormation runs containment stacks with: the only role the deploy role may pass. */
+  readonly containmentExecutionRole: iam.IRole;
+  /** @default 'IRWorkshopWorkgroup' */
+  readonly workgroupName?: string;
+  /** @default 'irworkshopgluedatabase' */
+  readonly databaseName?: string;
+  /** @default 'SecurityAnalystRole' */
+  readonly analystRoleName?: string;
+  /** @default 'SecurityAdminRole' */
+  readonly adminRoleName?: string;
+  /** @default 'SecurityDeployRole' */
+  readonly deployRoleName?: string;
+  /** @default 'SecurityBreakGlassRole' */
+  readonly breakGlassRoleName?: string;
+  /**
+   * Longest break-glass session; elevation is meant to be short.
+   * @default Duration.hours(1)
+   */
+  readonly breakGlassMaxSessionDuration?: Duration;
+}
+
+/**
+ * IAM write actions by verb, from the service's action list: the analyst must never change
+ * IAM, whatever other policy (ReadOnlyAccess today, something broader tomorrow) says. The
+ * IAM semantics tests check this list against every IAM write action the service defines.
+ */
+export const IAM_WRITE_ACTIONS = [
+  'Accept',
+  'Add',
+  'Associate',
+  'Attach',
+  'Change',
+  'Create',
+  'Deactivate',
+  'Delete',
+  'Detach',
+  'Disable',
+  'Enable',
+  'Put',
+  'Reject',
+  'Remove',
+  'Reset',
+  'Resync',
+  'Send',
+  'Set',
+  'Tag',
+  'Untag',
+  'Update',
+  'Upload',
+]
+  .map((verb) => `iam:${verb}*`)
+  .concat('iam:PassRole');
+
+/** Running and reading queries in a workgroup (and the named queries saved in it). */
+const ATHENA_QUERY_ACTIONS = [
+  'athena:StartQueryExecution',
+  'athena:StopQueryExecution',
+  'athena:GetQueryExecution',
+  'athena:GetQueryResults',
+  'athena:GetQueryResultsStream',
+  'athena:GetQueryRuntimeStatistics',
+  'athena:BatchGetQueryExecution',
+  'athena:ListQueryExecutions',
+  'athena:GetWorkGroup',
+  'athena:GetNamedQuery',
+  'athena:BatchGetNamedQuery',
+  'athena:ListNamedQueries',
+  'athena:GetPreparedStatement',
+  'athena:ListPreparedStatements',
+];
+
+/** Administering the workgroup itself and the queries saved in it. */
+const ATHENA_ADMIN_ACTIONS = [
+  ...ATHENA_QUERY_ACTIONS,
+  'athena:UpdateWorkGroup',
+  'athena:CreateNamedQuery',
+  'athena:UpdateNamedQuery',
+  'athena:DeleteNamedQuery',
+  'athena:CreatePreparedStatement',
+  'athena:UpdatePreparedStatement',
+  'athena:DeletePreparedStatement',
+  'athena:ListTagsForResource',
+  'athena:TagResource',
+  'athena:UntagResource',
+];
+
+const GLUE_READ_ACTIONS = [
+  'glue:GetDatabase',
+  'glue:GetDatabases',
+  'glue:GetTable',
+  'glue:GetTables',
+  'glue:GetTableVersion',
+  'glue:GetTableVersions',
+  'glue:GetPartition',
+  'glue:GetPartitions',
+  'glue:BatchGetPartition',
+];
+
+const GLUE_ADMIN_ACTIONS = [
+  ...GLUE_READ_ACTIONS,
+  'glue:UpdateDatabase',
+  'glue:CreateTable',
+  'glue:UpdateTable',
+  'glue:DeleteTable',
+  'glue:BatchDeleteTable',
+  'glue:DeleteTableVersion',
+  'glue:BatchDeleteTableVersion',
+  'glue:CreatePartition',
+  'glue:BatchCreatePartition',
+  'glue:UpdatePartition',
+  'glue:DeletePartition',
+  'glue:BatchDeletePartition',
+];
+
+/** What a stack deploy, update, delete and watch needs, on `irkit-contain-*` stacks only. */
+const CONTAINMENT_STACK_ACTIONS = [
+  'cloudformation:CreateStack',
+  'cloudformation:UpdateStack',
+  'cloudformation:DeleteStack',
+  'cloudformation:DescribeStacks',
+  'cloudformation:DescribeStackEvents',
+  'cloudformation:DescribeStackResources',
+  'cloudformation:GetTemplate',
+];
+
+/**
+ * The playbook's four IR roles. Each trusts only the configured principals; the break-glass
+ * role also requires MFA and keeps sessions short.
+ */
+export class ResponderRoles extends Construct {
+  /** Athena queries on the kit's workgroup, read-only everywhere else, never IAM writes. */
+  public readonly analystRole: iam.Role;
+  /** Administers the kit's Athena workgroup and named queries and its Glue database and tables. */
+  public readonly adminRole: iam.Role;
+  /** Deploys, updates and deletes `irkit-contain-*` stacks with the containment execution role. */
+  public readonly deployRole: iam.Role;
+  /** Administrator, MFA required, one-hour sessions. */
+  public readonly breakGlassRole: iam.Role;
+  /** The analyst's custom policy (the playbook's "custom IAM Policy" for Athena queries). */
+  public readonly analystPolicy: iam.ManagedPolicy;
+  public readonly adminPolicy: iam.ManagedPolicy;
+  public readonly deployPolicy: iam.ManagedPolicy;
+
+  constructor(scope: Construct, id: string, props: ResponderRolesProps) {
+    super(scope, id);
+    if (props.trustedPrincipals.length === 0) {
+      throw new IrKitError('IRKIT_CONFIG', 'no trusted principals given for the IR roles', {
+        hint: 'name at least one account id or IAM role/user ARN allowed to assume the IR roles (trustedPrincipals)',
+      });
+    }
+    const breakGlassPrincipals = props.breakGlassPrincipals ?? props.trustedPrincipals;
+    if (breakGlassPrincipals.length === 0) {
+      throw new IrKitError('IRKIT_CONFIG', 'no principals given for the break-glass role', {
+        hint: 'name at least one account id or IAM role/user ARN (breakGlassPrincipals), or leave it out to use trustedPrincipals',
+      });
+    }
+    const sessionSeconds = (props.breakGlassMaxSessionDuration ?? Duration.hours(1)).toSeconds();
+    if (sessionSeconds < 3600 || sessionSeconds > 4 * 3600) {
+      throw new IrKitError('IRKIT_CONFIG', `break-glass session of ${sessionSeconds} s is out of range`, {
+        hint: 'keep break-glass sessions between 1 hour (the IAM minimum) and 4 hours',
+      });
+    }
+
+    const stack = Stack.of(this);
+    const workgroupArn = stack.formatArn({
+      service: 'athena',
+      resource: 'workgroup',
+      resourceName: props.workgroupName ?? DEFAULT_NAMES.workgroupName,
+    });
+    const databaseName = props.databaseName ?? DEFAULT_NAMES.databaseName;
+    const glueResources = [
+      stack.formatArn({ service: 'glue', resource: 'catalog' }),
+      stack.formatArn({ service: 'glue', resource: 'database', resourceName: databaseName }),
+      stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${databaseName}/*` }),
+    ];
+    const trusted = new iam.CompositePrincipal(...props.trustedPrincipals);
+    const name = (what: string, value: string | undefined, fallback: string): string =>
+      checkedName(what, value ?? fallback, ROLE_NAME_RULE);
+
+    // Analyst: the playbook's ReadOnlyAccess plus a custom policy for the investigation.
+    this.analystPolicy = new iam.ManagedPolicy(this, 'AnalystPolicy', {
+      description: 'IR Kit analyst: Athena queries on the kit workgroup, its Glue tables, logs and results.',
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'QueryKitWorkgroup',
+          actions: ATHENA_QUERY_ACTIONS,
+          resources: [workgroupArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ReadKitTables',
+          actions: GLUE_READ_ACTIONS,
+          resources: glueResources,
+        }),
+        ...readLogs(props),
+        ...readWriteResults(props),
+        denyIamWrites(),
+      ],
+    });
+    const readOnlyAccess = iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess');
+    this.analystRole = new iam.Role(this, 'Analyst', {
+      roleName: name('analyst role name', props.analystRoleName, DEFAULT_NAMES.analystRoleName),
+      description: 'IR Kit: investigation (Athena on the kit workgroup, read-only elsewhere, no IAM writes).',
+      assumedBy: trusted,
+      managedPolicies: [readOnlyAccess, this.analystPolicy],
+    });
+    acknowledgeManagedPolicy(
+      this.analystRole,
+      readOnlyAccess,
+      'The playbook gives SecurityAnalystRole ReadOnlyAccess to analyse every service the key touched; AWS keeps it current as services are added, and the custom policy denies IAM writes on top.',
+    );
+
+    this.adminPolicy = new iam.ManagedPolicy(this, 'AdminPolicy', {
+      description:
+        'IR Kit admin: administers the kit Athena workgroup, named queries, Glue database and tables.',
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'AdministerKitWorkgroup',
+          actions: ATHENA_ADMIN_ACTIONS,
+          resources: [workgroupArn],
+        }),
+        new iam.PolicyStatement({
+          // These list calls have no resource-level permissions; the console needs them.
+          sid: 'ListAthenaWorkgroupsAndCatalogs',
+          actions: ['athena:ListWorkGroups', 'athena:ListDataCatalogs', 'athena:ListEngineVersions'],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'AdministerKitTables',
+          actions: GLUE_ADMIN_ACTIONS,
+          resources: glueResources,
+        }),
+        ...readLogs(props),
+        ...readWriteResults(props),
+        denyIamWrites(),
+      ],
+    });
+    this.adminRole = new iam.Role(this, 'Admin', {
+      roleName: name('admin role name', props.adminRoleName, DEFAULT_NAMES.adminRoleName),
+      description: 'IR Kit: administers the kit Athena workgroup, named queries and Glue tables.',
+      assumedBy: trusted,
+      managedPolicies: [this.adminPolicy],
+    });
+
+    const containmentStacks = stack.formatArn({
+      service: 'cloudformation',
+      region: '*',
+      resource: 'stack',
+      resourceName: `${CONTAINMENT_STACK_PREFIX}*/*`,
+    });
+    this.deployPolicy = new iam.ManagedPolicy(this, 'DeployPolicy', {
+      description: 'IR Kit deploy: irkit-contain-* stacks only, run with the containment execution role.',
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ManageContainmentStacks',
+          actions: CONTAINMENT_STACK_ACTIONS,
+          resources: [containmentStacks],
+        }),
+        new iam.PolicyStatement({
+          // ListStacks has no resource-level permissions; `irkit status` filters by prefix.
+          sid: 'ListStacks',
+          actions: ['cloudformation:ListStacks'],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          // `irkit contain` reads the execution role ARN from this stack's outputs.
+          sid: 'ReadKitOutputs',
+          actions: ['cloudformation:DescribeStacks'],
+          resources: [stack.stackId],
+        }),
+        new iam.PolicyStatement({
+          sid: 'PassOnlyContainmentExecutionRole',
+          actions: ['iam:PassRole'],
+          resources: [props.containmentExecutionRole.roleArn],
+          conditions: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
+        }),
+        new iam.PolicyStatement({
+          // Containment is verified by reading what it changed, and protected principals are
+          // recognised by their tags before anything is deployed.
+          sid: 'VerifyContainment',
+          actions: [
+            'iam:GetUser',
+            'iam:GetRole',
+            'iam:ListAttachedUserPolicies',
+            'iam:ListAccessKeys',
+            'iam:GetRolePolicy',
+            'iam:ListUserTags',
+            'iam:ListRoleTags',
+            's3:GetBucketPolicy',
+          ],
+          resources: [
+            stack.formatArn({ service: 'iam', region: '', resource: 'user', resourceName: '*' }),
+            stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: '*' }),
+            stack.formatArn({ service: 's3', region: '', account: '', resource: '*' }),
+          ],
+        }),
+      ],
+    });
+    this.deployRole = new iam.Role(this, 'Deploy', {
+      roleName: name('deploy role name', props.deployRoleName, DEFAULT_NAMES.deployRoleName),
+      description: 'IR Kit: deploys and deletes irkit-contain-* stacks only.',
+      assumedBy: trusted,
+      managedPolicies: [this.deployPolicy],
+    });
+
+    const administratorAccess = iam.ManagedPolicy.fromAwsManagedPolicyName('AdministratorAccess');
+    this.breakGlassRole = new iam.Role(this, 'BreakGlass', {
+      roleName: name('break-glass role name', props.breakGlassRoleName, DEFAULT_NAMES.breakGlassRoleName),
+      description: 'IR Kit: account administrator for approved elevation; MFA required, 1-hour sessions.',
+      assumedBy: new iam.PrincipalWithConditions(new iam.CompositePrincipal(...breakGlassPrincipals), {
+        Bool: { 'aws:MultiFactorAuthPresent': 'true' },
+      }),
+      maxSessionDuration: Duration.seconds(sessionSeconds),
+      managedPolicies: [administratorAccess],
+    });
+    acknowledgeManagedPolicy(
+      this.breakGlassRole,
+      administratorAccess,
+      'The playbook defines SecurityBreakGlassRole as the account administrator for approved containment and eradication; assuming it requires MFA, lasts at most an hour and raises an alert.',
+    );
+
+    this.acknowledgeScopedWildcards(glueResources[2], props, containmentStacks, stack);
+  }
+
+  /** Each wildcard left in the custom policies is scoped to the kit's own resources; say why. */
+  private acknowledgeScopedWildcards(
+    kitTables: string,
+    props: ResponderRolesProps,
+    containmentStacks: string,
+    stack: Stack,
+  ): void {
+    for (const policy of [this.analystPolicy, this.adminPolicy]) {
+      acknowledgeWildcardResource(
+        policy,
+        kitTables,
+        "Tables of the kit's own Glue database only: Athena needs every table the investigation queries join.",
+      );
+      acknowledgeWildcardResource(
+        policy,
+        props.logBucket.arnForObjects('*'),
+        'Log objects are keyed by account, Region and date; queries read any of them, and the bucket holds logs only.',
+      );
+      acknowledgeWildcardResource(
+        policy,
+        props.resultsBucket.arnForObjects('*'),
+        "Athena writes each query's results under a new key in the kit's dedicated results bucket.",
+      );
+    }
+    acknowledgeWildcardResource(
+      this.adminPolicy,
+      '*',
+      'athena:ListWorkGroups, ListDataCatalogs and ListEngineVersions support no resource-level permissions; they only list names.',
+    );
+    acknowledgeWildcardResource(
+      this.deployPolicy,
+      containmentStacks,
+      'Containment stacks are created per incident and target, so their names are known only by the irkit-contain- prefix.',
+    );
+    acknowledgeWildcardResource(
+      this.deployPolicy,
+      '*',
+      'cloudformation:ListStacks supports no resource-level permissions; irkit status lists stacks and keeps the irkit-contain- ones.',
+    );
+    for (const resource of ['user', 'role']) {
+      acknowledgeWildcardResource(
+        this.deployPolicy,
+        stack.formatArn({ service: 'iam', region: '', resource, resourceName: '*' }),
+        `Read-only checks on any IAM ${resource} containment may target: verification and the protected-tag check before deploying.`,
+      );
+    }
+    acknowledgeWildcardResource(
+      this.deployPolicy,
+      stack.formatArn({ service: 's3', region: '', account: '', resource: '*' }),
+      's3:GetBucketPolicy only, on any bucket containment may target, to verify the containment statement is in place.',
+    );
+  }
+
+  /** The four roles, for protection lists. */
+  public get all(): iam.Role[] {
+    return [this.analystRole, this.adminRole, this.deployRole, this.breakGlassRole];
+  }
+}
+
+function readLogs(props: ResponderRolesProps): iam.PolicyStatement[] {
+  const statements = [
+    new iam.PolicyStatement({
+      sid: 'ListLogBucket',
+      actions: ['s3:ListBucket', 's3:GetBucketLocation'],
+      resources: [props.logBucket.bucketArn],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadLogObjects',
+      actions: ['s3:GetObject'],
+      resources: [props.logBucket.arnForObjects('*')],
+    }),
+  ];
+  if (props.logBucketKey) {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'DecryptLogObjects',
+        actions: ['kms:Decrypt'],
+        resources: [props.logBucketKey.keyArn],
+      }),
+    );
+  }
+  return statements;
+}
+
+function readWriteResults(props: ResponderRolesProps): iam.PolicyStatement[] {
+  const statements = [
+    new iam.PolicyStatement({
+      sid: 'ListResultsBucket',
+      actions: ['s3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
+      resources: [props.resultsBucket.bucketArn],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadWriteResults',
+      actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+      resources: [props.resultsBucket.arnForObjects('*')],
+    }),
+  ];
+  if (props.resultsKey) {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'EncryptDecryptResults',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [props.resultsKey.keyArn],
+      }),
+    );
+  }
+  return statements;
+}
+
+function denyIamWrites(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'NeverWriteIam',
+    effect: iam.Effect.DENY,
+    actions: IAM_WRITE_ACTIONS,
+    resources: ['*'],
+  });
+}

@@ -1,0 +1,172 @@
+import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+import { ContainmentExecutionRole } from '../constructs/containment-execution-role';
+import { ContainmentPolicy } from '../constructs/containment-policy';
+import { ResponderRoles } from '../constructs/responder-roles';
+import { IrKitError } from '../errors';
+
+export interface AccessStackProps extends StackProps {
+  /** Account ids or IAM user/role ARNs allowed to assume the IR roles. */
+  readonly trustedPrincipals: readonly string[];
+  /**
+   * Account ids or IAM user/role ARNs allowed to assume the break-glass role (with MFA).
+   * @default - the trustedPrincipals
+   */
+  readonly breakGlassPrincipals?: readonly string[];
+  /**
+   * IAM user or role names, or ARNs, that containment must never change.
+   * @default - none beyond the IR roles and principals tagged irkit:protected=true
+   */
+  readonly protectedPrincipals?: readonly string[];
+  /** The log bucket the tables read. */
+  readonly logBucket: s3.IBucket;
+  /** @default - log objects use S3-managed keys */
+  readonly logBucketKey?: kms.IKey;
+  /** The investigation workgroup's results bucket. */
+  readonly resultsBucket: s3.IBucket;
+  /** @default - results use S3-managed keys */
+  readonly resultsKey?: kms.IKey;
+  /** @default 'IRWorkshopWorkgroup' */
+  readonly workgroupName?: string;
+  /** @default 'irworkshopgluedatabase' */
+  readonly databaseName?: string;
+  /** @default 'SecurityAnalystRole' */
+  readonly analystRoleName?: string;
+  /** @default 'SecurityAdminRole' */
+  readonly adminRoleName?: string;
+  /** @default 'SecurityDeployRole' */
+  readonly deployRoleName?: string;
+  /** @default 'SecurityBreakGlassRole' */
+  readonly breakGlassRoleName?: string;
+  /** @default 'IrKitContainmentExecutionRole' */
+  readonly containmentExecutionRoleName?: string;
+  /** @default 'iam-containment-policy' */
+  readonly containmentPolicyName?: string;
+}
+
+/** Output keys the orchestrator reads back; stable API. */
+export const ACCESS_OUTPUTS = {
+  analystRoleArn: 'AnalystRoleArn',
+  adminRoleArn: 'AdminRoleArn',
+  deployRoleArn: 'DeployRoleArn',
+  breakGlassRoleArn: 'BreakGlassRoleArn',
+  containmentExecutionRoleArn: 'ContainmentExecutionRoleArn',
+  containmentPolicyArn: 'ContainmentPolicyArn',
+} as const;
+
+const ACCOUNT_ID = /^\d{12}$/;
+const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(root|user\/.+|role\/.+)$/;
+const IAM_NAME = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
+
+/** An account id becomes the account's root principal, an ARN the user or role it names. */
+export function principalFrom(value: string): iam.IPrincipal {
+  if (ACCOUNT_ID.test(value)) {
+    return new iam.AccountPrincipal(value);
+  }
+  if (PRINCIPAL_ARN.test(value)) {
+    return new iam.ArnPrincipal(value);
+  }
+  throw new IrKitError('IRKIT_CONFIG', `invalid trusted principal: ${JSON.stringify(value)}`, {
+    hint: 'give a 12-digit account id (777777777777) or an IAM user/role ARN (arn:aws:iam::777777777777:role/Responder)',
+  });
+}
+
+/**
+ * `IrKitAccess`: the four IR roles, the containment managed policy and the role CloudFormation
+ * runs containment stacks with. Outputs carry the ARNs the orchestrator and README need.
+ */
+export class AccessStack extends Stack {
+  public readonly roles: ResponderRoles;
+  public readonly containmentPolicy: ContainmentPolicy;
+  public readonly executionRole: ContainmentExecutionRole;
+
+  constructor(scope: Construct, id: string, props: AccessStackProps) {
+    super(scope, id, props);
+    this.containmentPolicy = new ContainmentPolicy(this, 'ContainmentPolicy', {
+      managedPolicyName: props.containmentPolicyName,
+    });
+    this.executionRole = new ContainmentExecutionRole(this, 'ContainmentExecutionRole', {
+      containmentPolicy: this.containmentPolicy.policy,
+      roleName: props.containmentExecutionRoleName,
+      protectedPrincipalArns: (props.protectedPrincipals ?? []).flatMap((p) => this.protectedArns(p)),
+    });
+    this.roles = new ResponderRoles(this, 'Roles', {
+      trustedPrincipals: props.trustedPrincipals.map(principalFrom),
+      breakGlassPrincipals: props.breakGlassPrincipals?.map(principalFrom),
+      logBucket: this.local(props.logBucket, 'LogBucket'),
+      logBucketKey: props.logBucketKey && this.localKey(props.logBucketKey, 'LogBucketKey'),
+      resultsBucket: this.local(props.resultsBucket, 'ResultsBucket'),
+      resultsKey: props.resultsKey && this.localKey(props.resultsKey, 'ResultsKey'),
+      containmentExecutionRole: this.executionRole.role,
+      workgroupName: props.workgroupName,
+      databaseName: props.databaseName,
+      analystRoleName: props.analystRoleName,
+      adminRoleName: props.adminRoleName,
+      deployRoleName: props.deployRoleName,
+      breakGlassRoleName: props.breakGlassRoleName,
+    });
+    this.executionRole.protectRoles(...this.roles.all);
+
+    const output = (key: string, value: string, description: string): CfnOutput =>
+      new CfnOutput(this, key, { value, description });
+    output(ACCESS_OUTPUTS.analystRoleArn, this.roles.analystRole.roleArn, 'Investigation role');
+    output(ACCESS_OUTPUTS.adminRoleArn, this.roles.adminRole.roleArn, 'Athena and Glue administration role');
+    output(ACCESS_OUTPUTS.deployRoleArn, this.roles.deployRole.roleArn, 'Deploys irkit-contain-* stacks');
+    output(
+      ACCESS_OUTPUTS.breakGlassRoleArn,
+      this.roles.breakGlassRole.roleArn,
+      'Administrator, MFA required',
+    );
+    output(
+      ACCESS_OUTPUTS.containmentExecutionRoleArn,
+      this.executionRole.role.roleArn,
+      'RoleARN for irkit-contain-* stacks',
+    );
+    output(
+      ACCESS_OUTPUTS.containmentPolicyArn,
+      this.containmentPolicy.policy.managedPolicyArn,
+      'Deny-all policy attached to contained users',
+    );
+  }
+
+  /**
+   * A bucket of another stack, re-imported through an explicitly named export. The roles'
+   * policies then name it by that export, which is stable and lets each wildcard finding be
+   * acknowledged exactly; an automatic cross-stack reference would carry a generated name.
+   */
+  private local(bucket: s3.IBucket, id: string): s3.IBucket {
+    const producer = Stack.of(bucket);
+    return producer === this
+      ? bucket
+      : s3.Bucket.fromBucketArn(this, id, this.imported(producer, bucket.bucketArn, id));
+  }
+
+  /** A key of another stack, imported the same way. */
+  private localKey(key: kms.IKey, id: string): kms.IKey {
+    const producer = Stack.of(key);
+    return producer === this ? key : kms.Key.fromKeyArn(this, id, this.imported(producer, key.keyArn, id));
+  }
+
+  private imported(producer: Stack, arn: string, id: string): string {
+    return producer.exportValue(arn, { name: `${producer.stackName}-${id}Arn` });
+  }
+
+  /** A name may be a user's or a role's, so it protects both; an ARN protects what it names. */
+  private protectedArns(value: string): string[] {
+    if (PRINCIPAL_ARN.test(value)) {
+      return [value];
+    }
+    if (IAM_NAME.test(value)) {
+      return ['user', 'role'].map((resource) =>
+        this.formatArn({ service: 'iam', region: '', resource, resourceName: value }),
+      );
+    }
+    throw new IrKitError('IRKIT_CONFIG', `invalid protected principal: ${JSON.stringify(value)}`, {
+      hint: 'give an IAM user or role name (ci-deployer) or ARN (arn:aws:iam::777777777777:role/OrgAdmin)',
+    });
+  }
+}

@@ -1,0 +1,55 @@
+import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+
+import { CredentialAlerts } from '../constructs/credential-alerts';
+import { IrKitError } from '../errors';
+import { DEFAULT_NAMES } from '../names';
+import { GLOBAL_EVENTS_REGION } from '../regions';
+
+export interface AlertsStackProps extends StackProps {
+  /**
+   * The break-glass role, by name: the alerts stack lives in us-east-1 while the access stack
+   * may not, so it is referenced by name rather than across Regions.
+   * @default 'SecurityBreakGlassRole'
+   */
+  readonly breakGlassRoleName?: string;
+  /**
+   * Addresses subscribed to the alerts.
+   * @default - none
+   */
+  readonly alertEmails?: readonly string[];
+}
+
+export const ALERTS_OUTPUTS = { topicArn: 'AlertsTopicArn' } as const;
+
+/**
+ * `IrKitAlerts`: the credential alerts. IAM (and the global STS endpoint) deliver their events
+ * to EventBridge in us-east-1 only, so this stack always deploys there.
+ */
+export class AlertsStack extends Stack {
+  public readonly alerts: CredentialAlerts;
+
+  constructor(scope: Construct, id: string, props: AlertsStackProps = {}) {
+    const region = props.env?.region;
+    if (region !== undefined && region !== GLOBAL_EVENTS_REGION) {
+      throw new IrKitError('IRKIT_CONFIG', `the alerts stack cannot deploy to ${region}`, {
+        hint: `IAM events reach EventBridge only in ${GLOBAL_EVENTS_REGION}; leave the alerts stack's region to the kit`,
+      });
+    }
+    super(scope, id, { ...props, env: { ...props.env, region: GLOBAL_EVENTS_REGION } });
+    const breakGlassRole = iam.Role.fromRoleName(
+      this,
+      'BreakGlassRole',
+      props.breakGlassRoleName ?? DEFAULT_NAMES.breakGlassRoleName,
+    );
+    this.alerts = new CredentialAlerts(this, 'CredentialAlerts', {
+      breakGlassRole,
+      emailAddresses: props.alertEmails,
+    });
+    new CfnOutput(this, ALERTS_OUTPUTS.topicArn, {
+      value: this.alerts.topic.topicArn,
+      description: 'SNS topic of the credential alerts',
+    });
+  }
+}

