@@ -167,8 +167,7 @@ if [[ $AWS_RC -ne 0 ]]; then
   error "cannot identify your credentials: $(aws_error_line)"
   exit 2
 fi
-CALLER_ACCOUNT=$(out_jq '.Account // empty')
-CALLER_ARN=$(out_jq '.Arn // empty')
+IFS=$'\t' read -r CALLER_ACCOUNT CALLER_ARN < <(out_jq '[.Account // "", .Arn // ""] | @tsv') || true
 if [[ $CALLER_ACCOUNT != "$ACCOUNT" ]]; then
   error "refusing: your credentials are for account ${CALLER_ACCOUNT:-unknown}, the run was in $ACCOUNT"
   printf '  -> use credentials of the sandbox account %s (--profile). Nothing was changed.\n' "$ACCOUNT" >&2
@@ -190,81 +189,91 @@ containment_stacks() {
     fi
     return 0
   fi
-  local targets stacks others
-  targets=$(printf '%s\n%s\n' "$USERS" "$(cut -f1 <<<"$BUCKETS")" | jq -R -s -c 'split("\n") | map(select(length > 0))')
   # A stack is the run's when its irkit:target tag names a resource of the run (as a name or
-  # at the end of an ARN), or its name or irkit:simulation-run tag carries the run id.
-  local select_prefix='.Stacks[]? | select((.StackName | startswith("irkit-contain-")) and .StackStatus != "DELETE_COMPLETE")'
-  local is_ours='((.Tags // []) | any(
-      (.Key == "irkit:target" and (.Value as $v | $targets | any(. as $n | $v == $n
-        or ($v | endswith("/" + $n)) or ($v | endswith(":" + $n)))))
-      or (.Key == $tagKey and .Value == $run)))
-    or (.StackName | ascii_downcase | contains($run))'
-  stacks=$(out_jq --argjson targets "$targets" --arg run "$RUN_ID" --arg tagKey "$IRKIT_RUN_TAG_KEY" \
-    "$select_prefix | select($is_ours) | .StackName")
-  others=$(out_jq --arg user "$EXPOSED_USER" "$select_prefix"' | select($user != "" and ((.Tags // [])
-    | any(.Key == "irkit:target" and (.Value == $user or (.Value | endswith("/" + $user)))))) | .StackName')
-  local stack
-  for stack in $stacks; do
-    if [[ $WITH_STACKS == false ]]; then
+  # at the end of an ARN), or its name or irkit:simulation-run tag carries the run id. Stacks
+  # that contain the simulation user are reported, never deleted: the run did not create it.
+  local found kind stack
+  found=$(out_jq --arg targets "$USERS$(cut -f1 <<<"$BUCKETS")" --arg run "$RUN_ID" \
+    --arg tagKey "$IRKIT_RUN_TAG_KEY" --arg exposed "$EXPOSED_USER" '
+    def names($v; $list): $list | any(. as $n | $v == $n or ($v | endswith("/" + $n)) or ($v | endswith(":" + $n)));
+    ($targets | split("\n") | map(select(length > 0))) as $targets
+    | .Stacks[]? | select((.StackName | startswith("irkit-contain-")) and .StackStatus != "DELETE_COMPLETE")
+    | (.Tags // []) as $tags
+    | if ($tags | any((.Key == "irkit:target" and names(.Value; $targets)) or (.Key == $tagKey and .Value == $run)))
+        or (.StackName | ascii_downcase | contains($run)) then "ours\t\(.StackName)"
+      elif $exposed != "" and ($tags | any(.Key == "irkit:target" and names(.Value; [$exposed]))) then "other\t\(.StackName)"
+      else empty end')
+  while IFS=$'\t' read -r kind stack; do
+    [[ -n $stack ]] || continue
+    if [[ $kind == other ]]; then
+      result note "cloudformation-stack $stack" \
+        "contains the simulation user $EXPOSED_USER, which this run did not create: left alone (release it with irkit release)"
+    elif [[ $WITH_STACKS == false ]]; then
       result note "cloudformation-stack $stack" \
         "contains this run's resources: left alone (rerun with --with-containment-stacks, or irkit release)"
-      continue
-    fi
-    mutate "$STACK_REGION" cloudformation delete-stack --stack-name "$stack"
-    if [[ $AWS_RC -ne 0 ]]; then
-      result failed "cloudformation-stack $stack" "$(aws_error_line)"
-      continue
-    fi
-    if [[ $DRY_RUN == true ]]; then
-      result removed "cloudformation-stack $stack" 'dry run'
-      continue
-    fi
-    call "$STACK_REGION" cloudformation wait stack-delete-complete --stack-name "$stack"
-    if [[ $AWS_RC -eq 0 ]]; then
-      result removed "cloudformation-stack $stack"
     else
-      result failed "cloudformation-stack $stack" \
-        "deletion did not complete ($(aws_error_line)); see the stack's events (DELETE_FAILED keeps what it could not delete)"
+      remove_stack "$stack"
     fi
-  done
-  for stack in $others; do
-    result note "cloudformation-stack $stack" \
-      "contains the simulation user $EXPOSED_USER, which this run did not create: left alone (release it with irkit release)"
-  done
+  done <<<"$found"
+}
+
+remove_stack() {
+  local stack=$1
+  mutate "$STACK_REGION" cloudformation delete-stack --stack-name "$stack"
+  if [[ $AWS_RC -ne 0 ]]; then
+    result failed "cloudformation-stack $stack" "$(aws_error_line)"
+    return 0
+  fi
+  if [[ $DRY_RUN == true ]]; then
+    result removed "cloudformation-stack $stack" 'dry run'
+    return 0
+  fi
+  call "$STACK_REGION" cloudformation wait stack-delete-complete --stack-name "$stack"
+  if [[ $AWS_RC -eq 0 ]]; then
+    result removed "cloudformation-stack $stack"
+  else
+    result failed "cloudformation-stack $stack" \
+      "deletion did not complete ($(aws_error_line)); see the stack's events (DELETE_FAILED keeps what it could not delete)"
+  fi
 }
 
 # ---------------------------------------------------------------- the run's IAM user
-USER_PROBLEMS=0
-USER_DETAILS=''
-
-# remove_listed USER WHAT LIST_OP JQ_PATH DELETE_OP ID_OPTION: delete each item a list call names.
-remove_listed() {
-  local user=$1 what=$2 list_op=$3 path=$4 delete_op=$5 id_option=$6
-  call "$RUN_REGION" iam "$list_op" --user-name "$user"
-  if [[ $AWS_RC -ne 0 ]]; then
-    USER_PROBLEMS=$((USER_PROBLEMS + 1))
-    USER_DETAILS="$USER_DETAILS; cannot list $what: $(aws_error_line)"
-    return 0
-  fi
-  local items item count=0
-  items=$(out_jq "$path")
-  local IFS=$'\n'
-  for item in $items; do
-    [[ -n $item ]] || continue
-    mutate "$RUN_REGION" iam "$delete_op" --user-name "$user" "$id_option" "$item"
-    if [[ $AWS_RC -eq 0 || $AWS_ERROR_CODE == NoSuchEntity ]]; then
-      count=$((count + 1))
-    else
-      USER_PROBLEMS=$((USER_PROBLEMS + 1))
-      USER_DETAILS="$USER_DETAILS; $delete_op $item: $(aws_error_line)"
-    fi
-  done
-  [[ $count -eq 0 ]] || USER_DETAILS="$USER_DETAILS; $what: $count"
+# Everything that makes DeleteUser fail, as: list operation, then the call that removes one
+# item, its id option, and how the summary counts it.
+USER_LISTS='list-attached-user-policies list-user-policies list-access-keys list-signing-certificates
+  list-ssh-public-keys list-service-specific-credentials list-mfa-devices list-groups-for-user'
+remover_of() {
+  case $1 in
+    list-attached-user-policies) printf 'detach-user-policy --policy-arn managed-policies-detached' ;;
+    list-user-policies) printf 'delete-user-policy --policy-name inline-policies' ;;
+    list-access-keys) printf 'delete-access-key --access-key-id access-keys' ;;
+    list-signing-certificates) printf 'delete-signing-certificate --certificate-id signing-certificates' ;;
+    list-ssh-public-keys) printf 'delete-ssh-public-key --ssh-public-key-id SSH-public-keys' ;;
+    list-service-specific-credentials)
+      printf 'delete-service-specific-credential --service-specific-credential-id service-specific-credentials'
+      ;;
+    # Deactivating is enough for DeleteUser; the MFA device itself is not the run's to delete.
+    list-mfa-devices) printf 'deactivate-mfa-device --serial-number MFA-devices-deactivated' ;;
+    list-groups-for-user) printf 'remove-user-from-group --group-name group-memberships' ;;
+  esac
 }
+# One jq run reads every list at once (jq's start-up dominates this script's own cost).
+USER_ITEMS_JQ='
+  def items($op):
+    if $op == "get-user" then (if (.User.Tags // []) | any(.Key == $k and .Value == $v) then "tagged" else empty end)
+    elif $op == "list-attached-user-policies" then .AttachedPolicies[]?.PolicyArn
+    elif $op == "list-user-policies" then .PolicyNames[]?
+    elif $op == "list-access-keys" then .AccessKeyMetadata[]?.AccessKeyId
+    elif $op == "list-signing-certificates" then .Certificates[]?.CertificateId
+    elif $op == "list-ssh-public-keys" then .SSHPublicKeys[]?.SSHPublicKeyId
+    elif $op == "list-service-specific-credentials" then .ServiceSpecificCredentials[]?.ServiceSpecificCredentialId
+    elif $op == "list-mfa-devices" then .MFADevices[]?.SerialNumber
+    elif $op == "list-groups-for-user" then .Groups[]?.GroupName
+    else empty end;
+  (input_filename | split("/") | last | ltrimstr("user-") | rtrimstr(".json")) as $op | items($op) | "\($op)\t\(.)"'
 
 remove_user() {
-  local user=$1
+  local user=$1 problems='' details='' list files=() has_login_profile=false
   call "$RUN_REGION" iam get-user --user-name "$user"
   if [[ $AWS_RC -ne 0 ]]; then
     if [[ $AWS_ERROR_CODE == NoSuchEntity ]]; then
@@ -274,53 +283,76 @@ remove_user() {
     fi
     return 0
   fi
-  # The name is run-unique and the tag is set by CreateUser itself: a user without it is not
-  # one this run created.
-  if [[ $(out_jq --arg k "$IRKIT_RUN_TAG_KEY" --arg v "$RUN_ID" \
-    '(.User.Tags // []) | any(.Key == $k and .Value == $v)') != true ]]; then
+  rm -f "$IRKIT_TMP"/user-*.json
+  printf '%s' "$AWS_OUT" >"$IRKIT_TMP/user-get-user.json"
+  files+=("$IRKIT_TMP/user-get-user.json")
+  # Read everything first, change nothing until the run tag is confirmed.
+  for list in $USER_LISTS; do
+    call "$RUN_REGION" iam "$list" --user-name "$user"
+    if [[ $AWS_RC -eq 0 ]]; then
+      printf '%s' "$AWS_OUT" >"$IRKIT_TMP/user-$list.json"
+      files+=("$IRKIT_TMP/user-$list.json")
+    else
+      problems="$problems; cannot $list: $(aws_error_line)"
+    fi
+  done
+  call "$RUN_REGION" iam get-login-profile --user-name "$user"
+  if [[ $AWS_RC -eq 0 ]]; then
+    has_login_profile=true
+  elif [[ $AWS_ERROR_CODE != NoSuchEntity ]]; then
+    problems="$problems; cannot get-login-profile: $(aws_error_line)"
+  fi
+  local items
+  items=$(jq -r --arg k "$IRKIT_RUN_TAG_KEY" --arg v "$RUN_ID" "$USER_ITEMS_JQ" "${files[@]}")
+  # The name is run-unique and CreateUser itself set the tag: a user without it is not one
+  # this run created.
+  if [[ $items != $'get-user\ttagged'* ]]; then
     result failed "iam-user $user" "it exists but is not tagged $IRKIT_RUN_TAG_KEY=$RUN_ID, so this run did not create it: left alone"
     return 0
   fi
-  USER_PROBLEMS=0
-  USER_DETAILS=''
-  remove_listed "$user" 'managed policies detached' list-attached-user-policies \
-    '.AttachedPolicies[]?.PolicyArn' detach-user-policy --policy-arn
-  remove_listed "$user" 'inline policies' list-user-policies '.PolicyNames[]?' delete-user-policy --policy-name
-  call "$RUN_REGION" iam get-login-profile --user-name "$user"
-  if [[ $AWS_RC -eq 0 ]]; then
-    mutate "$RUN_REGION" iam delete-login-profile --user-name "$user"
-    if [[ $AWS_RC -eq 0 || $AWS_ERROR_CODE == NoSuchEntity ]]; then
-      USER_DETAILS="$USER_DETAILS; login profile deleted"
-    else
-      USER_PROBLEMS=$((USER_PROBLEMS + 1))
-      USER_DETAILS="$USER_DETAILS; delete-login-profile: $(aws_error_line)"
+  local op item delete_op id_option label count=0 current=''
+  while IFS=$'\t' read -r op item; do
+    [[ -n $item ]] || continue
+    read -r delete_op id_option label <<<"$(remover_of "$op")"
+    if [[ $label != "$current" ]]; then
+      flush_count
+      current=$label
+      count=0
     fi
-  elif [[ $AWS_ERROR_CODE != NoSuchEntity ]]; then
-    USER_PROBLEMS=$((USER_PROBLEMS + 1))
-    USER_DETAILS="$USER_DETAILS; get-login-profile: $(aws_error_line)"
-  fi
-  remove_listed "$user" 'access keys' list-access-keys '.AccessKeyMetadata[]?.AccessKeyId' \
-    delete-access-key --access-key-id
-  remove_listed "$user" 'signing certificates' list-signing-certificates '.Certificates[]?.CertificateId' \
-    delete-signing-certificate --certificate-id
-  remove_listed "$user" 'SSH public keys' list-ssh-public-keys '.SSHPublicKeys[]?.SSHPublicKeyId' \
-    delete-ssh-public-key --ssh-public-key-id
-  remove_listed "$user" 'service-specific credentials' list-service-specific-credentials \
-    '.ServiceSpecificCredentials[]?.ServiceSpecificCredentialId' delete-service-specific-credential \
-    --service-specific-credential-id
-  # Deactivating is enough for DeleteUser; the MFA device itself is not the run's to delete.
-  remove_listed "$user" 'MFA devices deactivated' list-mfa-devices '.MFADevices[]?.SerialNumber' \
-    deactivate-mfa-device --serial-number
-  remove_listed "$user" 'group memberships' list-groups-for-user '.Groups[]?.GroupName' \
-    remove-user-from-group --group-name
+    if [[ $op == list-access-keys && $has_login_profile == true ]]; then
+      remove_login_profile "$user"
+      has_login_profile=false
+    fi
+    mutate "$RUN_REGION" iam "$delete_op" --user-name "$user" "$id_option" "$item"
+    if [[ $AWS_RC -eq 0 || $AWS_ERROR_CODE == NoSuchEntity ]]; then
+      count=$((count + 1))
+    else
+      problems="$problems; $delete_op $item: $(aws_error_line)"
+    fi
+  done <<<"$(tail -n +2 <<<"$items")"
+  flush_count
+  [[ $has_login_profile == false ]] || remove_login_profile "$user"
   mutate "$RUN_REGION" iam delete-user --user-name "$user"
-  local details=${USER_DETAILS#; }
+  details=${details#; }
   if [[ $AWS_RC -eq 0 ]]; then
     result removed "iam-user $user" "$details$DRY_NOTE"
   elif [[ $AWS_ERROR_CODE == NoSuchEntity ]]; then
     result gone "iam-user $user"
   else
-    result failed "iam-user $user" "$(aws_error_line)${details:+ ($details)}"
+    problems=${problems#; }
+    result failed "iam-user $user" "$(aws_error_line)${problems:+ ($problems)}"
+  fi
+}
+
+# The summary's count of one kind of item (dynamic scope: remove_user's locals).
+flush_count() { [[ -z $current || $count -eq 0 ]] || details="$details; ${current//-/ }: $count"; }
+
+remove_login_profile() {
+  mutate "$RUN_REGION" iam delete-login-profile --user-name "$1"
+  if [[ $AWS_RC -eq 0 || $AWS_ERROR_CODE == NoSuchEntity ]]; then
+    details="$details; login profile deleted"
+  else
+    problems="$problems; delete-login-profile: $(aws_error_line)"
   fi
 }
 
@@ -339,32 +371,34 @@ remove_bucket() {
     esac
     return 0
   fi
-  local versions=0 markers=0 batches batch
+  local versions=0 markers=0 listed batch n i counts
+  # A few rounds, in case something is still writing to the bucket.
   for _ in 1 2 3; do
     call "$region" s3api list-object-versions --bucket "$bucket" "${owner[@]}"
     if [[ $AWS_RC -ne 0 ]]; then
       result failed "s3-bucket $bucket" "cannot list object versions: $(aws_error_line)"
       return 0
     fi
-    versions=$((versions + $(out_jq '(.Versions // []) | length')))
-    markers=$((markers + $(out_jq '(.DeleteMarkers // []) | length')))
-    # DeleteObjects takes at most 1,000 keys a call.
-    batches=$(out_jq -c '[(.Versions // [])[], (.DeleteMarkers // [])[] | {Key, VersionId}] as $all
-      | range(0; $all | length; 1000) as $i | {Objects: $all[$i:$i + 1000], Quiet: true}')
-    [[ -n $batches ]] || break
-    local n=0
+    # First line: the counts; then one DeleteObjects request per 1,000 keys (its limit).
+    listed=$(out_jq -c '[(.Versions // [])[] | {Key, VersionId}] as $v | [(.DeleteMarkers // [])[] | {Key, VersionId}] as $m
+      | "\($v | length) \($m | length)", (($v + $m) as $all | range(0; $all | length; 1000) as $i
+      | {Objects: $all[$i:$i + 1000], Quiet: true} | tojson)')
+    read -r counts <<<"$listed"
+    versions=$((versions + ${counts% *}))
+    markers=$((markers + ${counts#* }))
+    n=0
     while IFS= read -r batch; do
       n=$((n + 1))
       printf '%s' "$batch" >"$IRKIT_TMP/delete-$n.json"
-    done <<<"$batches"
-    local i
+    done < <(tail -n +2 <<<"$listed")
+    [[ $n -gt 0 ]] || break
     for ((i = 1; i <= n; i++)); do
       mutate "$region" s3api delete-objects --bucket "$bucket" --delete "file://$IRKIT_TMP/delete-$i.json" "${owner[@]}"
       if [[ $AWS_RC -ne 0 ]]; then
         result failed "s3-bucket $bucket" "cannot delete object versions: $(aws_error_line)"
         return 0
       fi
-      if [[ -n $AWS_OUT && $(out_jq '(.Errors // []) | length') != 0 ]]; then
+      if [[ $AWS_OUT == *'"Errors"'* && $(out_jq '(.Errors // []) | length') != 0 ]]; then
         result failed "s3-bucket $bucket" "some object versions were not deleted: $(out_jq '.Errors[0] | "\(.Key) \(.VersionId): \(.Code) \(.Message)"')"
         return 0
       fi
