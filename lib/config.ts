@@ -431,6 +431,15 @@ export function parseConfig(raw: unknown, defaults: ConfigDefaults = {}): IrKitC
     );
   }
 
+  if (root.organizationId !== undefined && logSources.enabled) {
+    throw configError(
+      key('organizationId'),
+      root.organizationId,
+      "the log-sources stack's trail is an account trail (AWSLogs/ACCOUNT/...), but organizationId makes the tables read an organization trail's layout (AWSLogs/o-xxx/ACCOUNT/...)",
+      'remove organizationId to query the trail the kit creates, or turn logSources off and point logBucket at the organization trail bucket',
+    );
+  }
+
   const simulationRaw = asObject(key('simulation'), root.simulation ?? {}, SIMULATION_KEYS);
   const simulation: SimulationConfig = {
     enabled:

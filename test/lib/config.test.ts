@@ -96,7 +96,6 @@ describe('parseConfig overrides', () => {
       logBucket: 'DOC-EXAMPLE-BUCKET',
       cloudTrailPrefix: 'org/trail',
       vpcFlowLogPrefix: 'flows',
-      organizationId: 'o-exampleorgid',
       accounts: ['777777777777', '111122223333'],
       regions: ['us-east-1', 'eu-west-1'],
       projectionStartDate: '2021-07-01',
@@ -129,6 +128,12 @@ describe('parseConfig overrides', () => {
       simulation: { enabled: true, sandboxAccount: '777777777777', userName: 'Exposed' },
       vpcFlowLogFormat: ['version', 'srcaddr', 'dstaddr', 'flow-direction'],
     });
+  });
+
+  it('reads an organization trail layout from an existing bucket', () => {
+    expect(parseConfig({ ...MINIMAL, organizationId: 'o-exampleorgid' }).organizationId).toBe(
+      'o-exampleorgid',
+    );
   });
 
   it('needs no log bucket when the log-sources stack creates one', () => {
@@ -350,6 +355,12 @@ describe('parseConfig refuses bad config, naming the key, the value and the fix'
       'a VPC id with log sources off',
       { ...MINIMAL, logSources: { vpcId: 'vpc-0123456789abcdef0' } },
       /irkit\.logSources\.vpcId = "vpc-0123456789abcdef0": flow logs are created by the log-sources stack/,
+    ],
+    [
+      'an organization id with the kit-created account trail',
+      { ...MINIMAL, organizationId: 'o-exampleorgid', logSources: { enabled: true } },
+      /irkit\.organizationId = "o-exampleorgid": the log-sources stack's trail is an account trail/,
+      /remove organizationId/,
     ],
     [
       'a simulation without a sandbox account',
