@@ -1,0 +1,62 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { App } from 'aws-cdk-lib';
+
+import { buildApp } from '../../bin/app';
+import { IrKitError } from '../../lib/errors';
+import { ANALYTICS_STACK_NAME } from '../../lib/stacks/analytics-stack';
+import { LOG_SOURCES_STACK_NAME } from '../../lib/stacks/log-sources-stack';
+
+const ROOT = join(__dirname, '..', '..');
+const cdkJson = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as {
+  context: Record<string, unknown>;
+};
+
+describe('the app with the cdk.json context', () => {
+  const built = buildApp(new App({ context: cdkJson.context }));
+  // Synth runs cdk-nag over every stack: an unacknowledged finding anywhere throws here.
+  const assembly = built.app.synth();
+
+  it('synthesizes every stack with cdk-nag on', () => {
+    const names = assembly.stacks.map((s) => s.stackName);
+    expect(names).toEqual(expect.arrayContaining([ANALYTICS_STACK_NAME, LOG_SOURCES_STACK_NAME]));
+  });
+
+  it('needs no AWS credentials or network: no context lookups are pending', () => {
+    expect(assembly.manifest.missing ?? []).toEqual([]);
+  });
+
+  it('uses the example account and the playbook names', () => {
+    expect(built.config.accounts).toEqual(['777777777777']);
+    expect(built.config.workgroupName).toBe('IRWorkshopWorkgroup');
+    const analytics = assembly.getStackByName(ANALYTICS_STACK_NAME).template;
+    expect(analytics.Outputs.DatabaseName.Value).toBe('irworkshopgluedatabase');
+  });
+});
+
+describe('the app with a bad config', () => {
+  it('refuses before building any stack', () => {
+    const app = new App({ context: { irkit: { accounts: ['7777'], trustedPrincipals: ['777777777777'] } } });
+    expect(() => buildApp(app)).toThrow(IrKitError);
+    expect(app.node.children).toHaveLength(0);
+  });
+
+  it('prints the key, the value and the fix, without a stack trace, and exits 1 when run by cdk', () => {
+    const result = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), ['bin/app.ts'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        CDK_CONTEXT_JSON: JSON.stringify({
+          irkit: { accounts: ['777777777777'], trustedPrincipals: ['777777777777'], regoins: [] },
+        }),
+      },
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('IRKIT_CONFIG: config irkit.regoins = []: unknown key');
+    expect(result.stderr).toContain('did you mean "regions"');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});
