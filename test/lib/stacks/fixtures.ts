@@ -2,9 +2,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 
-import { acknowledge } from '../../../lib/compliance';
+import { acknowledge, applyCompliance } from '../../../lib/compliance';
 import { AccessStack, AccessStackProps } from '../../../lib/stacks/access-stack';
-import { compliantApp } from '../../helpers/compliance';
 import { Deployment } from '../policies/template-policies';
 
 export const ACCOUNT = '777777777777';
@@ -14,6 +13,17 @@ export const LOG_BUCKET = 'amzn-s3-demo-logging-bucket';
 export const RESULTS_BUCKET = 'amzn-s3-demo-bucket1';
 export const RESULTS_KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 export const RESPONDER = `arn:aws:iam::${ACCOUNT}:role/Responder`;
+
+/**
+ * An app with the AwsSolutions pack on, as bin/app.ts builds it, minus CDK's built-in
+ * CloudFormation validation: that engine only ever warns, and starting it costs seconds of
+ * CPU in every test file.
+ */
+export function testApp(context: Record<string, unknown> = {}): App {
+  const app = new App({ context, builtinCloudFormationValidation: false });
+  applyCompliance(app);
+  return app;
+}
 
 export interface AccessFixture {
   readonly app: App;
@@ -28,7 +38,7 @@ export interface AccessFixture {
  * (a stand-in for IrKitAnalytics), the log bucket is an existing one named in config.
  */
 export function accessFixture(overrides: Partial<AccessStackProps> = {}): AccessFixture {
-  const app = compliantApp();
+  const app = testApp();
   const analytics = new Stack(app, 'AnalyticsStandIn', { env });
   const resultsKey = new kms.Key(analytics, 'ResultsKey', { enableKeyRotation: true });
   const resultsBucket = new s3.Bucket(analytics, 'Results', {

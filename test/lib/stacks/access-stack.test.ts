@@ -1,0 +1,136 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+
+import { ACCESS_OUTPUTS, AccessStack, principalFrom } from '../../../lib/stacks/access-stack';
+import { nagFindings } from '../../helpers/compliance';
+import { accessFixture, env, LOG_BUCKET, RESPONDER, testApp } from './fixtures';
+
+describe('AccessStack (IrKitAccess)', () => {
+  let fixture: ReturnType<typeof accessFixture>;
+  let template: Template;
+
+  beforeAll(() => {
+    fixture = accessFixture();
+    template = Template.fromStack(fixture.stack);
+  });
+
+  it('outputs every ARN the orchestrator reads back, under stable keys', () => {
+    const outputs = template.toJSON().Outputs as Record<string, unknown>;
+    expect(Object.keys(outputs).sort()).toEqual(Object.values(ACCESS_OUTPUTS).sort());
+    template.hasOutput(ACCESS_OUTPUTS.containmentPolicyArn, {
+      Value: { Ref: Match.stringLikeRegexp('^ContainmentPolicy') },
+    });
+    template.hasOutput(ACCESS_OUTPUTS.breakGlassRoleArn, {
+      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RolesBreakGlass'), 'Arn'] },
+    });
+  });
+
+  it('holds the four IR roles, the execution role and the containment policy', () => {
+    for (const name of [
+      'SecurityAnalystRole',
+      'SecurityAdminRole',
+      'SecurityDeployRole',
+      'SecurityBreakGlassRole',
+      'IrKitContainmentExecutionRole',
+    ]) {
+      template.hasResourceProperties('AWS::IAM::Role', { RoleName: name });
+    }
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      ManagedPolicyName: 'iam-containment-policy',
+    });
+  });
+
+  it('protects all four IR roles from the execution role', () => {
+    const policy = Object.values(template.findResources('AWS::IAM::Policy'))[0];
+    const protect = policy.Properties.PolicyDocument.Statement.find(
+      (s: { Sid: string }) => s.Sid === 'NeverChangeIrRoles',
+    );
+    const ids = JSON.stringify(protect.Resource);
+    for (const prefix of [
+      'RolesAnalyst',
+      'RolesAdmin',
+      'RolesDeploy',
+      'RolesBreakGlass',
+      'ContainmentExecutionRole',
+    ]) {
+      expect(ids).toMatch(new RegExp(`"Fn::GetAtt":\\["${prefix}[0-9A-F]{8}","Arn"\\]`));
+    }
+  });
+
+  it("reads another stack's buckets and key through explicitly named exports", () => {
+    const imports = JSON.stringify(template.toJSON()).match(/"Fn::ImportValue":"[^"]+"/g) ?? [];
+    expect([...new Set(imports)].sort()).toEqual([
+      '"Fn::ImportValue":"AnalyticsStandIn-LogBucketArn"',
+      '"Fn::ImportValue":"AnalyticsStandIn-ResultsBucketArn"',
+      '"Fn::ImportValue":"AnalyticsStandIn-ResultsKeyArn"',
+    ]);
+    Template.fromStack(fixture.analytics).hasOutput('*', {
+      Export: { Name: 'AnalyticsStandIn-ResultsBucketArn' },
+    });
+  });
+
+  it('has no unacknowledged cdk-nag finding', () => {
+    expect(nagFindings(fixture.stack)).toEqual([]);
+  });
+
+  it('takes its names from props', () => {
+    const renamed = accessFixture({
+      analystRoleName: 'IrAnalyst',
+      containmentPolicyName: 'ir-deny-all',
+      containmentExecutionRoleName: 'IrContainmentCfn',
+      workgroupName: 'ir',
+      databaseName: 'irdb',
+    });
+    const t = Template.fromStack(renamed.stack);
+    t.hasResourceProperties('AWS::IAM::Role', { RoleName: 'IrAnalyst' });
+    t.hasResourceProperties('AWS::IAM::Role', { RoleName: 'IrContainmentCfn' });
+    t.hasResourceProperties('AWS::IAM::ManagedPolicy', { ManagedPolicyName: 'ir-deny-all' });
+    expect(JSON.stringify(t.toJSON())).toContain(':athena:us-east-1:777777777777:workgroup/ir"');
+    expect(JSON.stringify(t.toJSON())).toContain(':glue:us-east-1:777777777777:table/irdb/*"');
+  });
+
+  it('works with buckets of its own stack too', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Holder', { env });
+    const own = new AccessStack(app, 'Own', {
+      env,
+      trustedPrincipals: ['777777777777'],
+      logBucket: s3.Bucket.fromBucketName(stack, 'Logs', LOG_BUCKET),
+      resultsBucket: s3.Bucket.fromBucketName(stack, 'Results', 'amzn-s3-demo-bucket1'),
+    });
+    expect(nagFindings(own)).toEqual([]);
+  });
+});
+
+describe('principalFrom', () => {
+  it('reads an account id as the account and an ARN as that principal', () => {
+    const stack = new Stack();
+    expect(stack.resolve(principalFrom('777777777777').policyFragment.principalJson)).toEqual({
+      AWS: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::777777777777:root']] }],
+    });
+    expect(stack.resolve(principalFrom(RESPONDER).policyFragment.principalJson)).toEqual({
+      AWS: [RESPONDER],
+    });
+  });
+
+  it.each(['77777777777', 'arn:aws:iam::777777777777:group/Responders', 'Responder', ''])(
+    'refuses %j with a config error naming it',
+    (value) => {
+      expect(() => principalFrom(value)).toThrow(
+        expect.objectContaining({
+          code: 'IRKIT_CONFIG',
+          message: expect.stringContaining(JSON.stringify(value)),
+        }),
+      );
+    },
+  );
+});
+
+describe('protected principals', () => {
+  it('refuses a value that is neither an IAM name nor a user/role ARN', () => {
+    expect(() => accessFixture({ protectedPrincipals: ['not a name'] })).toThrow(
+      expect.objectContaining({ code: 'IRKIT_CONFIG', message: expect.stringContaining('"not a name"') }),
+    );
+  });
+});

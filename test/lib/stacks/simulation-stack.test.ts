@@ -1,0 +1,70 @@
+import { Template } from 'aws-cdk-lib/assertions';
+
+import { SimulationStack } from '../../../lib/stacks/simulation-stack';
+import { nagFindings } from '../../helpers/compliance';
+import { ACCOUNT, env, testApp } from './fixtures';
+
+describe('SimulationStack (IrKitSimulation)', () => {
+  it('outputs the user, the secret ARN and the sandbox account, never the key', () => {
+    const stack = new SimulationStack(testApp(), 'IrKitSimulation', {
+      env,
+      enabled: true,
+      sandboxAccount: ACCOUNT,
+    });
+    const template = Template.fromStack(stack);
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(Object.keys(outputs).sort()).toEqual([
+      'SandboxAccount',
+      'SimulationSecretArn',
+      'SimulationUserName',
+    ]);
+    expect(outputs.SandboxAccount.Value).toBe(ACCOUNT);
+    expect(outputs.SimulationSecretArn.Value).toEqual({ Ref: expect.stringMatching(/^ExposureSecret/) });
+    expect(JSON.stringify(outputs)).not.toMatch(/SecretAccessKey|AccessKey/);
+    expect(nagFindings(stack)).toEqual([]);
+  });
+
+  it('names the user from props', () => {
+    const stack = new SimulationStack(testApp(), 'IrKitSimulation', {
+      env,
+      enabled: true,
+      sandboxAccount: ACCOUNT,
+      userName: 'ExposedUser',
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::User', { UserName: 'ExposedUser' });
+  });
+
+  it('refuses to synthesize when the simulation is not enabled', () => {
+    expect(
+      () =>
+        new SimulationStack(testApp(), 'IrKitSimulation', { env, enabled: false, sandboxAccount: ACCOUNT }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'IRKIT_CONFIG',
+        message: expect.stringContaining('simulation.enabled is false'),
+      }),
+    );
+  });
+
+  it('refuses to synthesize without a sandbox account', () => {
+    expect(() => new SimulationStack(testApp(), 'IrKitSimulation', { env, enabled: true })).toThrow(
+      expect.objectContaining({ code: 'IRKIT_CONFIG', message: expect.stringContaining('sandboxAccount') }),
+    );
+  });
+
+  it('refuses to synthesize for an account other than the sandbox', () => {
+    expect(
+      () =>
+        new SimulationStack(testApp(), 'IrKitSimulation', {
+          env: { account: '111122223333', region: 'us-east-1' },
+          enabled: true,
+          sandboxAccount: ACCOUNT,
+        }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'IRKIT_CONFIG',
+        message: expect.stringContaining('sandbox account 777777777777'),
+      }),
+    );
+  });
+});
