@@ -121,6 +121,14 @@ const LOG_SOURCES_KEYS = ['enabled', 'vpcId'] as const;
 const SIMULATION_KEYS = ['enabled', 'sandboxAccount', 'userName'] as const;
 const ENV_KEYS = ['account', 'region'] as const;
 
+/** Every key the config accepts, as dotted paths (docs/configuration.md documents each). */
+export const CONFIG_KEYS: readonly string[] = [
+  ...TOP_LEVEL_KEYS,
+  ...LOG_SOURCES_KEYS.map((k) => `logSources.${k}`),
+  ...SIMULATION_KEYS.map((k) => `simulation.${k}`),
+  ...ENV_KEYS.map((k) => `env.${k}`),
+];
+
 const PREFIX = /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/;
 /** Glue database and table names: lower case letters, digits and underscores. */
 const GLUE_NAME = /^[a-z0-9_]{1,255}$/;

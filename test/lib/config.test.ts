@@ -1,10 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { App } from 'aws-cdk-lib';
 
 import {
+  CONFIG_KEYS,
   DEFAULT_BYTES_SCANNED_CUTOFF,
   DEFAULT_PROJECTION_START_DATE,
   DEFAULT_RESULTS_RETENTION_IN_DAYS,
@@ -474,5 +475,25 @@ describe('rawConfigOf and loadConfig', () => {
         else process.env[k] = value;
       }
     }
+  });
+});
+
+describe('docs/configuration.md', () => {
+  const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'configuration.md'), 'utf8');
+
+  it.each(CONFIG_KEYS.filter((k) => !['logSources', 'simulation', 'env'].includes(k)))(
+    'documents %s',
+    (key) => {
+      expect(doc).toContain(`| \`${key}\` |`);
+    },
+  );
+
+  it('shows examples that the config accepts', () => {
+    const blocks = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1]);
+    expect(blocks.length).toBeGreaterThanOrEqual(2);
+    const full = JSON.parse(blocks[blocks.length - 1]);
+    expect(parseConfig(full).organizationId).toBe('o-exampleorgid');
+    const short = JSON.parse(`{${blocks[0].trim()}}`).irkit;
+    expect(parseConfig(short).logSources.enabled).toBe(true);
   });
 });
