@@ -1,0 +1,330 @@
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+
+import { IrKitError } from '../../lib/errors';
+import { DEFAULT_TABLE_NAMES, QueryDefinition, TableNames, bindParams, renderSql } from '../../lib/queries';
+import { DEFAULT_FLOW_LOG_FORMAT, flowLogFields } from '../../lib/schema/vpc-flow';
+import { dateWindow } from '../../lib/validation';
+import { DateWindow, LogKind, discoverLogFiles, surveyLayoutDays } from './discovery';
+import { Cell, ProgressEvent, QueryEngine, QueryResult, RunOptions } from './engine';
+import { athenaText } from './private/athena-text';
+import {
+  ATHENA_MACROS,
+  BATCH_DDL,
+  STORE,
+  STORE_VERSION,
+  ident,
+  literal,
+  storeDdl,
+  viewDdl,
+} from './private/duckdb-sql';
+import { CancelledError, Store, StoredFile } from './private/store';
+
+export interface LocalEngineOptions {
+  /**
+   * Folder of exported logs: the S3 layout (`[PREFIX/]AWSLogs/[o-ORG/]ACCOUNT/CloudTrail/...`
+   * and `.../vpcflowlogs/...`) at any depth, or loose `.json[.gz]` / `.log[.gz]` files.
+   */
+  readonly logs: string;
+  /** @default the playbook's Glue names */
+  readonly names?: TableNames;
+  /**
+   * A DuckDB file keeping parsed records between runs, keyed by file path, size and mtime.
+   * @default - records are parsed into memory for this session only
+   */
+  readonly cachePath?: string;
+  /** Fail with IRKIT_LOGS_CORRUPT instead of skipping corrupt or foreign files. @default false */
+  readonly strict?: boolean;
+  /** Fields of the VPC Flow Logs table, in log-format names. @default the version 2 format */
+  readonly flowLogFormat?: readonly string[];
+  /** @default the number of cores */
+  readonly threads?: number;
+  /** DuckDB's memory limit; beyond it DuckDB spills to a private temp folder. @default '640MB' */
+  readonly memoryLimit?: string;
+}
+
+/** Names printed in a warning before "and N more". */
+const NAMED_FILES = 10;
+
+/**
+ * The local engine: the library's SQL, unchanged, on embedded DuckDB over exported log
+ * files. Each run parses only the files of its date window that the session (or the cache)
+ * does not hold yet, into one store; the Glue-named views show the session's files only.
+ */
+export class LocalEngine implements QueryEngine {
+  public readonly kind = 'local' as const;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private cancelled = false;
+  private readonly active = new Set<number>();
+  private readonly store: Store;
+
+  private constructor(
+    private readonly options: LocalEngineOptions,
+    private readonly names: TableNames,
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+    private readonly tempDir: string,
+  ) {
+    this.store = new Store(connection, () => this.cancelled);
+  }
+
+  static async open(options: LocalEngineOptions): Promise<LocalEngine> {
+    const names = options.names ?? DEFAULT_TABLE_NAMES;
+    const flowFormat = flowLogFields(options.flowLogFormat ?? DEFAULT_FLOW_LOG_FORMAT);
+    const logs = path.resolve(options.logs);
+    if (!(await fs.stat(logs).catch(() => undefined))) {
+      throw new IrKitError('IRKIT_INVALID_INPUT', `log folder ${logs} does not exist`, {
+        hint: 'pass --logs the folder holding the exported AWSLogs/ tree (or a folder of .json.gz files)',
+      });
+    }
+    const tempDir = await fs.mkdtemp(path.join(os.tmpdir(), 'irkit-duckdb-'));
+    let instance: DuckDBInstance | undefined;
+    try {
+      instance = await DuckDBInstance.create(':memory:', {
+        threads: String(options.threads ?? os.availableParallelism()),
+        memory_limit: options.memoryLimit ?? '640MB',
+        temp_directory: tempDir,
+      });
+      const connection = await instance.connect();
+      await attachStore(connection, options.cachePath);
+      for (const sql of [...ATHENA_MACROS, BATCH_DDL, ...viewDdl(names, flowFormat)])
+        await connection.run(sql);
+      const engine = new LocalEngine({ ...options, logs }, names, instance, connection, tempDir);
+      await engine.store.init();
+      return engine;
+    } catch (error) {
+      instance?.closeSync();
+      await fs.rm(tempDir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  async run(
+    query: QueryDefinition,
+    values: Readonly<Record<string, string>>,
+    options: RunOptions = {},
+  ): Promise<QueryResult> {
+    // Validate before queueing, so bad input is refused at once and nothing runs.
+    const bound = bindParams(query, values);
+    const window = windowOf(query, values);
+    const next = this.queue.then(() => this.runNow(query, bound, window, options));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue;
+    this.connection.closeSync();
+    this.instance.closeSync();
+    await fs.rm(this.tempDir, { recursive: true, force: true });
+  }
+
+  private async runNow(
+    query: QueryDefinition,
+    bound: readonly string[],
+    window: DateWindow,
+    options: RunOptions,
+  ): Promise<QueryResult> {
+    if (this.closed) {
+      throw new IrKitError('IRKIT_QUERY_FAILED', 'the local engine is closed', {
+        hint: 'open a new engine for further queries',
+      });
+    }
+    const started = Date.now();
+    const progress = (phase: ProgressEvent['phase'], message: string) =>
+      options.onProgress?.({ engine: 'local', queryId: query.id, phase, message });
+    const sql = renderSql(query, this.names);
+    const kinds: LogKind[] = ['cloudtrail'];
+    if (sql.includes(ident(this.names.vpcFlowTable))) kinds.push('vpcflow');
+    if (!sql.includes(ident(this.names.cloudTrailTable))) kinds.shift();
+
+    this.cancelled = false;
+    const abort = () => {
+      this.cancelled = true;
+      this.connection.interrupt();
+    };
+    if (options.signal?.aborted) throw cancelled(query);
+    options.signal?.addEventListener('abort', abort, { once: true });
+    try {
+      progress('discover', `looking for logs of ${window.from}..${window.to} under ${this.options.logs}`);
+      const window_ = await this.prepareWindow(query, window, kinds, progress);
+      if (this.cancelled) throw cancelled(query);
+      progress('submit', `running ${query.id}`);
+      const prepared = await this.connection.prepare(sql);
+      bound.forEach((value, i) => prepared.bindVarchar(i + 1, value));
+      const reader = await prepared.runAndReadAll();
+      const rows = reader.getRows().map((row) => row.map(athenaText) as Cell[]);
+      progress('done', `${query.id}: ${rows.length} row(s)`);
+      return {
+        queryId: query.id,
+        columns: reader.columnNames(),
+        rows,
+        warnings: window_.warnings,
+        stats: {
+          engine: 'local',
+          elapsedMs: Date.now() - started,
+          filesInWindow: window_.files,
+          filesParsed: window_.parsed,
+          loadMs: window_.loadMs,
+        },
+      };
+    } catch (error) {
+      if (this.cancelled || error instanceof CancelledError) throw cancelled(query);
+      if (error instanceof IrKitError) throw error;
+      throw new IrKitError(
+        'IRKIT_QUERY_FAILED',
+        `query ${query.id} failed on the local engine: ${firstLine(error)}`,
+        {
+          hint: 'rerun with --debug for the DuckDB error; the SQL is shown by `irkit queries show`',
+          cause: error,
+        },
+      );
+    } finally {
+      options.signal?.removeEventListener('abort', abort);
+    }
+  }
+
+  /** Makes every log file of the window visible to the views, parsing what is not stored yet. */
+  private async prepareWindow(
+    query: QueryDefinition,
+    window: DateWindow,
+    kinds: LogKind[],
+    progress: (phase: ProgressEvent['phase'], message: string) => void,
+  ): Promise<{ files: number; parsed: number; loadMs: number; warnings: string[] }> {
+    const discovery = await discoverLogFiles(this.options.logs, window, kinds);
+    const warnings: string[] = [];
+    const byKind = (kind: LogKind) => discovery.files.filter((f) => f.kind === kind);
+    if (kinds.includes('cloudtrail') && byKind('cloudtrail').length === 0) {
+      throw await this.missing(window);
+    }
+    if (kinds.includes('vpcflow') && byKind('vpcflow').length === 0) {
+      warnings.push(
+        `no VPC Flow Logs files for ${window.from}..${window.to} under ${this.options.logs}: ` +
+          `the flow log table is empty for ${query.id}`,
+      );
+    }
+    const started = Date.now();
+    const total = discovery.files.filter((f) => !this.store.current(f)).length;
+    if (total > 0) progress('load', `parsing ${total} of ${discovery.files.length} log file(s)`);
+    const parsed = await this.store.load(discovery.files, (done) =>
+      progress('load', `parsed ${done}/${total} log file(s)`),
+    );
+    const loadMs = Date.now() - started;
+
+    const stored = discovery.files.map((f) => this.store.current(f)).filter((s): s is StoredFile => !!s);
+    await this.activate(stored.filter((s) => s.status === 'ok').map((s) => s.id));
+    const skipped = stored.filter((s) => s.status !== 'ok');
+    if (skipped.length > 0) {
+      const text = describeSkipped(skipped, discovery.files.length);
+      if (this.options.strict) {
+        throw new IrKitError('IRKIT_LOGS_CORRUPT', text, {
+          hint: 'remove or repair those files, or run without --strict to skip them',
+        });
+      }
+      const usable = stored.filter((s) => s.status === 'ok' && s.kind === 'cloudtrail').length;
+      if (kinds.includes('cloudtrail') && usable === 0) {
+        throw new IrKitError(
+          'IRKIT_LOGS_CORRUPT',
+          `no readable CloudTrail file for ${window.from}..${window.to}: ${text}`,
+          {
+            hint: 'check that --logs points at CloudTrail log files (gzip of {"Records":[...]})',
+          },
+        );
+      }
+      warnings.push(text);
+    }
+    return { files: discovery.files.length, parsed, loadMs, warnings };
+  }
+
+  private async activate(ids: readonly number[]): Promise<void> {
+    const fresh = ids.filter((id) => !this.active.has(id));
+    if (fresh.length === 0) return;
+    // File ids are integers the store assigned, not user input.
+    await this.connection.run(
+      `INSERT OR IGNORE INTO temp.main.irkit_active VALUES ${fresh.map((id) => `(${Math.trunc(id)})`).join(', ')}`,
+    );
+    fresh.forEach((id) => this.active.add(id));
+  }
+
+  private async missing(window: DateWindow): Promise<IrKitError> {
+    const survey = await surveyLayoutDays(this.options.logs, 'cloudtrail');
+    const where = survey
+      ? `the CloudTrail day folders under it span ${survey.first}..${survey.last} (${survey.folders} folders)`
+      : 'expected AWSLogs/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/*.json.gz (also under a prefix or an o-ORG folder) or a folder of .json[.gz] files';
+    return new IrKitError(
+      'IRKIT_LOGS_MISSING',
+      `no CloudTrail log files for ${window.from}..${window.to} under ${this.options.logs}`,
+      { hint: `${where}; choose a window with logs or the right folder` },
+    );
+  }
+}
+
+async function attachStore(connection: DuckDBConnection, cachePath: string | undefined): Promise<void> {
+  if (!cachePath) {
+    await connection.run(`ATTACH ':memory:' AS ${STORE}`);
+    for (const sql of storeDdl()) await connection.run(sql);
+    return;
+  }
+  const file = path.resolve(cachePath);
+  try {
+    await connection.run(`ATTACH ${literal(file)} AS ${STORE}`);
+  } catch (error) {
+    throw new IrKitError('IRKIT_CONFIG', `cannot open the cache ${file}: ${firstLine(error)}`, {
+      hint: 'the cache must be a DuckDB file written by irkit and not in use by another irkit; choose another --cache path',
+      cause: error,
+    });
+  }
+  const foreign = await connection.runAndReadAll(
+    `SELECT count(*) FROM duckdb_tables() WHERE database_name = '${STORE}' AND schema_name <> 'irkit'`,
+  );
+  const version = await connection
+    .runAndReadAll(`SELECT value FROM ${STORE}.irkit.meta WHERE key = 'store_version'`)
+    .then((r) => r.getRowsJS()[0]?.[0])
+    .catch(() => undefined);
+  const hasTables = Number(foreign.getRowsJS()[0][0]) > 0;
+  if (hasTables || (version !== undefined && version !== STORE_VERSION)) {
+    throw new IrKitError(
+      'IRKIT_CONFIG',
+      hasTables
+        ? `${file} is a DuckDB database that irkit did not write; it is left untouched`
+        : `the cache ${file} was written by another version of irkit`,
+      { hint: 'choose another --cache path (or delete that cache file yourself if it is irkit’s)' },
+    );
+  }
+  for (const sql of storeDdl()) await connection.run(sql);
+  await connection.run(
+    `INSERT OR REPLACE INTO ${STORE}.irkit.meta VALUES ('store_version', '${STORE_VERSION}')`,
+  );
+}
+
+function windowOf(query: QueryDefinition, values: Readonly<Record<string, string>>): DateWindow {
+  const names = query.params.filter((p) => p.kind === 'date').map((p) => p.name);
+  if (!names.includes('from') || !names.includes('to')) {
+    throw new IrKitError('IRKIT_CONFIG', `query ${query.id} has no from/to date window`, {
+      hint: 'every library query filters on date_partition between the from and to parameters',
+    });
+  }
+  return dateWindow(values.from, values.to);
+}
+
+function describeSkipped(skipped: readonly StoredFile[], total: number): string {
+  const named = skipped.slice(0, NAMED_FILES).map((s) => `${s.path} (${s.status}: ${s.error})`);
+  const more = skipped.length > NAMED_FILES ? `; and ${skipped.length - NAMED_FILES} more` : '';
+  return `skipped ${skipped.length} of ${total} log file(s) that could not be read: ${named.join('; ')}${more}`;
+}
+
+function cancelled(query: QueryDefinition): IrKitError {
+  return new IrKitError('IRKIT_QUERY_CANCELLED', `query ${query.id} was cancelled`, {
+    hint: 'nothing was changed; run it again when ready',
+  });
+}
+
+function firstLine(error: unknown): string {
+  return String((error as Error)?.message ?? error).split('\n')[0];
+}

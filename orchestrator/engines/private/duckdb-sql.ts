@@ -1,0 +1,150 @@
+import { createHash } from 'node:crypto';
+
+import { TableNames } from '../../../lib/queries';
+import { CLOUDTRAIL_FIELDS, CLOUDTRAIL_JSON_COLUMNS } from '../../../lib/schema/cloudtrail';
+import { ColumnType, duckDbType } from '../../../lib/schema/types';
+import { FLOW_LOG_FIELDS, FlowField } from '../../../lib/schema/vpc-flow';
+
+/**
+ * The SQL the local engine runs besides the library's: the store of parsed records, the
+ * Glue-named views over it, and macros supplying the Athena functions DuckDB lacks.
+ */
+
+/** The attached database holding parsed records: a cache file, or a session temp file. */
+export const STORE = 'irkit_store';
+
+export function ident(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+export function literal(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/**
+ * Athena (Trino) functions the library uses that DuckDB lacks, under their Athena names.
+ * json_extract_scalar returns null for objects and arrays, as Trino's does.
+ */
+export const ATHENA_MACROS: readonly string[] = [
+  `CREATE OR REPLACE MACRO json_extract_scalar(doc, path) AS
+     CASE WHEN json_type(doc, path) IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(doc, path) END`,
+  `CREATE OR REPLACE MACRO from_iso8601_timestamp(text) AS CAST(text AS TIMESTAMPTZ)`,
+  `CREATE OR REPLACE MACRO regexp_like(text, pattern) AS regexp_matches(text, pattern)`,
+  `CREATE OR REPLACE MACRO cardinality(items) AS len(items)`,
+];
+
+/** The record type read_json parses: the record's camelCase keys (json_transform is case-sensitive). */
+function readType(type: ColumnType): string {
+  if (typeof type === 'string' || !('struct' in type || 'array' in type)) return duckDbType(type);
+  if ('array' in type) return `${readType(type.array)}[]`;
+  return `STRUCT(${type.struct.map((f) => `${ident(f.sourceName)} ${readType(f.type)}`).join(', ')})`;
+}
+
+const CLOUDTRAIL_RECORD_TYPE = `STRUCT(${CLOUDTRAIL_FIELDS.map(
+  (f) => `${ident(f.sourceName)} ${CLOUDTRAIL_JSON_COLUMNS.includes(f.name) ? 'JSON' : readType(f.type)}`,
+).join(', ')})`;
+
+/**
+ * requestParameters and responseElements are always present in a CloudTrail record, and
+ * Athena shows a JSON null there as the text `null` (the playbook's tables do); DuckDB
+ * reads it as SQL NULL, so it is put back.
+ */
+const ALWAYS_PRESENT_JSON = new Set(['requestparameters', 'responseelements']);
+
+const PARTITIONS = ['date_partition', 'region_partition', 'account_partition'] as const;
+
+const FLOW_COLUMNS: readonly FlowField[] = Object.values(FLOW_LOG_FIELDS);
+
+/** Changes whenever the stored layout changes, so an old cache file is never misread. */
+export const STORE_VERSION = createHash('sha256')
+  .update(CLOUDTRAIL_RECORD_TYPE)
+  .update(FLOW_COLUMNS.map((f) => `${f.column}:${duckDbType(f.type)}`).join(','))
+  .update('store-v1')
+  .digest('hex')
+  .slice(0, 16);
+
+export function storeDdl(): string[] {
+  const ctColumns = CLOUDTRAIL_FIELDS.map((f) => `${ident(f.name)} ${duckDbType(f.type)}`);
+  const flowColumns = FLOW_COLUMNS.map((f) => `${ident(f.column)} ${duckDbType(f.type)}`);
+  const partitions = PARTITIONS.map((p) => `${p} VARCHAR`);
+  return [
+    `CREATE SCHEMA IF NOT EXISTS ${STORE}.irkit`,
+    `CREATE TABLE IF NOT EXISTS ${STORE}.irkit.meta (key VARCHAR PRIMARY KEY, value VARCHAR)`,
+    `CREATE TABLE IF NOT EXISTS ${STORE}.irkit.files (
+       file_id INTEGER PRIMARY KEY, path VARCHAR NOT NULL, kind VARCHAR NOT NULL, size BIGINT NOT NULL,
+       mtime_ms BIGINT NOT NULL, status VARCHAR NOT NULL, records BIGINT NOT NULL, error VARCHAR)`,
+    `CREATE TABLE IF NOT EXISTS ${STORE}.irkit.cloudtrail (file_id INTEGER, ${[...ctColumns, ...partitions].join(', ')})`,
+    `CREATE TABLE IF NOT EXISTS ${STORE}.irkit.vpcflow (file_id INTEGER, ${[...flowColumns, ...partitions].join(', ')})`,
+  ];
+}
+
+/**
+ * The Glue names over the store. Only files of this session's windows are visible, so a
+ * cache holding other logs, or files since deleted, never leaks into an answer.
+ */
+export function viewDdl(names: TableNames, flowFormat: readonly FlowField[]): string[] {
+  const db = ident(names.database);
+  const ctColumns = [...CLOUDTRAIL_FIELDS.map((f) => ident(f.name)), ...PARTITIONS].join(', ');
+  const flowColumns = [...flowFormat.map((f) => ident(f.column)), ...PARTITIONS].join(', ');
+  const visible = `file_id IN (SELECT file_id FROM temp.main.irkit_active)`;
+  return [
+    `CREATE TEMP TABLE IF NOT EXISTS irkit_active (file_id INTEGER PRIMARY KEY)`,
+    `CREATE SCHEMA IF NOT EXISTS ${db}`,
+    `CREATE OR REPLACE VIEW ${db}.${ident(names.cloudTrailTable)} AS
+       SELECT ${ctColumns} FROM ${STORE}.irkit.cloudtrail WHERE ${visible}`,
+    `CREATE OR REPLACE VIEW ${db}.${ident(names.vpcFlowTable)} AS
+       SELECT ${flowColumns} FROM ${STORE}.irkit.vpcflow WHERE ${visible}`,
+  ];
+}
+
+/** Staging table naming each file of a load batch, its id and its layout partitions. */
+export const BATCH_TABLE = 'temp.main.irkit_batch';
+export const BATCH_DDL = `CREATE TEMP TABLE IF NOT EXISTS irkit_batch (
+  path VARCHAR, file_id INTEGER, date_partition VARCHAR, region_partition VARCHAR, account_partition VARCHAR)`;
+
+function list(paths: readonly string[]): string {
+  return `[${paths.map(literal).join(', ')}]`;
+}
+
+/**
+ * Parses CloudTrail files (`{"Records":[...]}`, gzip or plain) into the store. Partitions
+ * come from the S3 layout when the file has one, else from the record itself.
+ */
+export function cloudTrailInsert(paths: readonly string[], maximumObjectSize: number): string {
+  const columns = CLOUDTRAIL_FIELDS.map((f) => {
+    const source = `r.${ident(f.sourceName)}`;
+    if (ALWAYS_PRESENT_JSON.has(f.name)) return `coalesce(${source}::VARCHAR, 'null')`;
+    if (CLOUDTRAIL_JSON_COLUMNS.includes(f.name)) return `${source}::VARCHAR`;
+    return typeof f.type === 'string' ? source : `${source}::${duckDbType(f.type)}`;
+  });
+  return `INSERT INTO ${STORE}.irkit.cloudtrail
+SELECT b.file_id, ${columns.join(', ')},
+  coalesce(b.date_partition, replace(left(r."eventTime", 10), '-', '/')),
+  coalesce(b.region_partition, r."awsRegion"),
+  coalesce(b.account_partition, r."recipientAccountId")
+FROM (
+  SELECT filename, unnest("Records") AS r
+  FROM read_json(${list(paths)}, columns = {'Records': '${CLOUDTRAIL_RECORD_TYPE}[]'},
+    format = 'unstructured', filename = true, maximum_object_size = ${maximumObjectSize})
+) j JOIN ${BATCH_TABLE} b ON b.path = j.filename`;
+}
+
+/**
+ * Parses VPC Flow Logs files sharing one header (their field list) into the store.
+ * `-` (NODATA/SKIPDATA) is NULL, as in Athena's table.
+ */
+export function flowInsert(paths: readonly string[], header: readonly FlowField[]): string {
+  const columns = header.map((f) => `${literal(f.logName)}: ${literal(duckDbType(f.type))}`).join(', ');
+  const has = (column: string) => header.some((f) => f.column === column);
+  const region = has('region') ? 'f."region"' : 'NULL';
+  const account = has('account') ? 'f."account-id"' : 'NULL';
+  const date = has('starttime') ? `strftime(epoch_ms(f."start" * 1000), '%Y/%m/%d')` : 'NULL';
+  return `INSERT INTO ${STORE}.irkit.vpcflow (file_id, ${header.map((f) => ident(f.column)).join(', ')}, ${PARTITIONS.join(', ')})
+SELECT b.file_id, ${header.map((f) => `f.${ident(f.logName)}`).join(', ')},
+  coalesce(b.date_partition, ${date}),
+  coalesce(b.region_partition, ${region}),
+  coalesce(b.account_partition, ${account})
+FROM read_csv(${list(paths)}, delim = ' ', header = true, auto_detect = false, nullstr = '-',
+  columns = {${columns}}, filename = true) f
+JOIN ${BATCH_TABLE} b ON b.path = f.filename`;
+}

@@ -1,0 +1,119 @@
+import { createReadStream, promises as fs } from 'node:fs';
+import { createGunzip, gunzip } from 'node:zlib';
+import { promisify } from 'node:util';
+
+import { FLOW_LOG_FIELDS, FlowField } from '../../../lib/schema/vpc-flow';
+
+/**
+ * Cheap checks the local engine makes in Node around DuckDB's bulk parsing: the
+ * uncompressed size of a gzip file (read_json needs an upper bound on one JSON document),
+ * a flow log file's header, and the post-mortem of a file that yielded no records.
+ */
+
+const gunzipAsync = promisify(gunzip);
+/** A file that yields no records and is larger than this is not read again to explain why. */
+const INSPECT_LIMIT_BYTES = 64 * 1024 * 1024;
+
+export function isGzip(file: string): boolean {
+  return file.endsWith('.gz');
+}
+
+/** Uncompressed size of a single-member gzip file, from its trailer (ISIZE, RFC 1952). */
+export async function uncompressedSize(file: string, size: number): Promise<number> {
+  if (!isGzip(file) || size < 18) return size;
+  const handle = await fs.open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(4);
+    await handle.read(buffer, 0, 4, size - 4);
+    // ISIZE is modulo 2^32 and a damaged file has garbage there: never go below the file size.
+    return Math.max(buffer.readUInt32LE(0), size);
+  } finally {
+    await handle.close();
+  }
+}
+
+export type Verdict =
+  { readonly status: 'ok' } | { readonly status: 'corrupt' | 'foreign'; readonly reason: string };
+
+async function content(file: string): Promise<Buffer | Verdict> {
+  const raw = await fs.readFile(file);
+  if (!isGzip(file)) return raw;
+  try {
+    return await gunzipAsync(raw);
+  } catch (error) {
+    return { status: 'corrupt', reason: `not a complete gzip file (${(error as Error).message})` };
+  }
+}
+
+/**
+ * Why a CloudTrail file produced no records: an empty `{"Records": []}` is fine; a
+ * truncated gzip stream (which DuckDB may read as empty) is corrupt; other JSON is foreign.
+ */
+export async function inspectEmptyCloudTrail(file: string, size: number): Promise<Verdict> {
+  if (size > INSPECT_LIMIT_BYTES) {
+    return { status: 'foreign', reason: 'yielded no CloudTrail records' };
+  }
+  const data = await content(file);
+  if (!Buffer.isBuffer(data)) return data;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(data.toString('utf8'));
+  } catch (error) {
+    return { status: 'corrupt', reason: `not valid JSON (${(error as Error).message})` };
+  }
+  const records =
+    typeof doc === 'object' && doc !== null ? (doc as { Records?: unknown }).Records : undefined;
+  return Array.isArray(records)
+    ? { status: 'ok' }
+    : { status: 'foreign', reason: 'not a CloudTrail log file (no "Records" array)' };
+}
+
+/** A flow log file with no records is fine when it is a complete gzip (or plain) file. */
+export async function inspectEmptyFlowLog(file: string, size: number): Promise<Verdict> {
+  if (size > INSPECT_LIMIT_BYTES) return { status: 'ok' };
+  const data = await content(file);
+  return Buffer.isBuffer(data) ? { status: 'ok' } : data;
+}
+
+/** The header line of a flow log file: the field list of its format, or why it is not one. */
+export async function readFlowHeader(file: string): Promise<FlowField[] | Verdict> {
+  let line: string;
+  try {
+    line = await firstLine(file);
+  } catch (error) {
+    return { status: 'corrupt', reason: `cannot read the header line (${(error as Error).message})` };
+  }
+  const names = line.trim().split(/\s+/);
+  const unknown = names.filter((n) => !FLOW_LOG_FIELDS[n]);
+  if (line.trim() === '' || unknown.length > 0) {
+    return {
+      status: 'foreign',
+      reason: `not a VPC Flow Logs file (header ${JSON.stringify(line.slice(0, 80))} names no flow log fields)`,
+    };
+  }
+  return names.map((n) => FLOW_LOG_FIELDS[n]);
+}
+
+function firstLine(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const source = createReadStream(file);
+    const stream = isGzip(file) ? source.pipe(createGunzip()) : source;
+    let text = '';
+    const finish = (value: string) => {
+      source.destroy();
+      resolve(value);
+    };
+    stream.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      const end = text.indexOf('\n');
+      if (end >= 0) finish(text.slice(0, end));
+      else if (text.length > 65536) finish(text.slice(0, 200));
+    });
+    stream.on('end', () => finish(text));
+    stream.on('error', (error: Error) => {
+      source.destroy();
+      reject(error);
+    });
+    source.on('error', reject);
+  });
+}

@@ -1,0 +1,251 @@
+import { DuckDBConnection } from '@duckdb/node-api';
+
+import { FlowField } from '../../../lib/schema/vpc-flow';
+import { LogFile, LogKind } from '../discovery';
+import { BATCH_TABLE, STORE, cloudTrailInsert, flowInsert } from './duckdb-sql';
+import {
+  Verdict,
+  inspectEmptyCloudTrail,
+  inspectEmptyFlowLog,
+  readFlowHeader,
+  uncompressedSize,
+} from './file-checks';
+
+/**
+ * The store of parsed records: which files it holds (by path, size and mtime, so a changed
+ * file is parsed again) and the loading of new ones in batches, where one bad file is
+ * isolated and recorded instead of failing the batch.
+ */
+
+export type FileStatus = 'ok' | 'corrupt' | 'foreign';
+
+export interface StoredFile {
+  readonly id: number;
+  readonly path: string;
+  readonly kind: LogKind;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly status: FileStatus;
+  readonly records: number;
+  readonly error: string | null;
+}
+
+interface Pending {
+  readonly id: number;
+  readonly file: LogFile;
+  /** Upper bound of one JSON document (the whole file, uncompressed). */
+  readonly objectSize: number;
+}
+
+/** Default upper bound of DuckDB's read_json object size; raised for larger files. */
+const MIN_OBJECT_SIZE = 16 * 1024 * 1024;
+/** Files per DuckDB statement: enough for parallel parsing, few enough to report progress. */
+const BATCH_FILES = 64;
+const BATCH_BYTES = 256 * 1024 * 1024;
+
+export class CancelledError extends Error {}
+
+export class Store {
+  private readonly files = new Map<string, StoredFile>();
+  private nextId = 1;
+
+  constructor(
+    private readonly connection: DuckDBConnection,
+    private readonly isCancelled: () => boolean,
+  ) {}
+
+  async init(): Promise<void> {
+    const reader = await this.connection.runAndReadAll(
+      `SELECT file_id, path, kind, size, mtime_ms, status, records, error FROM ${STORE}.irkit.files`,
+    );
+    for (const [id, path, kind, size, mtime, status, records, error] of reader.getRowsJS()) {
+      const stored: StoredFile = {
+        id: Number(id),
+        path: String(path),
+        kind: kind as LogKind,
+        size: Number(size),
+        mtimeMs: Number(mtime),
+        status: status as FileStatus,
+        records: Number(records),
+        error: error === null ? null : String(error),
+      };
+      this.files.set(stored.path, stored);
+      this.nextId = Math.max(this.nextId, stored.id + 1);
+    }
+  }
+
+  /** The stored entry of a file, if it was parsed in its current version (same size and mtime). */
+  current(file: LogFile): StoredFile | undefined {
+    const stored = this.files.get(file.path);
+    return stored && stored.size === file.size && stored.mtimeMs === file.mtimeMs ? stored : undefined;
+  }
+
+  /**
+   * Parses the files not yet stored in their current version. Returns how many were parsed.
+   * `onBatch` is told after each batch how many files are done.
+   */
+  async load(files: readonly LogFile[], onBatch: (done: number) => void): Promise<number> {
+    const pending: Pending[] = [];
+    for (const file of files) {
+      if (this.current(file)) continue;
+      const stale = this.files.get(file.path);
+      if (stale) await this.forget(stale);
+      const objectSize = file.kind === 'cloudtrail' ? await uncompressedSize(file.path, file.size) : 0;
+      pending.push({ id: this.nextId++, file, objectSize });
+    }
+    let done = 0;
+    const report = (n: number) => {
+      done += n;
+      onBatch(done);
+    };
+    const cloudTrail = pending.filter((p) => p.file.kind === 'cloudtrail');
+    for (const batch of batches(cloudTrail)) {
+      if (this.isCancelled()) throw new CancelledError('cancelled');
+      await this.loadBatch(
+        batch,
+        (paths) => cloudTrailInsert(paths, objectSizeLimit(batch)),
+        inspectEmptyCloudTrail,
+      );
+      report(batch.length);
+    }
+    for (const [header, group] of await this.byFlowHeader(pending.filter((p) => p.file.kind === 'vpcflow'))) {
+      for (const batch of batches(group)) {
+        if (this.isCancelled()) throw new CancelledError('cancelled');
+        await this.loadBatch(batch, (paths) => flowInsert(paths, header), inspectEmptyFlowLog);
+        report(batch.length);
+      }
+    }
+    return pending.length;
+  }
+
+  private async byFlowHeader(pending: readonly Pending[]): Promise<Map<readonly FlowField[], Pending[]>> {
+    const groups = new Map<string, { header: FlowField[]; files: Pending[] }>();
+    for (const p of pending) {
+      const header = await readFlowHeader(p.file.path);
+      if (!Array.isArray(header)) {
+        await this.record(p, header, 0);
+        continue;
+      }
+      const key = header.map((f) => f.logName).join(' ');
+      const group = groups.get(key) ?? { header, files: [] };
+      group.files.push(p);
+      groups.set(key, group);
+    }
+    return new Map([...groups.values()].map((g) => [g.header, g.files]));
+  }
+
+  /**
+   * One INSERT for the batch. When DuckDB rejects it, the file its message names (or, when
+   * it names none, each half in turn) is retried apart, until every bad file is isolated.
+   */
+  private async loadBatch(
+    batch: readonly Pending[],
+    insertSql: (paths: readonly string[]) => string,
+    inspectEmpty: (file: string, size: number) => Promise<Verdict>,
+  ): Promise<void> {
+    if (batch.length === 0) return;
+    await this.stage(batch);
+    let counts: Map<number, number>;
+    try {
+      await this.connection.run('BEGIN TRANSACTION');
+      await this.connection.run(insertSql(batch.map((p) => p.file.path)));
+      const reader = await this.connection.runAndReadAll(
+        `SELECT file_id, count(*) FROM ${STORE}.irkit.${batch[0].file.kind}
+         WHERE file_id IN (SELECT file_id FROM ${BATCH_TABLE}) GROUP BY file_id`,
+      );
+      counts = new Map(reader.getRowsJS().map(([id, n]) => [Number(id), Number(n)]));
+      for (const p of batch) {
+        const records = counts.get(p.id) ?? 0;
+        const verdict =
+          records > 0 ? { status: 'ok' as const } : await inspectEmpty(p.file.path, p.file.size);
+        await this.record(p, verdict, records);
+      }
+      await this.connection.run('COMMIT');
+    } catch (error) {
+      await this.connection.run('ROLLBACK').catch(() => undefined);
+      for (const p of batch) this.files.delete(p.file.path);
+      if (this.isCancelled()) throw new CancelledError('cancelled');
+      const message = (error as Error).message;
+      const named = batch.find((p) => message.includes(`"${p.file.path}"`));
+      if (named || batch.length === 1) {
+        const bad = named ?? batch[0];
+        await this.record(bad, { status: 'corrupt', reason: firstLine(message) }, 0);
+        await this.loadBatch(
+          batch.filter((p) => p !== bad),
+          insertSql,
+          inspectEmpty,
+        );
+        return;
+      }
+      const half = Math.ceil(batch.length / 2);
+      await this.loadBatch(batch.slice(0, half), insertSql, inspectEmpty);
+      await this.loadBatch(batch.slice(half), insertSql, inspectEmpty);
+    }
+  }
+
+  private async stage(batch: readonly Pending[]): Promise<void> {
+    await this.connection.run(`DELETE FROM ${BATCH_TABLE}`);
+    const values: (string | number | null)[] = [];
+    for (const p of batch) {
+      const part = p.file.partition;
+      values.push(p.file.path, p.id, part?.date ?? null, part?.region ?? null, part?.account ?? null);
+    }
+    const rows = batch.map((_, i) => `(${[1, 2, 3, 4, 5].map((k) => `$${i * 5 + k}`).join(', ')})`);
+    await this.connection.run(`INSERT INTO ${BATCH_TABLE} VALUES ${rows.join(', ')}`, values);
+  }
+
+  private async record(p: Pending, verdict: Verdict, records: number): Promise<void> {
+    const stored: StoredFile = {
+      id: p.id,
+      path: p.file.path,
+      kind: p.file.kind,
+      size: p.file.size,
+      mtimeMs: p.file.mtimeMs,
+      status: verdict.status,
+      records,
+      error: verdict.status === 'ok' ? null : verdict.reason,
+    };
+    await this.connection.run(`INSERT INTO ${STORE}.irkit.files VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [
+      stored.id,
+      stored.path,
+      stored.kind,
+      stored.size,
+      stored.mtimeMs,
+      stored.status,
+      stored.records,
+      stored.error,
+    ]);
+    this.files.set(stored.path, stored);
+  }
+
+  /** Drops a file's old version (it changed on disk since it was parsed). */
+  private async forget(stale: StoredFile): Promise<void> {
+    await this.connection.run(`DELETE FROM ${STORE}.irkit.${stale.kind} WHERE file_id = $1`, [stale.id]);
+    await this.connection.run(`DELETE FROM ${STORE}.irkit.files WHERE file_id = $1`, [stale.id]);
+    this.files.delete(stale.path);
+  }
+}
+
+function* batches(pending: readonly Pending[]): Generator<Pending[]> {
+  let batch: Pending[] = [];
+  let bytes = 0;
+  for (const p of pending) {
+    if (batch.length > 0 && (batch.length >= BATCH_FILES || bytes + p.objectSize > BATCH_BYTES)) {
+      yield batch;
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(p);
+    bytes += p.objectSize;
+  }
+  if (batch.length > 0) yield batch;
+}
+
+function objectSizeLimit(batch: readonly Pending[]): number {
+  const largest = Math.max(...batch.map((p) => p.objectSize));
+  return Math.max(MIN_OBJECT_SIZE, 2 ** Math.ceil(Math.log2(largest + 1024)));
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0].trim();
+}
