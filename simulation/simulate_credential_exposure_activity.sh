@@ -320,8 +320,10 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # ---------------------------------------------------------------- the steps
-# The playbook's actor, call for call and in its order (Part 2's tables). The same list drives
-# --dry-run, the step count and the real run, so what is printed is what runs.
+# The playbook's actor, call for call, in the order of the synthetic incident (SCENARIO in
+# simulation/synthetic, whose order follows the times the playbook's tables print), so the trail
+# of a run reads like the offline demo's. The same list drives --dry-run, the step count and
+# the real run, so what is printed is what runs.
 attack_plan() {
   step guard sim sts get-caller-identity
   step create-user sim iam create-user --user-name "$NEW_USER" --tags "Key=$IRKIT_RUN_TAG_KEY,Value=$RUN_ID"
@@ -330,13 +332,13 @@ attack_plan() {
   step wait-for-key actor sts get-caller-identity
   step recon actor sts get-caller-identity
   step recon actor iam list-roles
-  step recon actor logs describe-destinations
-  step recon actor kms list-keys
   step recon actor lambda list-functions
-  step recon actor s3api list-buckets
-  step recon actor secretsmanager list-secrets
+  step recon actor kms list-keys
   step recon actor kms list-aliases
+  step recon actor logs describe-destinations
+  step recon actor s3api list-buckets
   step recon actor ec2 describe-instances
+  step recon actor secretsmanager list-secrets
   step create-bucket actor s3api create-bucket --bucket "$BUCKET" ${LOCATION_ARGS[@]+"${LOCATION_ARGS[@]}"}
   step put-object actor s3api put-object --bucket "$BUCKET" --key stuff --body "$RECON_FILE" \
     --tagging "$OBJECT_TAGGING"

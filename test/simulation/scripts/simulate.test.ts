@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 
+import { SCENARIO } from '../../../simulation/synthetic';
 import {
   ATTACK_SCRIPT,
   ATTENDEE_KEY,
@@ -16,28 +17,14 @@ import {
 } from './harness';
 
 /**
- * The playbook's actor as its Part 2 tables and DESIGN.md "The scenario" show it, in order:
- * the exposed key's four calls, then the created user's. The synthetic generator writes the
- * same incident, so what attendees see in Athena is what the offline demo shows.
+ * The playbook's actor as the synthetic generator writes it (SCENARIO), in order: who made each
+ * call (the exposed key or the key it created) and the AWS CLI command. Attendees who run the
+ * attack see in Athena what the offline demo shows.
  */
-const PLAYBOOK_ACTOR: ReadonlyArray<readonly ['exposed' | 'created', string]> = [
-  ['exposed', 'GetCallerIdentity'],
-  ['exposed', 'CreateUser'],
-  ['exposed', 'AttachUserPolicy'],
-  ['exposed', 'CreateAccessKey'],
-  ['created', 'GetCallerIdentity'],
-  ['created', 'GetCallerIdentity'],
-  ['created', 'ListRoles'],
-  ['created', 'DescribeDestinations'],
-  ['created', 'ListKeys'],
-  ['created', 'ListFunctions20150331'],
-  ['created', 'ListBuckets'],
-  ['created', 'ListSecrets'],
-  ['created', 'ListAliases'],
-  ['created', 'DescribeInstances'],
-  ['created', 'CreateBucket'],
-  ['created', 'PutObject'],
-];
+const PLAYBOOK_ACTOR: ReadonlyArray<readonly [string, string]> = SCENARIO.calls.map((c) => [
+  c.principal === 'actor' ? 'exposed' : c.principal === 'rogue' ? 'created' : c.principal,
+  c.cli ?? '(no CLI command)',
+]);
 
 const RUN_USER = 'JaneDoe-run1';
 const RUN_BUCKET = `irkit-sim-run1-${SANDBOX_ACCOUNT}`;
@@ -79,21 +66,13 @@ describe('simulate_credential_exposure_activity.sh', () => {
     it("makes the playbook actor's calls, in the playbook's order, with the right keys", () => {
       const actor = box.calls().filter((c) => c.key !== ATTENDEE_KEY);
       expect(actor.every((c) => c.exitCode === 0)).toBe(true);
-      expect(actor.map((c) => [c.key === EXPOSED_KEY ? 'exposed' : 'created', eventNameOf(c.call)])).toEqual(
+      expect(actor.map((c) => [c.key === EXPOSED_KEY ? 'exposed' : 'created', c.call])).toEqual(
         PLAYBOOK_ACTOR,
       );
       expect(actor.filter((c) => c.key !== EXPOSED_KEY).every((c) => c.key === FIRST_NEW_KEY)).toBe(true);
-      expect(new Set(actor.map((c) => eventSourceOf(c.call)))).toEqual(
-        new Set([
-          'sts.amazonaws.com',
-          'iam.amazonaws.com',
-          'logs.amazonaws.com',
-          'kms.amazonaws.com',
-          'lambda.amazonaws.com',
-          's3.amazonaws.com',
-          'secretsmanager.amazonaws.com',
-          'ec2.amazonaws.com',
-        ]),
+      // Each CLI command is the API call the incident's CloudTrail record names.
+      expect(actor.map((c) => [eventSourceOf(c.call), eventNameOf(c.call)])).toEqual(
+        SCENARIO.calls.map((c) => [c.eventSource, c.eventName]),
       );
       // The exposed key only ever needs the simulation user's narrow permissions.
       const exposedCalls = actor.filter((c) => c.key === EXPOSED_KEY).map((c) => c.call);
@@ -183,8 +162,8 @@ describe('simulate_credential_exposure_activity.sh', () => {
         { type: 's3-bucket', name: RUN_BUCKET, region: 'us-east-1', state: 'created' },
         expect.objectContaining({ type: 's3-object', bucket: RUN_BUCKET, key: 'stuff', state: 'created' }),
       ]);
-      expect(m.steps.map((s: { call: string }) => eventNameOf(s.call))).toEqual(
-        PLAYBOOK_ACTOR.map(([, e]) => e),
+      expect(m.steps.map((s: { call: string; identity: string }) => [s.identity, s.call])).toEqual(
+        PLAYBOOK_ACTOR.map(([who, call]) => [who === 'exposed' ? 'sim' : 'actor', call]),
       );
       expect(JSON.stringify(m)).not.toContain('wJalrXUtnFEMI');
     });
@@ -277,7 +256,7 @@ describe('simulate_credential_exposure_activity.sh', () => {
         ['sts get-caller-identity', 0],
       ]);
       const made = box.calls().filter((c) => c.exitCode === 0 || c.call === 'kms list-keys');
-      expect(made.map((c) => eventNameOf(c.call))).toEqual(PLAYBOOK_ACTOR.map(([, e]) => e));
+      expect(made.map((c) => c.call)).toEqual(PLAYBOOK_ACTOR.map(([, call]) => call));
       expect(result.stderr).toContain('the new key is not accepted yet (InvalidClientTokenId)');
     });
 
@@ -404,15 +383,13 @@ describe('simulate_credential_exposure_activity.sh', () => {
         const planned = lines.filter((l) => /^\s*\d+\. /.test(l) && !l.includes('your credentials'));
         expect(
           planned.map((l) =>
-            eventNameOf(
-              l
-                .replace(/^.*\] aws /, '')
-                .split(' ')
-                .slice(0, 2)
-                .join(' '),
-            ),
+            l
+              .replace(/^.*\] aws /, '')
+              .split(' ')
+              .slice(0, 2)
+              .join(' '),
           ),
-        ).toEqual(PLAYBOOK_ACTOR.map(([, e]) => e));
+        ).toEqual(PLAYBOOK_ACTOR.map(([, call]) => call));
         expect(result.stdout).toContain(
           `0. [your credentials] aws secretsmanager get-secret-value --secret-id ${SECRET_ARN}`,
         );
