@@ -4,9 +4,17 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 
 import { applyCompliance } from '../../lib/compliance';
 
-/** An app with the AwsSolutions pack on, as bin/app.ts builds it. */
+/**
+ * An app for unit tests: CDK's built-in CloudFormation schema validation is off, because it
+ * only ever warns and starting it costs seconds in every test file. The app test keeps it on.
+ */
+export function testApp(context: Record<string, unknown> = {}): App {
+  return new App({ context, builtinCloudFormationValidation: false });
+}
+
+/** A testApp with the AwsSolutions pack on, as bin/app.ts builds it. */
 export function compliantApp(context: Record<string, unknown> = {}): App {
-  const app = new App({ context });
+  const app = testApp(context);
   applyCompliance(app);
   return app;
 }

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 
@@ -14,11 +14,12 @@ import { DEFAULT_NAMES } from '../../../lib/names';
 import { COMMERCIAL_REGIONS } from '../../../lib/regions';
 import { CLOUDTRAIL_FIELDS } from '../../../lib/schema/cloudtrail';
 import { glueType } from '../../../lib/schema/types';
+import { testApp } from '../../helpers/compliance';
 
 type Extra = Partial<Omit<CloudTrailTableProps, 'database' | 'bucket'>>;
 
 function build(extra: Extra = {}) {
-  const stack = new Stack(new App(), 'S', { env: { account: '777777777777', region: 'us-east-1' } });
+  const stack = new Stack(testApp(), 'S', { env: { account: '777777777777', region: 'us-east-1' } });
   const database = new GlueDatabase(stack, 'Database');
   const bucket = s3.Bucket.fromBucketName(stack, 'Logs', 'DOC-EXAMPLE-BUCKET');
   const table = new CloudTrailTable(stack, 'Table', {

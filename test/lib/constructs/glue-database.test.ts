@@ -1,12 +1,13 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 
 import { GlueDatabase } from '../../../lib/constructs/glue-database';
 import { DEFAULT_NAMES } from '../../../lib/names';
+import { testApp } from '../../helpers/compliance';
 
 describe('GlueDatabase', () => {
   it('creates the playbook-named database in the stack account by default', () => {
-    const stack = new Stack(new App(), 'S', { env: { account: '777777777777', region: 'us-east-1' } });
+    const stack = new Stack(testApp(), 'S', { env: { account: '777777777777', region: 'us-east-1' } });
     const database = new GlueDatabase(stack, 'Database');
     Template.fromStack(stack).hasResourceProperties('AWS::Glue::Database', {
       CatalogId: '777777777777',
@@ -18,7 +19,7 @@ describe('GlueDatabase', () => {
   });
 
   it('takes the configured name', () => {
-    const stack = new Stack(new App(), 'S');
+    const stack = new Stack(testApp(), 'S');
     new GlueDatabase(stack, 'Database', { databaseName: 'ir_db' });
     Template.fromStack(stack).hasResourceProperties('AWS::Glue::Database', {
       DatabaseInput: { Name: 'ir_db' },

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 
 import { DEFAULT_BYTES_SCANNED_CUTOFF, DEFAULT_RESULTS_RETENTION_IN_DAYS } from '../../../lib/config';
@@ -8,9 +8,10 @@ import {
 } from '../../../lib/constructs/investigation-workgroup';
 import { IrKitError } from '../../../lib/errors';
 import { DEFAULT_NAMES } from '../../../lib/names';
+import { testApp } from '../../helpers/compliance';
 
 function build(props: InvestigationWorkgroupProps = {}) {
-  const stack = new Stack(new App(), 'S', { env: { account: '777777777777', region: 'us-east-1' } });
+  const stack = new Stack(testApp(), 'S', { env: { account: '777777777777', region: 'us-east-1' } });
   const workgroup = new InvestigationWorkgroup(stack, 'Workgroup', props);
   return { stack, workgroup, template: Template.fromStack(stack) };
 }
@@ -153,7 +154,7 @@ describe('InvestigationWorkgroup settings', () => {
   it.each(refusals.map(([name, props, message]) => ({ name, props, message })))(
     'refuses $name',
     ({ props, message }) => {
-      const run = () => new InvestigationWorkgroup(new Stack(new App(), 'S'), 'Workgroup', props);
+      const run = () => new InvestigationWorkgroup(new Stack(testApp(), 'S'), 'Workgroup', props);
       expect(run).toThrow(IrKitError);
       expect(run).toThrow(message);
     },

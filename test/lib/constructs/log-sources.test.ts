@@ -1,9 +1,10 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 
 import { LogSources, LogSourcesProps } from '../../../lib/constructs/log-sources';
 import { IrKitError } from '../../../lib/errors';
+import { testApp } from '../../helpers/compliance';
 
 const ENV = { account: '777777777777', region: 'us-east-1' };
 const TRAIL_ARN = {
@@ -14,7 +15,7 @@ const TRAIL_ARN = {
 };
 
 function build(props: (stack: Stack) => LogSourcesProps = () => ({})) {
-  const stack = new Stack(new App(), 'S', { env: ENV });
+  const stack = new Stack(testApp(), 'S', { env: ENV });
   const sources = new LogSources(stack, 'LogSources', props(stack));
   return { stack, sources, template: Template.fromStack(stack) };
 }

@@ -1,14 +1,15 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 
 import { InvestigationWorkgroup } from '../../../lib/constructs/investigation-workgroup';
 import { SavedQueries, namedQueryDescription } from '../../../lib/constructs/saved-queries';
 import { QUERIES, QueryDefinition, TableNames, renderSql } from '../../../lib/queries';
+import { testApp } from '../../helpers/compliance';
 
 const NAMES: TableNames = { database: 'ir_db', cloudTrailTable: 'ct', vpcFlowTable: 'flows' };
 
 describe('SavedQueries over the whole library', () => {
-  const stack = new Stack(new App(), 'S');
+  const stack = new Stack(testApp(), 'S');
   const workgroup = new InvestigationWorkgroup(stack, 'Workgroup', { workgroupName: 'IR' });
   const saved = new SavedQueries(stack, 'Queries', { workgroup, tableNames: NAMES });
   const template = Template.fromStack(stack);
@@ -49,7 +50,7 @@ describe('SavedQueries over the whole library', () => {
 
 describe('SavedQueries with an explicit list', () => {
   it('saves exactly the queries given, with the playbook names by default', () => {
-    const stack = new Stack(new App(), 'S');
+    const stack = new Stack(testApp(), 'S');
     const workgroup = new InvestigationWorkgroup(stack, 'Workgroup');
     const only: QueryDefinition = QUERIES[0];
     new SavedQueries(stack, 'Queries', { workgroup, queries: [only] });

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 
@@ -6,11 +6,12 @@ import { GlueDatabase } from '../../../lib/constructs/glue-database';
 import { VpcFlowTable, VpcFlowTableProps } from '../../../lib/constructs/vpc-flow-table';
 import { IrKitError } from '../../../lib/errors';
 import { DEFAULT_NAMES } from '../../../lib/names';
+import { testApp } from '../../helpers/compliance';
 
 type Extra = Partial<Omit<VpcFlowTableProps, 'database' | 'bucket'>>;
 
 function build(extra: Extra = {}) {
-  const stack = new Stack(new App(), 'S', { env: { account: '777777777777', region: 'us-east-1' } });
+  const stack = new Stack(testApp(), 'S', { env: { account: '777777777777', region: 'us-east-1' } });
   const database = new GlueDatabase(stack, 'Database');
   const bucket = s3.Bucket.fromBucketName(stack, 'Logs', 'DOC-EXAMPLE-BUCKET');
   new VpcFlowTable(stack, 'Table', { database, bucket, accounts: ['777777777777'], ...extra });
