@@ -246,7 +246,7 @@ function validate(props: LogSourcesProps, prefixes: readonly string[]): void {
   if (
     props.vpcId !== undefined &&
     !Token.isUnresolved(props.vpcId) &&
-    !/^vpc-[0-9a-f]{8,17}$/.test(props.vpcId)
+    !/^vpc-[0-9a-f]{8}([0-9a-f]{9})?$/.test(props.vpcId)
   ) {
     throw new IrKitError('IRKIT_CONFIG', `invalid VPC id ${JSON.stringify(props.vpcId)}`, {
       hint: 'give an id such as vpc-0123456789abcdef0',
