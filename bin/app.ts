@@ -3,8 +3,11 @@ import { App, Environment } from 'aws-cdk-lib';
 import { applyCompliance } from '../lib/compliance';
 import { IrKitConfig, loadConfig } from '../lib/config';
 import { IrKitError } from '../lib/errors';
+import { ACCESS_STACK_NAME, AccessStack, accessSettings } from '../lib/stacks/access-stack';
+import { ALERTS_STACK_NAME, AlertsStack, alertsSettings } from '../lib/stacks/alerts-stack';
 import { ANALYTICS_STACK_NAME, AnalyticsStack } from '../lib/stacks/analytics-stack';
 import { LOG_SOURCES_STACK_NAME, LogSourcesStack } from '../lib/stacks/log-sources-stack';
+import { SIMULATION_STACK_NAME, SimulationStack, simulationSettings } from '../lib/stacks/simulation-stack';
 
 /**
  * The CDK app: reads and validates the config, applies cdk-nag, instantiates the stacks.
@@ -15,6 +18,9 @@ export interface IrKitApp {
   readonly config: IrKitConfig;
   readonly analytics: AnalyticsStack;
   readonly logSources?: LogSourcesStack;
+  readonly access: AccessStack;
+  readonly alerts: AlertsStack;
+  readonly simulation?: SimulationStack;
 }
 
 export function buildApp(app: App = new App()): IrKitApp {
@@ -32,7 +38,20 @@ export function buildApp(app: App = new App()): IrKitApp {
     logBucketName: config.logBucket,
   });
 
-  return { app, config, analytics, logSources };
+  const access = new AccessStack(app, ACCESS_STACK_NAME, {
+    env,
+    ...accessSettings(config),
+    logBucket: analytics.logBucket,
+    logBucketKey: logSources?.logSources.trailKey,
+    resultsBucket: analytics.workgroup.resultsBucket,
+    resultsKey: analytics.workgroup.resultsKey,
+  });
+  const alerts = new AlertsStack(app, ALERTS_STACK_NAME, alertsSettings(config));
+  const simulation = config.simulation.enabled
+    ? new SimulationStack(app, SIMULATION_STACK_NAME, simulationSettings(config))
+    : undefined;
+
+  return { app, config, analytics, logSources, access, alerts, simulation };
 }
 
 if (require.main === module) {

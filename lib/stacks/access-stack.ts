@@ -1,9 +1,10 @@
-import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Resource, Stack, StackProps, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
+import { IrKitConfig } from '../config';
 import { ContainmentExecutionRole } from '../constructs/containment-execution-role';
 import { ContainmentPolicy } from '../constructs/containment-policy';
 import { ResponderRoles } from '../constructs/responder-roles';
@@ -48,6 +49,8 @@ export interface AccessStackProps extends StackProps {
   readonly containmentPolicyName?: string;
 }
 
+export const ACCESS_STACK_NAME = 'IrKitAccess';
+
 /** Output keys the orchestrator reads back; stable API. */
 export const ACCESS_OUTPUTS = {
   analystRoleArn: 'AnalystRoleArn',
@@ -57,6 +60,25 @@ export const ACCESS_OUTPUTS = {
   containmentExecutionRoleArn: 'ContainmentExecutionRoleArn',
   containmentPolicyArn: 'ContainmentPolicyArn',
 } as const;
+
+/** The access stack's settings from the kit config (the resources come from the other stacks). */
+export function accessSettings(
+  config: IrKitConfig,
+): Omit<AccessStackProps, 'logBucket' | 'logBucketKey' | 'resultsBucket' | 'resultsKey'> {
+  return {
+    trustedPrincipals: config.trustedPrincipals,
+    breakGlassPrincipals: config.breakGlassPrincipals,
+    protectedPrincipals: config.protectedPrincipals,
+    workgroupName: config.workgroupName,
+    databaseName: config.databaseName,
+    analystRoleName: config.analystRoleName,
+    adminRoleName: config.adminRoleName,
+    deployRoleName: config.deployRoleName,
+    breakGlassRoleName: config.breakGlassRoleName,
+    containmentExecutionRoleName: config.containmentExecutionRoleName,
+    containmentPolicyName: config.containmentPolicyName,
+  };
+}
 
 const ACCOUNT_ID = /^\d{12}$/;
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(root|user\/.+|role\/.+)$/;
@@ -140,15 +162,30 @@ export class AccessStack extends Stack {
    */
   private local(bucket: s3.IBucket, id: string): s3.IBucket {
     const producer = Stack.of(bucket);
-    return producer === this
-      ? bucket
-      : s3.Bucket.fromBucketArn(this, id, this.imported(producer, bucket.bucketArn, id));
+    if (producer === this) {
+      return bucket;
+    }
+    // A bucket the other stack only imports by name needs no export: import it the same way,
+    // so that renaming it in config never meets an export still in use.
+    if (!Resource.isOwnedResource(bucket) && this.namesOnlyPseudoParameters(producer, bucket.bucketName)) {
+      return s3.Bucket.fromBucketName(this, id, bucket.bucketName);
+    }
+    return s3.Bucket.fromBucketArn(this, id, this.imported(producer, bucket.bucketArn, id));
   }
 
   /** A key of another stack, imported the same way. */
   private localKey(key: kms.IKey, id: string): kms.IKey {
     const producer = Stack.of(key);
     return producer === this ? key : kms.Key.fromKeyArn(this, id, this.imported(producer, key.keyArn, id));
+  }
+
+  /** True when a value is a literal, or built only of AWS::AccountId-like pseudo parameters. */
+  private namesOnlyPseudoParameters(producer: Stack, value: string): boolean {
+    if (!Token.isUnresolved(value)) {
+      return true;
+    }
+    const resolved = JSON.stringify(producer.resolve(value));
+    return !/"Fn::(GetAtt|ImportValue)"|"Ref":"(?!AWS::)/.test(resolved);
   }
 
   private imported(producer: Stack, arn: string, id: string): string {

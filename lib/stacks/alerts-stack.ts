@@ -2,6 +2,7 @@ import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 
+import { IrKitConfig } from '../config';
 import { CredentialAlerts } from '../constructs/credential-alerts';
 import { IrKitError } from '../errors';
 import { DEFAULT_NAMES } from '../names';
@@ -21,7 +22,17 @@ export interface AlertsStackProps extends StackProps {
   readonly alertEmails?: readonly string[];
 }
 
+export const ALERTS_STACK_NAME = 'IrKitAlerts';
 export const ALERTS_OUTPUTS = { topicArn: 'AlertsTopicArn' } as const;
+
+/** The alerts stack's settings from the kit config. */
+export function alertsSettings(config: IrKitConfig): AlertsStackProps {
+  return {
+    env: { account: config.env.account, region: config.alertsRegion },
+    breakGlassRoleName: config.breakGlassRoleName,
+    alertEmails: config.alertEmails,
+  };
+}
 
 /**
  * `IrKitAlerts`: the credential alerts. IAM (and the global STS endpoint) deliver their events

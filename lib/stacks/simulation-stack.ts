@@ -1,8 +1,9 @@
 import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
-import { IrKitError } from '../errors';
+import { IrKitConfig } from '../config';
 import { ExposureSimulation } from '../constructs/exposure-simulation';
+import { IrKitError } from '../errors';
 
 export interface SimulationStackProps extends StackProps {
   /** config simulation.enabled: nothing is synthesized unless it is true. */
@@ -14,6 +15,22 @@ export interface SimulationStackProps extends StackProps {
    * @default 'JorgeSouza'
    */
   readonly userName?: string;
+}
+
+export const SIMULATION_STACK_NAME = 'IrKitSimulation';
+
+/**
+ * The simulation stack's settings from the kit config. The stack targets the deployment
+ * account (env), never the sandbox account itself, so that deploying with the wrong
+ * credentials is refused rather than redirected.
+ */
+export function simulationSettings(config: IrKitConfig): SimulationStackProps {
+  return {
+    env: { account: config.env.account, region: config.env.region },
+    enabled: config.simulation.enabled,
+    sandboxAccount: config.simulation.sandboxAccount,
+    userName: config.simulation.userName,
+  };
 }
 
 /**

@@ -58,15 +58,23 @@ describe('AccessStack (IrKitAccess)', () => {
     }
   });
 
-  it("reads another stack's buckets and key through explicitly named exports", () => {
+  it("reads another stack's own bucket and key through explicitly named exports", () => {
     const imports = JSON.stringify(template.toJSON()).match(/"Fn::ImportValue":"[^"]+"/g) ?? [];
     expect([...new Set(imports)].sort()).toEqual([
-      '"Fn::ImportValue":"AnalyticsStandIn-LogBucketArn"',
       '"Fn::ImportValue":"AnalyticsStandIn-ResultsBucketArn"',
       '"Fn::ImportValue":"AnalyticsStandIn-ResultsKeyArn"',
     ]);
     Template.fromStack(fixture.analytics).hasOutput('*', {
       Export: { Name: 'AnalyticsStandIn-ResultsBucketArn' },
+    });
+  });
+
+  it('names a bucket the other stack only imports by its name, with no export', () => {
+    const logObjects = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${LOG_BUCKET}/*`]] };
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Sid: 'ReadLogObjects', Resource: logObjects })]),
+      },
     });
   });
 

@@ -1,5 +1,7 @@
+import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 
+import { buildApp } from '../../../bin/app';
 import { ALERTS_OUTPUTS, AlertsStack } from '../../../lib/stacks/alerts-stack';
 import { nagFindings } from '../../helpers/compliance';
 import { ACCOUNT, testApp } from './fixtures';
@@ -34,5 +36,27 @@ describe('AlertsStack (IrKitAlerts)', () => {
     ).toThrow(
       expect.objectContaining({ code: 'IRKIT_CONFIG', message: expect.stringContaining('eu-west-1') }),
     );
+  });
+});
+
+describe('the app and the alerts stack', () => {
+  it('puts IrKitAlerts in us-east-1 while the other stacks go elsewhere', () => {
+    const built = buildApp(
+      new App({
+        context: {
+          irkit: {
+            accounts: [ACCOUNT],
+            trustedPrincipals: [ACCOUNT],
+            logBucket: 'amzn-s3-demo-logging-bucket',
+            alertEmails: ['security@example.com'],
+            env: { account: ACCOUNT, region: 'eu-west-1' },
+          },
+        },
+      }),
+    );
+    expect(built.alerts.stackName).toBe('IrKitAlerts');
+    expect(built.alerts.region).toBe('us-east-1');
+    expect(built.access.region).toBe('eu-west-1');
+    expect(built.access.stackName).toBe('IrKitAccess');
   });
 });

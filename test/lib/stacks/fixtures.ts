@@ -65,7 +65,6 @@ export function accessFixture(overrides: Partial<AccessStackProps> = {}): Access
       region: REGION,
       stackId: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/IrKitAccess/1b2c3d4e-5f60-7a8b-9c0d-1e2f3a4b5c6d`,
       imports: {
-        'AnalyticsStandIn-LogBucketArn': `arn:aws:s3:::${LOG_BUCKET}`,
         'AnalyticsStandIn-ResultsBucketArn': `arn:aws:s3:::${RESULTS_BUCKET}`,
         'AnalyticsStandIn-ResultsKeyArn': RESULTS_KEY_ARN,
       },

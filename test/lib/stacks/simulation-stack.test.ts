@@ -1,5 +1,7 @@
+import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 
+import { buildApp } from '../../../bin/app';
 import { SimulationStack } from '../../../lib/stacks/simulation-stack';
 import { nagFindings } from '../../helpers/compliance';
 import { ACCOUNT, env, testApp } from './fixtures';
@@ -64,6 +66,38 @@ describe('SimulationStack (IrKitSimulation)', () => {
       expect.objectContaining({
         code: 'IRKIT_CONFIG',
         message: expect.stringContaining('sandbox account 777777777777'),
+      }),
+    );
+  });
+});
+
+describe('the app and the simulation stack', () => {
+  const context = (simulation: object, account = ACCOUNT) => ({
+    irkit: {
+      accounts: [ACCOUNT],
+      trustedPrincipals: [ACCOUNT],
+      logBucket: 'amzn-s3-demo-logging-bucket',
+      env: { account, region: 'us-east-1' },
+      simulation,
+    },
+  });
+
+  it('leaves the simulation out by default', () => {
+    expect(buildApp(new App({ context: context({}) })).simulation).toBeUndefined();
+  });
+
+  it('adds IrKitSimulation for the sandbox account when enabled', () => {
+    const built = buildApp(new App({ context: context({ enabled: true, sandboxAccount: ACCOUNT }) }));
+    expect(built.simulation?.stackName).toBe('IrKitSimulation');
+    expect(built.simulation?.account).toBe(ACCOUNT);
+  });
+
+  it('refuses when the deployment account is not the sandbox account', () => {
+    const app = new App({ context: context({ enabled: true, sandboxAccount: ACCOUNT }, '111122223333') });
+    expect(() => buildApp(app)).toThrow(
+      expect.objectContaining({
+        code: 'IRKIT_CONFIG',
+        message: expect.stringContaining('account 111122223333'),
       }),
     );
   });
