@@ -234,15 +234,24 @@ export async function generateIncident(options: GenerateOptions): Promise<Genera
   const incidentFiles: string[] = [];
   const progress = (): GenerateProgress => ({
     filesWritten,
-    eventsWritten,
+    eventsWritten: eventsOnDisk,
     totalEvents,
-    flowRecordsWritten: flowsWritten,
+    flowRecordsWritten: flowsOnDisk,
     totalFlowRecords: totalFlows,
   });
-  const writer = new FileWriter(options.outDir, MAX_FILES_IN_FLIGHT, () => {
-    filesWritten++;
-    options.onProgress?.(progress());
-  });
+  // Progress counts what is on disk; the summary counts what was generated (equal at the end).
+  let eventsOnDisk = 0;
+  let flowsOnDisk = 0;
+  const writer = new FileWriter<{ events: number; flows: number }>(
+    options.outDir,
+    MAX_FILES_IN_FLIGHT,
+    ({ events, flows }) => {
+      filesWritten++;
+      eventsOnDisk += events;
+      flowsOnDisk += flows;
+      options.onProgress?.(progress());
+    },
+  );
 
   const lastSlot = windows * nA * nR - 1;
   for (let w = 0; w < windows; w++) {
@@ -295,7 +304,10 @@ export async function generateIncident(options: GenerateOptions): Promise<Genera
           if (own.length > 0) incidentFiles.push(key);
           cloudTrailFiles++;
           eventsWritten += records.length;
-          await writer.add(key, `{"Records":[${records.join(',')}]}`, o.compress);
+          await writer.add(key, `{"Records":[${records.join(',')}]}`, o.compress, {
+            events: records.length,
+            flows: 0,
+          });
         }
 
         const flowParts = Math.max(1, Math.ceil(nFlow / o.maxRecordsPerFile));
@@ -329,7 +341,7 @@ export async function generateIncident(options: GenerateOptions): Promise<Genera
           if (own.length > 0) incidentFiles.push(key);
           flowFiles++;
           flowsWritten += lines.length - 1;
-          await writer.add(key, `${lines.join('\n')}\n`, o.compress);
+          await writer.add(key, `${lines.join('\n')}\n`, o.compress, { events: 0, flows: lines.length - 1 });
         }
       }
     }

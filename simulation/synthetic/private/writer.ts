@@ -10,7 +10,7 @@ const gzip = promisify(gzipCallback);
  * next file's records are generated, and memory stays bounded by `limit` files. Node's
  * gzip header carries no timestamp, so equal text gives equal bytes.
  */
-export class FileWriter {
+export class FileWriter<Meta> {
   private readonly inflight = new Set<Promise<void>>();
   private readonly dirs = new Set<string>();
   private failure: unknown;
@@ -19,17 +19,18 @@ export class FileWriter {
   constructor(
     private readonly root: string,
     private readonly limit: number,
-    private readonly onWritten: () => void,
+    /** Called with a file's `meta` once the file is on disk. */
+    private readonly onWritten: (meta: Meta) => void,
   ) {}
 
   /** Queues one file (relative key under root); waits while `limit` files are in flight. */
-  public async add(key: string, text: string, compress: boolean): Promise<void> {
+  public async add(key: string, text: string, compress: boolean, meta: Meta): Promise<void> {
     while (this.inflight.size >= this.limit) await Promise.race(this.inflight);
     this.throwIfFailed();
     const p = this.write(join(this.root, key), text, compress).then(
       () => {
         this.inflight.delete(p);
-        this.onWritten();
+        this.onWritten(meta);
       },
       (error: unknown) => {
         this.inflight.delete(p);
