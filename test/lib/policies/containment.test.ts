@@ -83,14 +83,17 @@ describe('iam-containment-policy on a user holding AdministratorAccess', () => {
 });
 
 describe('bucket containment policy', () => {
-  const getObject = (principal: string, identity: PolicyDocument, bucketPolicy?: PolicyDocument) =>
+  /** A responder's call through an assumed-role session; aws:PrincipalArn is the role's ARN. */
+  const session = (roleArn: string) =>
+    roleArn.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/') + '/responder';
+  const getObject = (principalArn: string, identity: PolicyDocument, bucketPolicy?: PolicyDocument) =>
     decide({
-      principal,
+      principal: principalArn.includes(':role/') ? session(principalArn) : principalArn,
       action: 's3:GetObject',
       resource: OBJECT,
       identityPolicies: [{ name: 'identity', policy: identity }],
       resourcePolicy: bucketPolicy,
-      context: { 'aws:PrincipalArn': principal },
+      context: { 'aws:PrincipalArn': principalArn },
     });
 
   it('denies SecurityAnalystRole s3:GetObject', async () => {
@@ -102,6 +105,17 @@ describe('bucket containment policy', () => {
   it('allows SecurityBreakGlassRole s3:GetObject', async () => {
     const policy = asJson(containedBucketPolicy(BUCKET, breakGlassArn));
     expect(await getObject(breakGlassArn, ADMINISTRATOR_ACCESS, policy)).toBe('Allowed');
+  });
+
+  it('exempts exactly the roles it names (the handler role beside break-glass)', async () => {
+    const handler = role('IrKitContainmentHandlerRole');
+    const policy = asJson(containedBucketPolicy(BUCKET, [breakGlassArn, handler]));
+    expect(await getObject(handler, ADMINISTRATOR_ACCESS, policy)).toBe('Allowed');
+    expect(await getObject(breakGlassArn, ADMINISTRATOR_ACCESS, policy)).toBe('Allowed');
+    expect(await getObject(analystArn, READ_ONLY_S3, policy)).toBe('ExplicitlyDenied');
+    expect(await getObject(role('SecurityBreakGlassRole2'), ADMINISTRATOR_ACCESS, policy)).toBe(
+      'ExplicitlyDenied',
+    );
   });
 
   it('denies the actor even with AdministratorAccess', async () => {
@@ -127,7 +141,7 @@ describe('bucket containment policy', () => {
     expect(policy.Statement[0]).toEqual(existing.Statement[0]);
     expect(policy.Statement).toHaveLength(2);
     const deleteAsBreakGlass = await decide({
-      principal: breakGlassArn,
+      principal: session(breakGlassArn),
       action: 's3:DeleteObject',
       resource: OBJECT,
       identityPolicies: [{ name: 'AdministratorAccess', policy: ADMINISTRATOR_ACCESS }],
