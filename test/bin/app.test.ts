@@ -6,6 +6,8 @@ import { App } from 'aws-cdk-lib';
 
 import { buildApp } from '../../bin/app';
 import { IrKitError } from '../../lib/errors';
+import { ACCESS_STACK_NAME } from '../../lib/stacks/access-stack';
+import { ALERTS_STACK_NAME } from '../../lib/stacks/alerts-stack';
 import { ANALYTICS_STACK_NAME } from '../../lib/stacks/analytics-stack';
 import { LOG_SOURCES_STACK_NAME } from '../../lib/stacks/log-sources-stack';
 
@@ -22,7 +24,13 @@ describe('the app with the cdk.json context', () => {
 
   it('synthesizes every stack with cdk-nag on', () => {
     const names = assembly.stacks.map((s) => s.stackName);
-    expect(names).toEqual(expect.arrayContaining([ANALYTICS_STACK_NAME, LOG_SOURCES_STACK_NAME]));
+    expect(names.sort()).toEqual(
+      [ACCESS_STACK_NAME, ALERTS_STACK_NAME, ANALYTICS_STACK_NAME, LOG_SOURCES_STACK_NAME].sort(),
+    );
+  });
+
+  it('puts the alerts stack in us-east-1, where IAM events arrive', () => {
+    expect(assembly.getStackByName(ALERTS_STACK_NAME).environment.region).toBe('us-east-1');
   });
 
   it('needs no AWS credentials or network: no context lookups are pending', () => {
@@ -34,6 +42,22 @@ describe('the app with the cdk.json context', () => {
     expect(built.config.workgroupName).toBe('IRWorkshopWorkgroup');
     const analytics = assembly.getStackByName(ANALYTICS_STACK_NAME).template;
     expect(analytics.Outputs.DatabaseName.Value).toBe('irworkshopgluedatabase');
+  });
+});
+
+describe('the app over an existing log bucket', () => {
+  it('builds no log-sources stack and reads the named bucket', () => {
+    const context = {
+      irkit: {
+        ...(cdkJson.context.irkit as object),
+        logSources: { enabled: false },
+        logBucket: 'DOC-EXAMPLE-BUCKET',
+      },
+    };
+    const built = buildApp(new App({ context, builtinCloudFormationValidation: false }));
+    expect(built.logSources).toBeUndefined();
+    expect(built.app.node.tryFindChild(LOG_SOURCES_STACK_NAME)).toBeUndefined();
+    expect(built.analytics.logBucket.bucketName).toBe('DOC-EXAMPLE-BUCKET');
   });
 });
 
