@@ -34,22 +34,23 @@ const USER: QueryParam = {
 export const WINDOW_PARAMS = { FROM, TO } as const;
 export const SUBJECT_PARAMS = { KEY, USER } as const;
 
-const table = (t: TableNames) => `"${t.database}"."${t.cloudTrailTable}"`;
+/** The quoted `"database"."table"` name of the CloudTrail table. */
+export const table = (t: TableNames) => `"${t.database}"."${t.cloudTrailTable}"`;
 
 /** The identity filter of the two query families: by access key id, or by IAM user name. */
-interface Subject {
+export interface Subject {
   readonly idPrefix: 'key' | 'user';
   readonly param: QueryParam;
   readonly column: string;
   readonly label: string;
 }
-const BY_KEY: Subject = {
+export const BY_KEY: Subject = {
   idPrefix: 'key',
   param: KEY,
   column: 'useridentity.accesskeyid',
   label: 'access key',
 };
-const BY_USER: Subject = {
+export const BY_USER: Subject = {
   idPrefix: 'user',
   param: USER,
   column: 'useridentity.username',

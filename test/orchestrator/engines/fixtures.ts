@@ -32,7 +32,8 @@ export function ctRecord(over: CtRecord & { eventTime: string; eventName: string
       principalId: 'AIDACKCEVSQ6C2EXAMPLE',
       arn: `arn:aws:iam::${ACCOUNT}:user/${user}`,
       accountId: ACCOUNT,
-      accessKeyId: (over.accessKeyId as string | undefined) ?? KEY,
+      // null leaves the key out (console sign-ins have none).
+      accessKeyId: 'accessKeyId' in over ? over.accessKeyId : KEY,
       userName: user,
     },
     eventSource: 'iam.amazonaws.com',

@@ -1,0 +1,117 @@
+import { Parser } from 'node-sql-parser';
+
+import { IrKitError } from '../../../lib/errors';
+import { DEFAULT_TABLE_NAMES, QUERIES, bindParams, getQuery, renderSql } from '../../../lib/queries';
+
+const parser = new Parser();
+const TRINO = { database: 'trino' };
+
+/** Example values for every parameter, as `irkit queries show` prints them. */
+function exampleValues(id: string): Record<string, string> {
+  return Object.fromEntries(getQuery(id).params.map((p) => [p.name, p.example]));
+}
+
+describe('the query library', () => {
+  test('ids are unique kebab-case and every query is reachable by id', () => {
+    const ids = QUERIES.map((q) => q.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) {
+      expect(id).toMatch(/^[a-z]+(-[a-z0-9]+)+$/);
+      expect(getQuery(id).id).toBe(id);
+    }
+  });
+
+  test('an unknown id is IRKIT_UNKNOWN_QUERY with a hint', () => {
+    expect(() => getQuery('key-everything')).toThrow(IrKitError);
+    expect(() => getQuery('key-everything')).toThrow(/no query with id "key-everything"/);
+  });
+
+  test.each(QUERIES.map((q) => [q.id, q] as const))('%s: placeholders match its parameters', (_id, query) => {
+    const sql = renderSql(query);
+    expect(sql.split('?').length - 1).toBe(query.placeholders.length);
+    const names = query.params.map((p) => p.name);
+    expect([...new Set(query.placeholders)].sort()).toEqual([...names].sort());
+    expect(bindParams(query, exampleValues(query.id))).toHaveLength(query.placeholders.length);
+  });
+
+  test.each(QUERIES.map((q) => [q.id, q] as const))(
+    '%s: filters every table it reads on date_partition',
+    (_id, query) => {
+      const sql = renderSql(query);
+      expect(query.params.map((p) => p.name)).toEqual(expect.arrayContaining(['from', 'to']));
+      const tables = [DEFAULT_TABLE_NAMES.cloudTrailTable, DEFAULT_TABLE_NAMES.vpcFlowTable].filter((t) =>
+        sql.includes(`"${t}"`),
+      );
+      expect(tables.length).toBeGreaterThan(0);
+      const windowFilters = sql.match(/date_partition >= \?/g) ?? [];
+      expect(windowFilters.length).toBe(tables.length);
+      expect((sql.match(/date_partition <= \?/g) ?? []).length).toBe(tables.length);
+    },
+  );
+
+  test.each(QUERIES.map((q) => [q.id, q] as const))('%s: is valid Athena (Trino) SQL', (_id, query) => {
+    expect(() => parser.astify(renderSql(query), TRINO)).not.toThrow();
+  });
+
+  test('the syntax check rejects what Athena would reject', () => {
+    expect(() => parser.astify('SELECT eventname FROM WHERE eventname = ?', TRINO)).toThrow();
+    expect(() => parser.astify(`${renderSql(getQuery('key-api-activity'))} ORDER BY GROUP`, TRINO)).toThrow();
+  });
+
+  test('no value is ever spliced into the SQL: every literal is fixed text', () => {
+    for (const query of QUERIES) {
+      const sql = renderSql(query);
+      for (const value of Object.values(exampleValues(query.id))) {
+        expect(sql).not.toContain(value);
+      }
+    }
+  });
+
+  test('renders configured Glue names in place of the playbook’s', () => {
+    const names = { database: 'security_lake', cloudTrailTable: 'trail', vpcFlowTable: 'flows' };
+    for (const query of QUERIES) {
+      const sql = renderSql(query, names);
+      expect(sql).not.toContain(DEFAULT_TABLE_NAMES.database);
+      expect(sql).toContain('"security_lake".');
+    }
+  });
+});
+
+describe('bindParams refuses bad input before any engine runs', () => {
+  const query = getQuery('key-api-activity');
+  const good = exampleValues('key-api-activity');
+
+  test.each([
+    ['a malformed key id', { accessKeyId: 'AKIA123' }, /access key id/],
+    ['an SQL fragment', { accessKeyId: "AKIAIOSFODNN7EXAMPLE' OR '1'='1" }, /access key id/],
+    ['an impossible date', { from: '2021/02/30' }, /date/],
+    ['an inverted window', { from: '2021/07/25', to: '2021/07/24' }, /date window/],
+    ['an unknown parameter', { bucket: 'x' }, /no parameter "bucket"/],
+  ])('%s', (_what, change, message) => {
+    expect(() => bindParams(query, { ...good, ...change })).toThrow(message);
+  });
+
+  test('a user name outside IAM’s character set', () => {
+    expect(() =>
+      bindParams(getQuery('user-api-activity'), {
+        ...exampleValues('user-api-activity'),
+        userName: 'Jane Doe;',
+      }),
+    ).toThrow(/IAM user name/);
+  });
+
+  test('an IP list with a bad entry', () => {
+    expect(() =>
+      bindParams(getQuery('ip-activity'), {
+        ...exampleValues('ip-activity'),
+        sourceIps: '198.51.100.77,not-an-ip',
+      }),
+    ).toThrow(/IP address/);
+  });
+
+  test('a missing parameter names it and gives an example', () => {
+    const partial: Record<string, string> = { ...good };
+    delete partial.to;
+    expect(() => bindParams(query, partial)).toThrow(/needs parameter "to"/);
+  });
+});
