@@ -1,3 +1,4 @@
 export * from './engine';
 export * from './discovery';
 export * from './local';
+export * from './athena';

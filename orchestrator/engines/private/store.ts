@@ -123,7 +123,7 @@ export class Store {
     for (const p of pending) {
       const header = await readFlowHeader(p.file.path);
       if (!Array.isArray(header)) {
-        await this.record(p, header, 0);
+        await this.record([[p, header, 0]]);
         continue;
       }
       const key = header.map((f) => f.logName).join(' ');
@@ -154,12 +154,14 @@ export class Store {
          WHERE file_id IN (SELECT file_id FROM ${BATCH_TABLE}) GROUP BY file_id`,
       );
       counts = new Map(reader.getRowsJS().map(([id, n]) => [Number(id), Number(n)]));
+      const verdicts: [Pending, Verdict, number][] = [];
       for (const p of batch) {
         const records = counts.get(p.id) ?? 0;
         const verdict =
           records > 0 ? { status: 'ok' as const } : await inspectEmpty(p.file.path, p.file.size);
-        await this.record(p, verdict, records);
+        verdicts.push([p, verdict, records]);
       }
+      await this.record(verdicts);
       await this.connection.run('COMMIT');
     } catch (error) {
       await this.connection.run('ROLLBACK').catch(() => undefined);
@@ -169,7 +171,7 @@ export class Store {
       const named = batch.find((p) => message.includes(`"${p.file.path}"`));
       if (named || batch.length === 1) {
         const bad = named ?? batch[0];
-        await this.record(bad, { status: 'corrupt', reason: firstLine(message) }, 0);
+        await this.record([[bad, { status: 'corrupt', reason: firstLine(message) }, 0]]);
         await this.loadBatch(
           batch.filter((p) => p !== bad),
           insertSql,
@@ -194,8 +196,9 @@ export class Store {
     await this.connection.run(`INSERT INTO ${BATCH_TABLE} VALUES ${rows.join(', ')}`, values);
   }
 
-  private async record(p: Pending, verdict: Verdict, records: number): Promise<void> {
-    const stored: StoredFile = {
+  /** Notes files in the store's index, in one statement. */
+  private async record(entries: readonly (readonly [Pending, Verdict, number])[]): Promise<void> {
+    const stored = entries.map(([p, verdict, records]): StoredFile => ({
       id: p.id,
       path: p.file.path,
       kind: p.file.kind,
@@ -204,18 +207,20 @@ export class Store {
       status: verdict.status,
       records,
       error: verdict.status === 'ok' ? null : verdict.reason,
-    };
-    await this.connection.run(`INSERT INTO ${STORE}.irkit.files VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [
-      stored.id,
-      stored.path,
-      stored.kind,
-      stored.size,
-      stored.mtimeMs,
-      stored.status,
-      stored.records,
-      stored.error,
+    }));
+    const values = stored.flatMap((s) => [
+      s.id,
+      s.path,
+      s.kind,
+      s.size,
+      s.mtimeMs,
+      s.status,
+      s.records,
+      s.error,
     ]);
-    this.files.set(stored.path, stored);
+    const rows = stored.map((_, i) => `(${[1, 2, 3, 4, 5, 6, 7, 8].map((k) => `$${i * 8 + k}`).join(', ')})`);
+    await this.connection.run(`INSERT INTO ${STORE}.irkit.files VALUES ${rows.join(', ')}`, values);
+    for (const s of stored) this.files.set(s.path, s);
   }
 
   /** Drops a file's old version (it changed on disk since it was parsed). */
