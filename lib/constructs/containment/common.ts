@@ -1,24 +1,9 @@
 import { ArnFormat, CfnResource, CustomResource, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
-/**
- * Names shared by the containment handler (deployed once, in the access stack) and the
- * containment stacks that reference it: a custom resource's ServiceToken is the handler in
- * the stack's own account and Region, so the templates need no parameter for it. The name
- * starts with `irkit-contain-`, which the execution role may invoke.
- */
-export const CONTAINMENT_HANDLER_NAMES = {
-  functionName: 'irkit-contain-handler',
-  roleName: 'IrKitContainmentHandlerRole',
-} as const;
+import { CONTAINMENT_HANDLER_NAMES } from './names';
 
-/** Custom resource types the handler answers (handler/index.ts keeps its own copy; a test holds them equal). */
-export const RESOURCE_TYPES = {
-  userDeny: 'Custom::IrKitUserDeny',
-  accessKey: 'Custom::IrKitAccessKey',
-  roleSessions: 'Custom::IrKitRoleSessions',
-  bucketPolicy: 'Custom::IrKitBucketPolicy',
-} as const;
+export { CONTAINMENT_HANDLER_NAMES, RESOURCE_TYPES } from './names';
 
 /** What every containment construct shares: the incident and the handler answering for it. */
 export interface ContainmentBaseProps {

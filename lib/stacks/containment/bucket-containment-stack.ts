@@ -3,21 +3,7 @@ import { Construct } from 'constructs';
 
 import { BucketContainment } from '../../constructs/containment/bucket-containment';
 import { ContainmentStack } from './containment-stack';
-
-/**
- * A bucket policy may be 20 KB; a parameter value at most 4,096 bytes. The original policy
- * is split over six parameters (room for multi-byte characters at the cuts) and joined again
- * in the template.
- */
-export const ORIGINAL_POLICY_CHUNKS = 6;
-export const PARAMETER_VALUE_MAX_BYTES = 4096;
-
-export const BUCKET_PARAMS = {
-  bucketName: 'BucketName',
-  breakGlassRoleArn: 'BreakGlassRoleArn',
-  originalPolicyPresent: 'OriginalPolicyPresent',
-  originalPolicyChunk: (i: number) => `OriginalPolicy${i + 1}`,
-} as const;
+import { BUCKET_PARAMS, ORIGINAL_POLICY_CHUNKS, PARAMETER_VALUE_MAX_BYTES } from './parameters';
 
 /**
  * One bucket contained: every existing statement kept, plus a deny for all but the

@@ -1,8 +1,7 @@
 import { BootstraplessSynthesizer, CfnParameter, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
-/** Parameter names every containment template has; the orchestrator fills them. */
-export const COMMON_PARAMS = { incidentId: 'IncidentId' } as const;
+import { COMMON_PARAMS } from './parameters';
 
 /**
  * Base of the three containment stacks: parameterized, environment-agnostic templates that
@@ -22,6 +21,3 @@ export abstract class ContainmentStack extends Stack {
     });
   }
 }
-
-/** IAM user and role names. */
-export const IAM_NAME_PATTERN = '^[A-Za-z0-9+=,.@_-]{1,64}$';

@@ -2,9 +2,8 @@ import { CfnOutput, CfnParameter, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
 import { RoleContainment } from '../../constructs/containment/role-containment';
-import { ContainmentStack, IAM_NAME_PATTERN } from './containment-stack';
-
-export const ROLE_PARAMS = { roleName: 'RoleName', containmentTime: 'ContainmentTime' } as const;
+import { ContainmentStack } from './containment-stack';
+import { CONTAINMENT_OUTPUTS, IAM_NAME_PATTERN, ROLE_PARAMS } from './parameters';
 
 /** One role's older sessions revoked: sessions issued before ContainmentTime are denied everything. */
 export class RoleContainmentStack extends ContainmentStack {
@@ -31,7 +30,7 @@ export class RoleContainmentStack extends ContainmentStack {
       roleName: roleName.valueAsString,
       containmentTime: containmentTime.valueAsString,
     });
-    new CfnOutput(this, 'PolicyName', {
+    new CfnOutput(this, CONTAINMENT_OUTPUTS.policyName, {
       value: this.containment.revokeOlderSessions.getAttString('PolicyName'),
       description: 'The inline policy on the role that revokes its older sessions',
     });

@@ -3,17 +3,8 @@ import { Construct } from 'constructs';
 
 import { cfnOf } from '../../constructs/containment/common';
 import { UserContainment } from '../../constructs/containment/user-containment';
-import { ContainmentStack, IAM_NAME_PATTERN } from './containment-stack';
-
-export const USER_PARAMS = {
-  userName: 'UserName',
-  accessKeyId1: 'AccessKeyId1',
-  accessKeyId2: 'AccessKeyId2',
-  restoreKeys: 'RestoreKeys',
-} as const;
-
-/** IAM allows two access keys per user, hence two optional key slots. */
-export const USER_KEY_SLOTS = [USER_PARAMS.accessKeyId1, USER_PARAMS.accessKeyId2] as const;
+import { ContainmentStack } from './containment-stack';
+import { CONTAINMENT_OUTPUTS, IAM_NAME_PATTERN, USER_KEY_SLOTS, USER_PARAMS } from './parameters';
 
 /**
  * One IAM user contained: deny-all attached, up to two access keys set Inactive. Deleting the
@@ -59,7 +50,7 @@ export class UserContainmentStack extends ContainmentStack {
         expression: Fn.conditionNot(Fn.conditionEquals(keys[i].valueAsString, '')),
       });
     });
-    new CfnOutput(this, 'DenyMode', {
+    new CfnOutput(this, CONTAINMENT_OUTPUTS.denyMode, {
       value: this.containment.denyAll.getAttString('Mode'),
       description:
         'managed: iam-containment-policy attached; inline: same deny inline; preexisting: was attached before',

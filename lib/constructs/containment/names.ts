@@ -1,0 +1,27 @@
+/* Plain constants (no CDK import), so the orchestrator can read them cheaply. */
+
+/**
+ * Names shared by the containment handler (deployed once, in the access stack) and the
+ * containment stacks that reference it: a custom resource's ServiceToken is the handler in
+ * the stack's own account and Region, so the templates need no parameter for it. The name
+ * starts with `irkit-contain-`, which the execution role may invoke.
+ */
+export const CONTAINMENT_HANDLER_NAMES = {
+  functionName: 'irkit-contain-handler',
+  roleName: 'IrKitContainmentHandlerRole',
+} as const;
+
+/** Custom resource types the handler answers (handler/index.ts keeps its own copy; a test holds them equal). */
+export const RESOURCE_TYPES = {
+  userDeny: 'Custom::IrKitUserDeny',
+  accessKey: 'Custom::IrKitAccessKey',
+  roleSessions: 'Custom::IrKitRoleSessions',
+  bucketPolicy: 'Custom::IrKitBucketPolicy',
+} as const;
+
+/** Inline policies the handler writes (handler/index.ts builds the same names). */
+export const INLINE_POLICY_NAMES = {
+  /** The deny-all, inline, when IAM refuses one more managed policy on the user. */
+  userDenyAll: (incident: string) => `IrKitContainment-${incident}`,
+  revokeOlderSessions: (incident: string) => `IrKitRevokeOlderSessions-${incident}`,
+} as const;

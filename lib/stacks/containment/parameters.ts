@@ -1,0 +1,39 @@
+/*
+ * Parameter names of the containment templates: the API between the stacks and the
+ * orchestrator that fills them. Plain constants, so reading them loads no CDK code.
+ */
+
+export const COMMON_PARAMS = { incidentId: 'IncidentId' } as const;
+
+export const USER_PARAMS = {
+  userName: 'UserName',
+  accessKeyId1: 'AccessKeyId1',
+  accessKeyId2: 'AccessKeyId2',
+  restoreKeys: 'RestoreKeys',
+} as const;
+
+/** IAM allows two access keys per user, hence two optional key slots. */
+export const USER_KEY_SLOTS = [USER_PARAMS.accessKeyId1, USER_PARAMS.accessKeyId2] as const;
+
+export const ROLE_PARAMS = { roleName: 'RoleName', containmentTime: 'ContainmentTime' } as const;
+
+/**
+ * A bucket policy may be 20 KB; a parameter value at most 4,096 bytes. The original policy
+ * is split over six parameters (room for multi-byte characters at the cuts) and joined again
+ * in the template.
+ */
+export const ORIGINAL_POLICY_CHUNKS = 6;
+export const PARAMETER_VALUE_MAX_BYTES = 4096;
+
+export const BUCKET_PARAMS = {
+  bucketName: 'BucketName',
+  breakGlassRoleArn: 'BreakGlassRoleArn',
+  originalPolicyPresent: 'OriginalPolicyPresent',
+  originalPolicyChunk: (i: number) => `OriginalPolicy${i + 1}`,
+} as const;
+
+/** Stack outputs the orchestrator reads back. */
+export const CONTAINMENT_OUTPUTS = { denyMode: 'DenyMode', policyName: 'PolicyName' } as const;
+
+/** IAM user and role names. */
+export const IAM_NAME_PATTERN = '^[A-Za-z0-9+=,.@_-]{1,64}$';

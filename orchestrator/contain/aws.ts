@@ -1,0 +1,68 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
+import { STSClient } from '@aws-sdk/client-sts';
+
+import { IrKitError } from '../../lib/errors';
+
+/** The AWS clients containment uses; injected, so tests use aws-sdk-client-mock. */
+export interface ContainClients {
+  readonly cloudFormation: CloudFormationClient;
+  readonly iam: IAMClient;
+  readonly s3: S3Client;
+  readonly sts: STSClient;
+}
+
+export interface ClientOptions {
+  readonly region?: string;
+  readonly profile?: string;
+}
+
+/** Clients on the standard credential chain, like the AWS CLI (`--profile`, `--region`, environment). */
+export function createClients(options: ClientOptions = {}): ContainClients {
+  const config = {
+    ...(options.region ? { region: options.region } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
+  };
+  return {
+    cloudFormation: new CloudFormationClient(config),
+    iam: new IAMClient(config),
+    // A bucket may live in another Region than the stacks; follow S3's redirect to it.
+    s3: new S3Client({ ...config, followRegionRedirects: true }),
+    sts: new STSClient(config),
+  };
+}
+
+/** The error's code as the SDK names it (`NoSuchEntityException`, `NoSuchBucketPolicy`, ...). */
+export function awsErrorName(error: unknown): string {
+  const e = error as { name?: string; Code?: string } | undefined;
+  return e?.Code ?? e?.name ?? '';
+}
+
+export function awsErrorMessage(error: unknown): string {
+  return (error as Error)?.message ?? String(error);
+}
+
+/** Runs a call, returning undefined for the listed error names. */
+export async function unless<T>(names: readonly string[], call: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch (error) {
+    if (names.includes(awsErrorName(error))) return undefined;
+    throw error;
+  }
+}
+
+/** Wraps an unexpected AWS failure in IRKIT_AWS, saying what was being done. */
+export function awsFailure(doing: string, error: unknown): IrKitError {
+  const name = awsErrorName(error);
+  const denied = /AccessDenied|UnauthorizedOperation|not authorized/i.test(
+    `${name} ${awsErrorMessage(error)}`,
+  );
+  return new IrKitError('IRKIT_AWS', `${doing} failed: ${name ? `${name}: ` : ''}${awsErrorMessage(error)}`, {
+    hint: denied
+      ? 'the credentials lack a permission for this read; use the deploy or break-glass role (see orchestrator/contain/README.md)'
+      : 'check the credentials (--profile), the Region (--region) and the network, then run the command again',
+    cause: error,
+  });
+}

@@ -1,0 +1,140 @@
+import { Stack } from '@aws-sdk/client-cloudformation';
+
+import { IrKitError } from '../../lib/errors';
+import { TAG_KEYS } from '../../lib/names';
+import {
+  BUCKET_PARAMS,
+  CONTAINMENT_OUTPUTS,
+  ROLE_PARAMS,
+  USER_KEY_SLOTS,
+  USER_PARAMS,
+} from '../../lib/stacks/containment/parameters';
+import * as v from '../../lib/validation';
+import { ContainClients } from './aws';
+import { table } from './format';
+import { ContainmentKind } from './plan';
+import { incidentOf, listContainmentStacks, outputOf, parameterOf, tagOf } from './stacks';
+
+/** One containment stack as `irkit status` shows it. */
+export interface ContainmentStatus {
+  readonly incidentId: string;
+  readonly kind: ContainmentKind | 'unknown';
+  readonly target: string;
+  readonly stackName: string;
+  readonly stackStatus: string;
+  readonly containedAt?: string;
+  readonly operator?: string;
+  /** Keys deactivated (users), containment time (roles), details. */
+  readonly details: string;
+  readonly statusReason?: string;
+  readonly stack: Stack;
+}
+
+/** What a containment stack contains, read from its parameters (exact) and tags. */
+export function describeContainment(stack: Stack): ContainmentStatus {
+  const user = parameterOf(stack, USER_PARAMS.userName);
+  const role = parameterOf(stack, ROLE_PARAMS.roleName);
+  const bucket = parameterOf(stack, BUCKET_PARAMS.bucketName);
+  const tagged = tagOf(stack, TAG_KEYS.target);
+  let kind: ContainmentStatus['kind'] = 'unknown';
+  let target = tagged ?? '?';
+  let details = '';
+  if (user !== undefined) {
+    kind = 'user';
+    target = user;
+    const keys = USER_KEY_SLOTS.map((slot) => parameterOf(stack, slot) ?? '').filter((k) => k !== '');
+    const mode = outputOf(stack, CONTAINMENT_OUTPUTS.denyMode);
+    details = [`deny-all${mode ? ` (${mode})` : ''}`, keys.length ? `keys Inactive: ${keys.join(', ')}` : '']
+      .filter(Boolean)
+      .join('; ');
+  } else if (role !== undefined) {
+    kind = 'role';
+    target = role;
+    details = `sessions before ${parameterOf(stack, ROLE_PARAMS.containmentTime) ?? '?'} revoked`;
+  } else if (bucket !== undefined) {
+    kind = 'bucket';
+    target = bucket;
+    const had = parameterOf(stack, BUCKET_PARAMS.originalPolicyPresent) === 'true';
+    details = `deny all but ${parameterOf(stack, BUCKET_PARAMS.breakGlassRoleArn) ?? '?'}; original policy ${had ? 'kept' : 'none'}`;
+  } else if (tagged?.includes(':')) {
+    kind = tagged.split(':')[0] as ContainmentKind;
+    target = tagged.slice(tagged.indexOf(':') + 1);
+  }
+  return {
+    incidentId: incidentOf(stack) ?? '?',
+    kind,
+    target,
+    stackName: stack.StackName ?? '?',
+    stackStatus: stack.StackStatus ?? '?',
+    containedAt: tagOf(stack, TAG_KEYS.containedAt),
+    operator: tagOf(stack, TAG_KEYS.operator),
+    details,
+    statusReason: stack.StackStatusReason,
+    stack,
+  };
+}
+
+/**
+ * What is contained: every `irkit-contain-*` stack, or those of one incident, with since
+ * when, by whom and in which state. An incident with no stacks is refused as unknown.
+ */
+export async function containmentStatus(
+  clients: ContainClients,
+  incidentId?: string,
+): Promise<ContainmentStatus[]> {
+  if (incidentId !== undefined) v.incidentId(incidentId);
+  const stacks = await listContainmentStacks(clients);
+  const rows = stacks
+    .map(describeContainment)
+    .filter((row) => incidentId === undefined || row.incidentId === incidentId)
+    .sort((a, b) => a.incidentId.localeCompare(b.incidentId) || a.stackName.localeCompare(b.stackName));
+  if (incidentId !== undefined && rows.length === 0) throw unknownIncident(incidentId, stacks);
+  return rows;
+}
+
+export function unknownIncident(incidentId: string, stacks: readonly Stack[]): IrKitError {
+  const known = [
+    ...new Set(stacks.map((s) => incidentOf(s)).filter((i): i is string => i !== undefined)),
+  ].sort();
+  return new IrKitError(
+    'IRKIT_UNKNOWN_INCIDENT',
+    `no containment stacks for incident ${incidentId} in this account and Region`,
+    {
+      hint: known.length
+        ? `incidents with containment stacks here: ${known.join(', ')} (check --region and --profile)`
+        : 'no incident has containment stacks here; check --region and --profile',
+    },
+  );
+}
+
+export function formatStatus(rows: readonly ContainmentStatus[]): string {
+  if (rows.length === 0)
+    return 'nothing is contained (no irkit-contain-* stacks in this account and Region)\n';
+  return table(
+    ['incident', 'target', 'stack status', 'contained at', 'by', 'what'],
+    rows.map((r) => [
+      r.incidentId,
+      `${r.kind}:${r.target}`,
+      r.stackStatus,
+      r.containedAt ?? '-',
+      r.operator ?? '-',
+      `${r.details}${r.statusReason && /FAILED/.test(r.stackStatus) ? ` (${r.statusReason})` : ''}`,
+    ]),
+  );
+}
+
+/** JSON for scripts: the rows without the raw stack. */
+export function statusJson(rows: readonly ContainmentStatus[]): string {
+  const plain = rows.map((r) => ({
+    incidentId: r.incidentId,
+    kind: r.kind,
+    target: r.target,
+    stackName: r.stackName,
+    stackStatus: r.stackStatus,
+    containedAt: r.containedAt,
+    operator: r.operator,
+    details: r.details,
+    statusReason: r.statusReason,
+  }));
+  return `${JSON.stringify(plain, null, 2)}\n`;
+}
