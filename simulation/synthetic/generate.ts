@@ -7,7 +7,7 @@ import { GenerateOptions, GenerateProgress, ResolvedOptions, resolveOptions } fr
 import { Background } from './private/background';
 import { FLOW_LOG_HEADER, FlowLogs } from './private/flow-logs';
 import { cloudTrailKey, flowLogKey } from './private/layout';
-import { cloudTrailRecord } from './private/records';
+import { recordJson } from './private/records';
 import { Rng, hash32 } from './private/rng';
 import { DAY_MS, MINUTE_MS, datePath, eventTime, parseEventTime } from './private/time';
 import { FileWriter } from './private/writer';
@@ -137,10 +137,15 @@ interface TimedFlow {
   readonly record: IncidentFlowRecord;
 }
 
-function incidentRecord(seed: number, c: ScenarioCall): object {
+function incidentRecord(seed: number, c: ScenarioCall): string {
   const rng = new Rng(seed, 'incident', c.step);
   const requestID = c.eventSource === 's3.amazonaws.com' ? rng.hex(16).toUpperCase() : rng.uuid();
-  return cloudTrailRecord(c, c.eventType === 'AwsConsoleSignIn' ? undefined : requestID, rng.uuid());
+  return recordJson(
+    c,
+    JSON.stringify(c.userIdentity),
+    c.eventType === 'AwsConsoleSignIn' ? undefined : requestID,
+    rng.uuid(),
+  );
 }
 
 function flowLine(f: IncidentFlowRecord): string {
@@ -287,11 +292,10 @@ export async function generateIncident(options: GenerateOptions): Promise<Genera
           const records: string[] = [];
           let i = 0;
           for (const t of times) {
-            while (i < own.length && own[i].t <= t)
-              records.push(JSON.stringify(incidentRecord(o.seed, own[i++].call)));
-            records.push(JSON.stringify(background.record(rng, a, region, t)));
+            while (i < own.length && own[i].t <= t) records.push(incidentRecord(o.seed, own[i++].call));
+            records.push(background.record(rng, a, region, t));
           }
-          while (i < own.length) records.push(JSON.stringify(incidentRecord(o.seed, own[i++].call)));
+          while (i < own.length) records.push(incidentRecord(o.seed, own[i++].call));
           const key = cloudTrailKey({
             prefix: o.prefix,
             organizationId: o.organizationId,

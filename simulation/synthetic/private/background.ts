@@ -7,10 +7,10 @@ import {
   assumedRoleArn,
   assumedRoleIdentity,
   awsServiceIdentity,
-  cloudTrailRecord,
   endpointHost,
   iamUserIdentity,
   iamUserSessionIdentity,
+  recordJson,
   roleArn,
   tls,
 } from './records';
@@ -717,13 +717,25 @@ interface Session {
   readonly key: string;
   /** sessionContext.attributes.creationDate */
   readonly created: string;
+  /** The session's userIdentity, serialized on first use. */
+  identity?: Identity;
 }
+
+/** A userIdentity serialized once, reused for every call of the same principal and key. */
+interface Identity {
+  readonly arn: string;
+  readonly json: string;
+}
+
+const identityOf = (u: UserIdentity): Identity => ({ arn: u.arn ?? '', json: JSON.stringify(u) });
 
 export class Background {
   private readonly envs: AccountEnv[];
   /** Latest session per actor: records come in time order, so one entry per actor suffices. */
   private readonly sessions = new Map<string, Session>();
   private readonly offsets = new Map<string, number>();
+  /** Long-term-key identities, one per user and key. */
+  private readonly userIdentities = new Map<string, Identity>();
 
   constructor(private readonly cfg: BackgroundConfig) {
     this.envs = cfg.accounts.map((account, i) => buildEnv(cfg, account, i));
@@ -746,13 +758,28 @@ export class Background {
     const rng = new Rng(this.cfg.seed, 'session', account, actor, bucket);
     let key = `ASIA${rng.upperAlnum(16)}`;
     while (this.cfg.forbiddenKeys.has(key)) key = `ASIA${rng.upperAlnum(16)}`;
-    const session = { bucket, key, created: eventTime(bucket * HOUR_MS - offset) };
+    const session: Session = { bucket, key, created: eventTime(bucket * HOUR_MS - offset) };
     this.sessions.set(id, session);
     return session;
   }
 
-  /** One benign record for account `accountIndex`, Region `region`, at time `t`. */
-  public record(rng: Rng, accountIndex: number, region: string, t: number): object {
+  private sessionIdentity(s: Session, build: () => UserIdentity): Identity {
+    s.identity ??= identityOf(build());
+    return s.identity;
+  }
+
+  private userIdentity(env: AccountEnv, u: IamUser, key: string): Identity {
+    const id = `${env.account}/${u.userName}/${key}`;
+    let identity = this.userIdentities.get(id);
+    if (!identity) {
+      identity = identityOf(iamUserIdentity(env.account, u.userName, u.userId, key));
+      this.userIdentities.set(id, identity);
+    }
+    return identity;
+  }
+
+  /** One benign record, as CloudTrail's JSON text, for account `accountIndex`, Region `region`, at `t`. */
+  public record(rng: Rng, accountIndex: number, region: string, t: number): string {
     const env = this.envs[accountIndex];
     const usEast1 = region === GLOBAL_EVENTS_REGION;
     let kind = KIND_TABLE.draw(rng);
@@ -760,14 +787,16 @@ export class Background {
     switch (kind) {
       case 'user': {
         const u = rng.pick(env.users);
-        const identity = iamUserIdentity(env.account, u.userName, u.userId, rng.pick(u.keys));
+        const identity = this.userIdentity(env, u, rng.pick(u.keys));
         const ip = rng.chance(0.9) ? u.ip : humanIp(rng);
         return this.apiCall(rng, env, region, t, u.apis, identity, u.userName, ip, u.ua, DENY_HUMAN);
       }
       case 'console': {
         const u = rng.pick(env.consoleUsers);
         const s = this.session(env.account, `console/${u.userName}`, t);
-        const identity = iamUserSessionIdentity(env.account, u.userName, u.userId, s.key, s.created, u.mfa);
+        const identity = this.sessionIdentity(s, () =>
+          iamUserSessionIdentity(env.account, u.userName, u.userId, s.key, s.created, u.mfa),
+        );
         return this.apiCall(
           rng,
           env,
@@ -791,7 +820,9 @@ export class Background {
         const person = rng.pick(env.people);
         const sessionName = role.roleName.startsWith('AWSReserved') ? person.email : person.name;
         const s = this.session(env.account, `${role.roleName}/${person.name}`, t);
-        const identity = assumedRoleIdentity(role, sessionName, s.key, s.created, true);
+        const identity = this.sessionIdentity(s, () =>
+          assumedRoleIdentity(role, sessionName, s.key, s.created, true),
+        );
         const apis = role.roleName.includes('ReadOnly') ? READ_SET : HUMAN_SET;
         return this.apiCall(
           rng,
@@ -811,14 +842,16 @@ export class Background {
       case 'workload': {
         const w = rng.pick(env.workloads);
         const s = this.session(env.account, `${w.role.roleName}/${w.sessionName}`, t);
-        const identity = assumedRoleIdentity(
-          w.role,
-          w.sessionName,
-          s.key,
-          s.created,
-          false,
-          undefined,
-          w.ec2 ? '2.0' : undefined,
+        const identity = this.sessionIdentity(s, () =>
+          assumedRoleIdentity(
+            w.role,
+            w.sessionName,
+            s.key,
+            s.created,
+            false,
+            undefined,
+            w.ec2 ? '2.0' : undefined,
+          ),
         );
         return this.apiCall(rng, env, region, t, w.apis, identity, w.sessionName, w.ip, w.ua, DENY_WORKLOAD, {
           vpcEndpointId: env.vpcEndpoint,
@@ -830,16 +863,17 @@ export class Background {
         const sl = rng.pick(env.serviceLinked);
         const s = this.session(env.account, sl.role.roleName, t);
         const sessionName = sl.service.split('.')[0].replace(/^./, (c) => c.toUpperCase());
-        const identity = assumedRoleIdentity(sl.role, sessionName, s.key, s.created, false, sl.service);
+        const identity = this.sessionIdentity(s, () =>
+          assumedRoleIdentity(sl.role, sessionName, s.key, s.created, false, sl.service),
+        );
         return this.apiCall(rng, env, region, t, sl.apis, identity, sessionName, sl.service, 'console', 0, {
           userAgent: sl.service,
           noTls: true,
         });
       }
       case 'serviceEvent':
-        return cloudTrailRecord(
+        return recordJson(
           {
-            userIdentity: awsServiceIdentity('kms.amazonaws.com'),
             eventTime: eventTime(t),
             eventSource: 'kms.amazonaws.com',
             eventName: 'RotateKey',
@@ -862,6 +896,7 @@ export class Background {
             serviceEventDetails: { keyId: rng.pick(env.kmsKeys) },
             eventCategory: 'Management',
           },
+          KMS_SERVICE_IDENTITY,
           undefined,
           rng.uuid(),
         );
@@ -874,16 +909,16 @@ export class Background {
     region: string,
     t: number,
     apis: ApiSet,
-    identity: UserIdentity,
+    identity: Identity,
     who: string,
     ip: string,
     ua: UaFamily,
     denyP: number,
     extra: { fromConsole?: boolean; vpcEndpointId?: string; userAgent?: string; noTls?: boolean } = {},
-  ): object {
+  ): string {
     const usEast1 = region === GLOBAL_EVENTS_REGION;
     const api = (usEast1 ? apis.all : apis.regional).draw(rng);
-    const x: Ctx = { rng, env, region, arn: identity.arn ?? '', who };
+    const x: Ctx = { rng, env, region, arn: identity.arn, who };
     const request = api.request ? api.request(x) : null;
     let errorCode: string | undefined;
     let errorMessage: string | undefined;
@@ -897,9 +932,8 @@ export class Background {
     const s3 = api.service === 's3';
     const host =
       s3 && request && typeof request.Host === 'string' ? request.Host : endpointHost(api.service, region);
-    return cloudTrailRecord(
+    return recordJson(
       {
-        userIdentity: identity,
         eventTime: eventTime(t),
         eventSource: `${api.service}.amazonaws.com`,
         eventName: api.name,
@@ -930,17 +964,17 @@ export class Background {
         tlsDetails: extra.noTls ? undefined : tls(host, rng.chance(0.8)),
         sessionCredentialFromConsole: extra.fromConsole ? 'true' : undefined,
       },
+      identity.json,
       s3 ? rng.hex(16).toUpperCase() : rng.uuid(),
       rng.uuid(),
     );
   }
 
-  private consoleLogin(rng: Rng, env: AccountEnv, t: number): object {
+  private consoleLogin(rng: Rng, env: AccountEnv, t: number): string {
     const u = rng.pick(env.consoleUsers);
     const failed = rng.chance(0.05);
-    return cloudTrailRecord(
+    return recordJson(
       {
-        userIdentity: iamUserIdentity(env.account, u.userName, u.userId, undefined),
         eventTime: eventTime(t),
         eventSource: 'signin.amazonaws.com',
         eventName: 'ConsoleLogin',
@@ -961,27 +995,27 @@ export class Background {
         recipientAccountId: env.account,
         eventCategory: 'Management',
       },
+      JSON.stringify(iamUserIdentity(env.account, u.userName, u.userId, undefined)),
       undefined,
       rng.uuid(),
     );
   }
 
   /** A person's IAM user assuming a shared role; the response names the session's key. */
-  private assumeRole(rng: Rng, env: AccountEnv, region: string, t: number): object {
+  private assumeRole(rng: Rng, env: AccountEnv, region: string, t: number): string {
     const u = rng.pick(env.humanUsers);
     const role = rng.pick(env.sharedRoles);
     const s = this.session(env.account, `${role.roleName}/${u.userName}`, t);
     const arn = roleArn(env.account, role.roleName);
     const request = { roleArn: arn, roleSessionName: u.userName, durationSeconds: 3600 };
-    return cloudTrailRecord(
+    return recordJson(
       {
-        userIdentity: iamUserIdentity(env.account, u.userName, u.userId, rng.pick(u.keys)),
         eventTime: eventTime(t),
         eventSource: 'sts.amazonaws.com',
         eventName: 'AssumeRole',
         awsRegion: region,
         sourceIPAddress: u.ip,
-        userAgent: userAgent(u.ua, a('sts', 'AssumeRole', true, 1), rng),
+        userAgent: userAgent(u.ua, ASSUME_ROLE_API, rng),
         requestParameters: request,
         responseElements: {
           credentials: {
@@ -1002,13 +1036,14 @@ export class Background {
         eventCategory: 'Management',
         tlsDetails: tls(endpointHost('sts', region)),
       },
+      this.userIdentity(env, u, rng.pick(u.keys)).json,
       rng.uuid(),
       rng.uuid(),
     );
   }
 
   /** AWS services on their own: assuming workload roles, using KMS for S3 and Secrets Manager. */
-  private serviceCall(rng: Rng, env: AccountEnv, region: string, t: number): object {
+  private serviceCall(rng: Rng, env: AccountEnv, region: string, t: number): string {
     const assume = rng.chance(0.6);
     const base = {
       eventTime: eventTime(t),
@@ -1027,10 +1062,9 @@ export class Background {
           ? 'ecs-tasks.amazonaws.com'
           : 'lambda.amazonaws.com';
       const arn = roleArn(env.account, w.role.roleName);
-      return cloudTrailRecord(
+      return recordJson(
         {
           ...base,
-          userIdentity: awsServiceIdentity(service),
           eventSource: 'sts.amazonaws.com',
           eventName: 'AssumeRole',
           sourceIPAddress: service,
@@ -1040,6 +1074,7 @@ export class Background {
           readOnly: true,
           resources: [{ accountId: env.account, type: 'AWS::IAM::Role', ARN: arn }],
         },
+        JSON.stringify(awsServiceIdentity(service)),
         rng.uuid(),
         rng.uuid(),
       );
@@ -1050,10 +1085,9 @@ export class Background {
       'cloudtrail.amazonaws.com',
     ]);
     const x: Ctx = { rng, env, region, arn: '', who: service };
-    return cloudTrailRecord(
+    return recordJson(
       {
         ...base,
-        userIdentity: awsServiceIdentity(service),
         eventSource: 'kms.amazonaws.com',
         eventName: rng.chance(0.5) ? 'Decrypt' : 'GenerateDataKey',
         sourceIPAddress: service,
@@ -1063,11 +1097,15 @@ export class Background {
         readOnly: true,
         resources: kmsResources(x),
       },
+      JSON.stringify(awsServiceIdentity(service)),
       rng.uuid(),
       rng.uuid(),
     );
   }
 }
+
+const KMS_SERVICE_IDENTITY = JSON.stringify(awsServiceIdentity('kms.amazonaws.com'));
+const ASSUME_ROLE_API = a('sts', 'AssumeRole', true, 1);
 
 /** The error a service returns when the caller's policies do not allow the call. */
 function denial(api: Api, x: Ctx): [string, string] {

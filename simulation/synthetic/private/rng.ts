@@ -121,14 +121,18 @@ export class Rng {
     const b = this.next();
     const c = this.next();
     const d = this.next();
-    // Version nibble 4, variant bits 10xx, as RFC 4122 random UUIDs have.
-    const b2 = ((b & 0xffff0fff) | 0x00004000) >>> 0;
-    const c2 = ((c & 0x3fffffff) | 0x80000000) >>> 0;
-    return `${hex8(a)}-${hex8(b2).slice(0, 4)}-${hex8(b2).slice(4)}-${hex8(c2).slice(0, 4)}-${hex8(c2).slice(4)}${hex8(d)}`;
+    // Version nibble 4 and variant bits 10, as RFC 4122 random UUIDs have.
+    return (
+      `${BYTE_HEX[a >>> 24]}${BYTE_HEX[(a >>> 16) & 255]}${BYTE_HEX[(a >>> 8) & 255]}${BYTE_HEX[a & 255]}-` +
+      `${BYTE_HEX[b >>> 24]}${BYTE_HEX[(b >>> 16) & 255]}-${BYTE_HEX[((b >>> 8) & 15) | 64]}${BYTE_HEX[b & 255]}-` +
+      `${BYTE_HEX[((c >>> 24) & 63) | 128]}${BYTE_HEX[(c >>> 16) & 255]}-${BYTE_HEX[(c >>> 8) & 255]}${BYTE_HEX[c & 255]}` +
+      `${BYTE_HEX[d >>> 24]}${BYTE_HEX[(d >>> 16) & 255]}${BYTE_HEX[(d >>> 8) & 255]}${BYTE_HEX[d & 255]}`
+    );
   }
 }
 
-const hex8 = (n: number) => n.toString(16).padStart(8, '0');
+/** Two hex digits for every byte value. */
+const BYTE_HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /** Items with fixed weights, drawn in O(log n) from precomputed cumulative sums. */
 export class WeightedTable<T> {

@@ -9,18 +9,19 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 
 const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
 
-let lastSecond = NaN;
-let lastText = '';
+let lastHour = NaN;
+let hourPrefix = '';
 
 /** CloudTrail's eventTime: `2021-07-24T02:22:32Z` (second precision). */
 export function eventTime(ms: number): string {
-  // Records come in time order, so consecutive calls mostly share a second.
-  const second = Math.floor(ms / 1000);
-  if (second !== lastSecond) {
-    lastSecond = second;
-    lastText = `${new Date(second * 1000).toISOString().slice(0, 19)}Z`;
+  // Records come in time order: format the date and hour once per hour.
+  const hour = Math.floor(ms / HOUR_MS);
+  if (hour !== lastHour) {
+    lastHour = hour;
+    hourPrefix = new Date(hour * HOUR_MS).toISOString().slice(0, 14);
   }
-  return lastText;
+  const second = Math.floor((ms - hour * HOUR_MS) / SECOND_MS);
+  return `${hourPrefix}${pad2(Math.floor(second / 60))}:${pad2(second % 60)}Z`;
 }
 
 /** Parses `2021-07-24T02:22:32Z`; throws on anything else (a bug in scenario data). */

@@ -6,6 +6,12 @@ import { gzip as gzipCallback } from 'node:zlib';
 const gzip = promisify(gzipCallback);
 
 /**
+ * zlib's fastest level: three times faster than the default for files about a third larger,
+ * and gzip is most of the generator's CPU time at millions of events.
+ */
+const GZIP_LEVEL = 1;
+
+/**
  * Writes files with a bounded number in flight: gzip runs on libuv's thread pool while the
  * next file's records are generated, and memory stays bounded by `limit` files. Node's
  * gzip header carries no timestamp, so equal text gives equal bytes.
@@ -55,7 +61,7 @@ export class FileWriter<Meta> {
       await mkdir(dir, { recursive: true });
       this.dirs.add(dir);
     }
-    const body = compress ? await gzip(text, { level: 6 }) : Buffer.from(text);
+    const body = compress ? await gzip(text, { level: GZIP_LEVEL }) : Buffer.from(text);
     await writeFile(path, body);
     this.bytesWritten += body.length;
   }

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -330,6 +331,30 @@ describe('generateIncident: determinism and layouts', () => {
     expect(trail.length).toBe(s.files.cloudTrail);
     expect(Math.max(...trail.map((f) => f.records.length))).toBeLessThanOrEqual(100 + 16);
     expect(trail.reduce((n, f) => n + f.records.length, 0)).toBe(1516);
+  });
+});
+
+describe('generateIncident: bounded memory', () => {
+  it('streams: writes twice as much JSON as a 32 MB heap could hold', () => {
+    const out = dir('stream');
+    const heapMb = 32;
+    const run = spawnSync(
+      process.execPath,
+      [
+        `--max-old-space-size=${heapMb}`,
+        '--import',
+        'tsx',
+        join(__dirname, 'generate-child.ts'),
+        out,
+        '60000',
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.events).toBe(60016);
+    expect(result.bytesWritten).toBeGreaterThan(2 * heapMb * 1024 * 1024);
   });
 });
 
