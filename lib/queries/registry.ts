@@ -1,10 +1,15 @@
 import { IrKitError } from '../errors';
 import { INVESTIGATION_QUERIES } from './investigation';
+import { INVESTIGATION_EXTRA_QUERIES } from './investigation-extra';
 import { PLAYBOOK_QUERIES } from './playbook';
 import { DEFAULT_TABLE_NAMES, QueryDefinition, TableNames } from './types';
 
 /** Every query of the library, in the order `irkit queries list` shows them. */
-export const QUERIES: readonly QueryDefinition[] = [...PLAYBOOK_QUERIES, ...INVESTIGATION_QUERIES];
+export const QUERIES: readonly QueryDefinition[] = [
+  ...PLAYBOOK_QUERIES,
+  ...INVESTIGATION_QUERIES,
+  ...INVESTIGATION_EXTRA_QUERIES,
+];
 
 export function getQuery(id: string): QueryDefinition {
   const query = QUERIES.find((q) => q.id === id);

@@ -1,0 +1,65 @@
+import { BY_KEY, BY_USER, Subject, WINDOW_PARAMS, table } from './playbook';
+import { QueryDefinition, QueryParam } from './types';
+
+/**
+ * Queries the automated investigation needs beyond the prose steps: the full request and
+ * response of every call that changed something (the resource ids a created snapshot or
+ * instance only shows in the response), and the sessions of a role the actor created.
+ */
+
+const { FROM, TO } = WINDOW_PARAMS;
+
+const ROLE: QueryParam = {
+  name: 'roleName',
+  kind: 'roleName',
+  description: 'the IAM role name',
+  example: 'DevOpsRole',
+};
+
+function changeDetails(s: Subject): QueryDefinition {
+  return {
+    id: `${s.idPrefix}-change-details`,
+    title: `Request and response of every call of an ${s.label} that changed something`,
+    playbook: { part: 2, step: '8' },
+    description:
+      `Lists the ${s.label}'s calls that are not read-only, with the request parameters, response ` +
+      'elements and recording account: what was created, modified or deleted, by its exact id.',
+    params: [s.param, FROM, TO],
+    placeholders: [s.param.name, 'from', 'to'],
+    sql: (t) => `SELECT eventtime, awsregion, eventsource, eventname, requestparameters, responseelements,
+       recipientaccountid, sourceipaddress, errorcode, eventid
+FROM ${table(t)}
+WHERE ${s.column} = ?
+      AND date_partition >= ?
+      AND date_partition <= ?
+      AND readonly = 'false'
+ORDER BY eventtime, eventid`,
+  };
+}
+
+const ROLE_SESSIONS: QueryDefinition = {
+  id: 'role-sessions',
+  title: 'Sessions of an IAM role, by temporary access key',
+  playbook: { part: 2, step: '11' },
+  description:
+    'Lists every session of the role (by the issuer of its temporary credentials) with its access key id, ' +
+    'session ARN, first and last use and source IPs: for a role the actor created, all of them are its own.',
+  params: [ROLE, FROM, TO],
+  placeholders: ['roleName', 'from', 'to'],
+  sql: (t) => `SELECT useridentity.arn AS identity_arn, useridentity.accesskeyid AS access_key_id,
+       min(eventtime) AS first_seen, max(eventtime) AS last_seen, count(eventid) AS events,
+       count(DISTINCT sourceipaddress) AS source_ips
+FROM ${table(t)}
+WHERE useridentity.type = 'AssumedRole'
+      AND useridentity.sessioncontext.sessionissuer.username = ?
+      AND date_partition >= ?
+      AND date_partition <= ?
+GROUP BY useridentity.arn, useridentity.accesskeyid
+ORDER BY first_seen, access_key_id`,
+};
+
+export const INVESTIGATION_EXTRA_QUERIES: readonly QueryDefinition[] = [
+  changeDetails(BY_KEY),
+  changeDetails(BY_USER),
+  ROLE_SESSIONS,
+];
