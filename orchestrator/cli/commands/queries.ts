@@ -1,0 +1,259 @@
+import { Command } from 'commander';
+
+import { IrKitError, invalidInput } from '../../../lib/errors';
+import { QUERIES, QueryDefinition, bindParams, getQuery, renderForConsole } from '../../../lib/queries';
+import { AthenaEngine, createAthenaClient } from '../../engines/athena';
+import { ProgressEvent, QueryEngine, QueryResult, rowObjects } from '../../engines/engine';
+import { LocalEngine } from '../../engines/local';
+import type { RegisterCommand } from './index';
+
+/**
+ * `irkit queries`: the query library at the command line. `list` and `show` print what the
+ * Athena console needs; `run` runs one query on Athena or, over exported log files, on the
+ * local engine, with the same SQL.
+ */
+
+interface RunFlags {
+  readonly param: string[];
+  readonly engine?: string;
+  readonly logs?: string;
+  readonly workgroup?: string;
+  readonly region?: string;
+  readonly profile?: string;
+  readonly format: string;
+  readonly strict?: boolean;
+  readonly cache?: string;
+}
+
+const FORMATS = ['table', 'json', 'csv'] as const;
+type Format = (typeof FORMATS)[number];
+
+/** `--param name=value`, repeatable; a name given twice is refused rather than guessed at. */
+export function parseParams(pairs: readonly string[]): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0) {
+      throw invalidInput(
+        '--param',
+        pair,
+        'write each parameter as --param name=value, e.g. --param from=2021/07/16',
+      );
+    }
+    const name = pair.slice(0, at).trim();
+    if (name in values) {
+      throw invalidInput('--param', pair, `give ${name} once`);
+    }
+    values[name] = pair.slice(at + 1).trim();
+  }
+  return values;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** The SQL for the Athena console, with a comment header naming the query and its prompts. */
+export function showText(query: QueryDefinition, values: Readonly<Record<string, string>>): string {
+  const { sql, prompts } = renderForConsole(query, values);
+  const lines = [
+    `-- ${query.id}: ${query.title} (playbook part ${query.playbook.part}, step ${query.playbook.step})`,
+    `-- ${query.description}`,
+  ];
+  if (prompts.length > 0) {
+    lines.push('-- The console asks for each ? in this order:');
+    prompts.forEach((name, i) => {
+      const param = query.params.find((p) => p.name === name);
+      lines.push(`--   ${i + 1}. ${name}: ${param?.description} (e.g. ${param?.example})`);
+    });
+  }
+  return `${lines.join('\n')}\n${sql}\n`;
+}
+
+/** Columns padded and separated as the playbook prints its tables; no rows is said so. */
+export function formatTable(result: Pick<QueryResult, 'columns' | 'rows'>): string {
+  if (result.rows.length === 0) return 'Zero records returned.\n';
+  const cells = result.rows.map((row) => row.map((c) => c ?? ''));
+  const widths = result.columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
+  const line = (values: readonly string[]) =>
+    values
+      .map((v, i) => (i === values.length - 1 ? v : v.padEnd(widths[i])))
+      .join('  |  ')
+      .trimEnd();
+  const rule = widths.map((w, i) => '-'.repeat(w + (i === 0 || i === widths.length - 1 ? 2 : 4))).join('|');
+  return `${[line(result.columns), rule, ...cells.map(line)].join('\n')}\n`;
+}
+
+export function formatCsv(result: Pick<QueryResult, 'columns' | 'rows'>): string {
+  const field = (v: string | null) =>
+    v === null ? '' : /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+  return `${[result.columns, ...result.rows].map((row) => row.map(field).join(',')).join('\r\n')}\r\n`;
+}
+
+function formatJson(query: QueryDefinition, values: Record<string, string>, result: QueryResult): string {
+  return `${JSON.stringify(
+    {
+      query: query.id,
+      params: values,
+      columns: result.columns,
+      rows: rowObjects(result),
+      stats: result.stats,
+      warnings: result.warnings,
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+function engineKind(flags: RunFlags): 'local' | 'athena' {
+  const kind = flags.engine ?? (flags.logs ? 'local' : 'athena');
+  if (kind !== 'local' && kind !== 'athena') {
+    throw invalidInput('--engine', kind, 'use --engine local (with --logs DIR) or --engine athena');
+  }
+  const misplaced =
+    kind === 'local'
+      ? (['workgroup', 'region', 'profile'] as const).filter((f) => flags[f] !== undefined)
+      : (['logs', 'cache', 'strict'] as const).filter((f) => flags[f] !== undefined);
+  if (misplaced.length > 0) {
+    throw invalidInput(
+      `--${misplaced[0]}`,
+      flags[misplaced[0]],
+      kind === 'local'
+        ? '--workgroup, --region and --profile apply to --engine athena'
+        : '--logs, --cache and --strict apply to --engine local',
+    );
+  }
+  if (kind === 'local' && !flags.logs) {
+    throw new IrKitError('IRKIT_INVALID_INPUT', '--engine local needs --logs DIR', {
+      hint: 'point --logs at the exported AWSLogs/ tree (or a folder of CloudTrail .json.gz files)',
+    });
+  }
+  return kind;
+}
+
+async function openEngine(kind: 'local' | 'athena', flags: RunFlags): Promise<QueryEngine> {
+  if (kind === 'athena') {
+    return new AthenaEngine({
+      client: createAthenaClient({ region: flags.region, profile: flags.profile }),
+      workGroup: flags.workgroup,
+    });
+  }
+  return LocalEngine.open({ logs: flags.logs as string, cachePath: flags.cache, strict: flags.strict });
+}
+
+/** Progress on stderr: every phase once, repeated waits and load batches only on a terminal. */
+function progressPrinter(): (event: ProgressEvent) => void {
+  const live = Boolean(process.stderr.isTTY) && !process.env.CI;
+  let last = '';
+  return (event) => {
+    const repeated = (event.phase === 'wait' || event.phase === 'load') && event.phase === last;
+    last = event.phase;
+    if (repeated && !live) return;
+    process.stderr.write(
+      `${live && repeated ? '\r' : ''}irkit queries: ${event.message}${live && repeated ? '' : '\n'}`,
+    );
+  };
+}
+
+async function runQuery(id: string, flags: RunFlags): Promise<void> {
+  const query = getQuery(id);
+  const values = parseParams(flags.param);
+  if (!(FORMATS as readonly string[]).includes(flags.format)) {
+    throw invalidInput('--format', flags.format, `use --format ${FORMATS.join(', ')}`);
+  }
+  // Refused here, before an engine (or AWS client) exists.
+  bindParams(query, values);
+  const kind = engineKind(flags);
+
+  const controller = new AbortController();
+  const interrupt = () => {
+    process.stderr.write('\nirkit queries: cancelling...\n');
+    controller.abort();
+  };
+  process.once('SIGINT', interrupt);
+  const engine = await openEngine(kind, flags);
+  try {
+    const result = await engine.run(query, values, {
+      signal: controller.signal,
+      onProgress: progressPrinter(),
+    });
+    for (const warning of result.warnings) process.stderr.write(`irkit queries: warning: ${warning}\n`);
+    const format = flags.format as Format;
+    process.stdout.write(
+      format === 'json'
+        ? formatJson(query, values, result)
+        : format === 'csv'
+          ? formatCsv(result)
+          : formatTable(result),
+    );
+    const scanned =
+      result.stats.bytesScanned === undefined
+        ? ''
+        : `, ${(result.stats.bytesScanned / 1e6).toFixed(1)} MB scanned`;
+    process.stderr.write(
+      `irkit queries: ${result.rows.length} row(s) in ${(result.stats.elapsedMs / 1000).toFixed(1)} s on ${kind}${scanned}\n`,
+    );
+  } finally {
+    process.removeListener('SIGINT', interrupt);
+    await engine.close();
+  }
+}
+
+export const registerQueries: RegisterCommand = (program: Command) => {
+  const queries = program
+    .command('queries')
+    .description("the playbook's queries: list them, show the SQL for the Athena console, run one");
+
+  queries
+    .command('list')
+    .description('every query of the library: id, playbook step, title')
+    .option('--format <format>', 'table or json', 'table')
+    .action((flags: { format: string }) => {
+      if (flags.format === 'json') {
+        const list = QUERIES.map((q) => ({
+          id: q.id,
+          playbook: q.playbook,
+          title: q.title,
+          description: q.description,
+          params: q.params.map((p) => ({
+            name: p.name,
+            kind: p.kind,
+            description: p.description,
+            example: p.example,
+          })),
+        }));
+        process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+        return;
+      }
+      if (flags.format !== 'table')
+        throw invalidInput('--format', flags.format, 'use --format table or json');
+      process.stdout.write(
+        formatTable({
+          columns: ['id', 'step', 'title'],
+          rows: QUERIES.map((q) => [q.id, `${q.playbook.part}.${q.playbook.step}`, q.title]),
+        }),
+      );
+    });
+
+  queries
+    .command('show <id>')
+    .description('the SQL ready to paste into the Athena console; --param values are filled in')
+    .option('--param <name=value>', 'a parameter value (repeatable)', collect, [])
+    .action((id: string, flags: { param: string[] }) => {
+      const query = getQuery(id);
+      process.stdout.write(showText(query, parseParams(flags.param)));
+    });
+
+  queries
+    .command('run <id>')
+    .description('run one query on Athena, or with --logs on the local engine (same SQL)')
+    .option('--param <name=value>', 'a parameter value (repeatable)', collect, [])
+    .option('--engine <engine>', 'local or athena (default: local when --logs is given, else athena)')
+    .option('--logs <dir>', 'folder of exported CloudTrail / VPC Flow Logs files (local engine)')
+    .option('--cache <file>', 'DuckDB file keeping parsed logs between runs (local engine)')
+    .option('--strict', 'fail on corrupt or foreign log files instead of skipping them (local engine)')
+    .option('--workgroup <name>', 'Athena workgroup (default IRWorkshopWorkgroup)')
+    .option('--region <region>', 'AWS Region of the workgroup (default: the standard chain)')
+    .option('--profile <profile>', 'AWS profile (default: the standard chain)')
+    .option('--format <format>', `output: ${FORMATS.join(', ')}`, 'table')
+    .addHelpText('after', () => `\nParameters per query: irkit queries show ID\n`)
+    .action((id: string, flags: RunFlags) => runQuery(id, flags));
+};
