@@ -152,6 +152,49 @@ function flowLine(f: IncidentFlowRecord): string {
   return `2 ${f.account} ${f.interfaceId} ${f.srcaddr} ${f.dstaddr} ${f.srcport} ${f.dstport} ${f.protocol} ${f.packets} ${f.bytes} ${f.start} ${f.end} ${f.action} OK`;
 }
 
+interface Part {
+  readonly index: number;
+  readonly start: number;
+  readonly end: number;
+  /** Background items in the part. */
+  readonly count: number;
+}
+
+/** A window's `n` background items in parts of at most `max`, each written as its own file. */
+function* partsOf(windowStart: number, windowMs: number, n: number, max: number): Generator<Part> {
+  const parts = Math.max(1, Math.ceil(n / max));
+  for (let p = 0; p < parts; p++) {
+    yield {
+      index: p,
+      start: windowStart + (p * windowMs) / parts,
+      end: windowStart + ((p + 1) * windowMs) / parts,
+      count: Math.floor(((p + 1) * n) / parts) - Math.floor((p * n) / parts),
+    };
+  }
+}
+
+/** The part's background items at sorted random times, with the incident's own (sorted) merged in by time. */
+function merge<T extends { readonly t: number }>(
+  rng: Rng,
+  part: Part,
+  own: readonly T[],
+  background: (t: number) => string,
+  incident: (item: T) => string,
+): string[] {
+  const times = Array.from({ length: part.count }, () =>
+    Math.floor(part.start + rng.float() * (part.end - part.start)),
+  );
+  times.sort((x, y) => x - y);
+  const out: string[] = [];
+  let i = 0;
+  for (const t of times) {
+    while (i < own.length && own[i].t <= t) out.push(incident(own[i++]));
+    out.push(background(t));
+  }
+  while (i < own.length) out.push(incident(own[i++]));
+  return out;
+}
+
 /**
  * Writes the playbook's incident (and any variants) into benign background activity as
  * CloudTrail and VPC Flow Logs files in the S3 layout. Streams: files are produced in time
@@ -273,35 +316,24 @@ export async function generateIncident(options: GenerateOptions): Promise<Genera
           n += events.rest();
           nFlow += o.flowLogs ? flowAlloc.rest() : 0;
         }
-        const slotCalls = calls.get(slot) ?? [];
-        const slotFlows = flows.get(slot) ?? [];
 
-        // A busy window is split into parts of at most maxRecordsPerFile, each its own file.
-        const parts = Math.max(1, Math.ceil(n / o.maxRecordsPerFile));
-        for (let p = 0; p < parts; p++) {
-          const count = Math.floor(((p + 1) * n) / parts) - Math.floor((p * n) / parts);
-          const partStart = windowStart + (p * windowMs) / parts;
-          const partEnd = windowStart + ((p + 1) * windowMs) / parts;
-          const own = slotCalls.filter((x) => x.t >= partStart && x.t < partEnd);
-          if (count + own.length === 0) continue;
-          const rng = new Rng(o.seed, 'cloudtrail', a, r, w, p);
-          const times = Array.from({ length: count }, () =>
-            Math.floor(partStart + rng.float() * (partEnd - partStart)),
+        for (const part of partsOf(windowStart, windowMs, n, o.maxRecordsPerFile)) {
+          const own = (calls.get(slot) ?? []).filter((x) => x.t >= part.start && x.t < part.end);
+          if (part.count + own.length === 0) continue;
+          const rng = new Rng(o.seed, 'cloudtrail', a, r, w, part.index);
+          const records = merge(
+            rng,
+            part,
+            own,
+            (t) => background.record(rng, a, region, t),
+            (x) => incidentRecord(o.seed, x.call),
           );
-          times.sort((x, y) => x - y);
-          const records: string[] = [];
-          let i = 0;
-          for (const t of times) {
-            while (i < own.length && own[i].t <= t) records.push(incidentRecord(o.seed, own[i++].call));
-            records.push(background.record(rng, a, region, t));
-          }
-          while (i < own.length) records.push(incidentRecord(o.seed, own[i++].call));
           const key = cloudTrailKey({
             prefix: o.prefix,
             organizationId: o.organizationId,
             account,
             region,
-            time: Math.floor(partStart / MINUTE_MS) * MINUTE_MS,
+            time: Math.floor(part.start / MINUTE_MS) * MINUTE_MS,
             unique: rng.alnum(16),
             compress: o.compress,
           });
@@ -314,38 +346,33 @@ export async function generateIncident(options: GenerateOptions): Promise<Genera
           });
         }
 
-        const flowParts = Math.max(1, Math.ceil(nFlow / o.maxRecordsPerFile));
-        for (let p = 0; p < flowParts; p++) {
-          const count = Math.floor(((p + 1) * nFlow) / flowParts) - Math.floor((p * nFlow) / flowParts);
-          const partStart = windowStart + (p * windowMs) / flowParts;
-          const partEnd = windowStart + ((p + 1) * windowMs) / flowParts;
-          const own = slotFlows.filter((x) => x.t >= partStart && x.t < partEnd);
-          if (count + own.length === 0) continue;
-          const rng = new Rng(o.seed, 'flow', a, r, w, p);
-          const times = Array.from({ length: count }, () =>
-            Math.floor(partStart + rng.float() * (partEnd - partStart)),
+        for (const part of partsOf(windowStart, windowMs, nFlow, o.maxRecordsPerFile)) {
+          const own = (flows.get(slot) ?? []).filter((x) => x.t >= part.start && x.t < part.end);
+          if (part.count + own.length === 0) continue;
+          const rng = new Rng(o.seed, 'flow', a, r, w, part.index);
+          const lines = merge(
+            rng,
+            part,
+            own,
+            (t) => flowLogs.line(rng, a, region, t),
+            (x) => flowLine(x.record),
           );
-          times.sort((x, y) => x - y);
-          const lines = [FLOW_LOG_HEADER];
-          let i = 0;
-          for (const t of times) {
-            while (i < own.length && own[i].t <= t) lines.push(flowLine(own[i++].record));
-            lines.push(flowLogs.line(rng, a, region, t));
-          }
-          while (i < own.length) lines.push(flowLine(own[i++].record));
           const key = flowLogKey({
             prefix: o.prefix,
             account,
             region,
             flowLogId: flowLogs.flowLogId(a, region),
-            time: Math.floor(partStart / MINUTE_MS) * MINUTE_MS,
+            time: Math.floor(part.start / MINUTE_MS) * MINUTE_MS,
             hash: rng.hex(8),
             compress: o.compress,
           });
           if (own.length > 0) incidentFiles.push(key);
           flowFiles++;
-          flowsWritten += lines.length - 1;
-          await writer.add(key, `${lines.join('\n')}\n`, o.compress, { events: 0, flows: lines.length - 1 });
+          flowsWritten += lines.length;
+          await writer.add(key, `${FLOW_LOG_HEADER}\n${lines.join('\n')}\n`, o.compress, {
+            events: 0,
+            flows: lines.length,
+          });
         }
       }
     }
