@@ -1,7 +1,15 @@
 import { Parser } from 'node-sql-parser';
 
 import { IrKitError } from '../../../lib/errors';
-import { DEFAULT_TABLE_NAMES, QUERIES, bindParams, getQuery, renderSql } from '../../../lib/queries';
+import {
+  DEFAULT_TABLE_NAMES,
+  QUERIES,
+  QueryDefinition,
+  bindParams,
+  getQuery,
+  renderForConsole,
+  renderSql,
+} from '../../../lib/queries';
 
 const parser = new Parser();
 const TRINO = { database: 'trino' };
@@ -113,5 +121,41 @@ describe('bindParams refuses bad input before any engine runs', () => {
     const partial: Record<string, string> = { ...good };
     delete partial.to;
     expect(() => bindParams(query, partial)).toThrow(/needs parameter "to"/);
+  });
+});
+
+describe('renderForConsole', () => {
+  const query = getQuery('key-api-activity');
+
+  test('fills the given values as literals and keeps ? for the rest, naming them in order', () => {
+    const { sql, prompts } = renderForConsole(query, { accessKeyId: 'AKIAIOSFODNN7EXAMPLE' });
+
+    expect(sql).toContain("useridentity.accesskeyid = 'AKIAIOSFODNN7EXAMPLE'");
+    expect(sql.match(/\?/g)).toHaveLength(2);
+    expect(prompts).toEqual(['from', 'to']);
+  });
+
+  test('leaves a ? inside a string literal alone', () => {
+    const quoted: QueryDefinition = {
+      ...query,
+      sql: () =>
+        `SELECT '?' AS mark FROM t WHERE useridentity.accesskeyid = ? AND date_partition >= ? AND date_partition <= ?`,
+    };
+
+    const { sql } = renderForConsole(quoted, {
+      accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+      from: '2021/07/16',
+      to: '2021/07/24',
+    });
+
+    expect(sql).toBe(
+      "SELECT '?' AS mark FROM t WHERE useridentity.accesskeyid = 'AKIAIOSFODNN7EXAMPLE' AND date_partition >= '2021/07/16' AND date_partition <= '2021/07/24'",
+    );
+  });
+
+  test('validates what it fills in', () => {
+    expect(() => renderForConsole(query, { accessKeyId: "AKIA' --" })).toThrow(/access key id/);
+    expect(() => renderForConsole(query, { from: '2021/07/25', to: '2021/07/01' })).toThrow(/date window/);
+    expect(() => renderForConsole(query, { bucket: 'x' })).toThrow(/no parameter "bucket"/);
   });
 });
