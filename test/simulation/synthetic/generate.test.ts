@@ -69,6 +69,7 @@ describe('generateIncident: the default incident in background activity', () => 
     summary = await generateIncident({
       outDir: out,
       backgroundEvents: 2000,
+      flowRecords: 300,
       regions: ['us-east-1', 'eu-west-1'],
       onProgress: (p) => progress.push(p.filesWritten),
     });
@@ -100,16 +101,21 @@ describe('generateIncident: the default incident in background activity', () => 
   });
 
   it('writes each CloudTrail file as {"Records":[...]} whose records belong to its account, Region and day', () => {
+    const bad: string[] = [];
     for (const { file, text, records: recs } of trail) {
-      expect(Object.keys(JSON.parse(text))).toEqual(['Records']);
-      expect(recs.length).toBeGreaterThan(0);
+      if (Object.keys(JSON.parse(text)).join() !== 'Records' || recs.length === 0) bad.push(`${file}: shape`);
       const [, account, region, y, mo, d] = CT_PATH.exec(file) as RegExpExecArray;
       for (const r of recs) {
-        expect(r.recipientAccountId).toBe(account);
-        expect(r.awsRegion).toBe(region);
-        expect(r.eventTime.slice(0, 10)).toBe(`${y}-${mo}-${d}`);
+        if (
+          r.recipientAccountId !== account ||
+          r.awsRegion !== region ||
+          r.eventTime.slice(0, 10) !== `${y}-${mo}-${d}`
+        ) {
+          bad.push(`${file}: ${r.eventID}`);
+        }
       }
     }
+    expect(bad).toEqual([]);
   });
 
   it('writes realistic records: CloudTrail fields, ids, identities of every kind, errors', () => {
@@ -221,7 +227,7 @@ describe('generateIncident: the default incident in background activity', () => 
       }
     }
     expect(lines).toBe(summary.flowRecords.total);
-    expect(summary.flowRecords).toEqual({ total: 500, incident: 0, background: 500 });
+    expect(summary.flowRecords).toEqual({ total: 300, incident: 0, background: 300 });
     expect(summary.groundTruth.network).toEqual({ flowRecords: 0, joinRows: [] });
   });
 
@@ -335,9 +341,9 @@ describe('generateIncident: determinism and layouts', () => {
 });
 
 describe('generateIncident: bounded memory', () => {
-  it('streams: writes twice as much JSON as a 32 MB heap could hold', () => {
+  it('streams: writes three times as much JSON as a 16 MB heap could hold', () => {
     const out = dir('stream');
-    const heapMb = 32;
+    const heapMb = 16;
     const run = spawnSync(
       process.execPath,
       [
@@ -346,15 +352,15 @@ describe('generateIncident: bounded memory', () => {
         'tsx',
         join(__dirname, 'generate-child.ts'),
         out,
-        '60000',
+        '40000',
       ],
       { encoding: 'utf8' },
     );
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const result = JSON.parse(run.stdout);
-    expect(result.events).toBe(60016);
-    expect(result.bytesWritten).toBeGreaterThan(2 * heapMb * 1024 * 1024);
+    expect(result.events).toBe(40016);
+    expect(result.bytesWritten).toBeGreaterThan(3 * heapMb * 1024 * 1024);
   });
 });
 
