@@ -599,7 +599,6 @@ function spread(ctx: VariantContext): VariantBuild {
       blockDeviceMapping: {},
       monitoring: { enabled: false },
       disableApiTermination: false,
-      disableApiStop: false,
     },
     response: {
       requestId: new Rng('variant', 'RunInstances', instanceId).uuid(),
