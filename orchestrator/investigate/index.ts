@@ -1,0 +1,6 @@
+export * from './types';
+export * from './investigate';
+export * from './protection';
+export * from './containment';
+export * from './impact';
+export * from './render';

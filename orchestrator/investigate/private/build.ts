@@ -1,0 +1,645 @@
+import { isIP } from 'node:net';
+
+import { EngineKind } from '../../engines/engine';
+import { buildPlans } from '../containment';
+import { protectedReason } from '../protection';
+import { answerImpact } from '../impact';
+import type { InvestigateOptions } from '../investigate';
+import {
+  ApiCallSummary,
+  ConsoleLogin,
+  Counted,
+  DeniedCall,
+  EventRef,
+  INVESTIGATION_FORMAT_VERSION,
+  InvestigationResult,
+  InvestigationSubject,
+  InvestigationSummary,
+  InvestigationWindow,
+  Network,
+  OtherIdentityActivity,
+  Principal,
+  QueryRun,
+  Resource,
+  ResourceAction,
+  SourceIp,
+  TimelineEntry,
+} from '../types';
+import { parseIdentityArn, principalId } from './arn';
+import { ResourceRef, classifyAction, describeResources, parseJsonCell, serviceType } from './resources';
+import { bool, count } from './rows';
+import { IpPhase, Node, NodeResults, PrincipalState, keyInfo } from './state';
+
+export interface BuildInput {
+  readonly subject: InvestigationSubject;
+  readonly window: InvestigationWindow;
+  readonly engine: EngineKind;
+  readonly depthLimit: number;
+  readonly options: InvestigateOptions;
+  readonly subjectPrincipal?: PrincipalState;
+  readonly principals: readonly PrincipalState[];
+  readonly results: ReadonlyMap<string, NodeResults>;
+  readonly nodes: readonly Node[];
+  readonly deletedKeys: ReadonlyMap<string, EventRef>;
+  readonly ipPhase?: IpPhase;
+  readonly queries: readonly QueryRun[];
+  readonly warnings: readonly string[];
+}
+
+export const DEFAULT_MAX_TIMELINE = 10_000;
+
+/** A node's results with the principal and key they belong to. */
+interface Attributed {
+  readonly principal: PrincipalState;
+  readonly node: Node;
+  readonly results: NodeResults;
+}
+
+/**
+ * The nodes whose rows count for a principal: a user node covers everything the user did,
+ * so the user's key nodes are left out of its totals (they would count the same calls twice).
+ */
+function attributed(input: BuildInput): Attributed[] {
+  const out: Attributed[] = [];
+  for (const p of input.principals) {
+    const hasUser = p.hasNode('user');
+    for (const node of p.nodes) {
+      const results = input.results.get(node.id);
+      if (!results || (hasUser && node.kind === 'key')) continue;
+      out.push({ principal: p, node, results });
+    }
+  }
+  return out;
+}
+
+function sumBy<T>(
+  items: readonly T[],
+  key: (t: T) => string,
+  n: (t: T) => number,
+): Map<string, { item: T; count: number }> {
+  const map = new Map<string, { item: T; count: number }>();
+  for (const item of items) {
+    const k = key(item);
+    const seen = map.get(k);
+    if (seen) seen.count += n(item);
+    else map.set(k, { item, count: n(item) });
+  }
+  return map;
+}
+
+const byCountThenValue = (a: Counted, b: Counted) => b.count - a.count || a.value.localeCompare(b.value);
+
+function principalOut(p: PrincipalState, parts: readonly Attributed[], input: BuildInput): Principal {
+  const mine = parts.filter((a) => a.principal === p);
+  const apiRows = mine.flatMap((a) => a.results.apiActivity);
+  const apiCalls: ApiCallSummary[] = [
+    ...sumBy(
+      apiRows,
+      (r) =>
+        JSON.stringify([r.awsregion, r.eventsource, r.eventname, r.readonly, r.errorcode, r.errormessage]),
+      (r) => count(r.count),
+    ).values(),
+  ]
+    .map(({ item: r, count: n }) => ({
+      region: r.awsregion ?? '',
+      eventSource: r.eventsource ?? '',
+      eventName: r.eventname ?? '',
+      readOnly: bool(r.readonly),
+      errorCode: r.errorcode,
+      errorMessage: r.errormessage,
+      count: n,
+    }))
+    .sort((a, b) => b.count - a.count || a.eventName.localeCompare(b.eventName));
+  const ipRows = mine.flatMap((a) => a.results.sourceIps);
+  const counted = (pick: (r: (typeof ipRows)[number]) => string | null): Counted[] =>
+    [
+      ...sumBy(
+        ipRows.filter((r) => pick(r) !== null),
+        (r) => pick(r) as string,
+        (r) => count(r.count),
+      ).entries(),
+    ]
+      .map(([value, { count: n }]) => ({ value, count: n }))
+      .sort(byCountThenValue);
+  const denied: DeniedCall[] = [
+    ...sumBy(
+      mine.flatMap((a) => a.results.deniedCalls),
+      (r) => JSON.stringify([r.awsregion, r.eventsource, r.eventname, r.errorcode, r.errormessage]),
+      (r) => count(r.count),
+    ).values(),
+  ].map(({ item: r, count: n }) => ({
+    region: r.awsregion ?? '',
+    eventSource: r.eventsource ?? '',
+    eventName: r.eventname ?? '',
+    errorCode: r.errorcode ?? '',
+    errorMessage: r.errormessage,
+    count: n,
+    firstSeen: r.first_seen ?? '',
+    lastSeen: r.last_seen ?? '',
+  }));
+  const logins = new Map<string, ConsoleLogin>();
+  for (const r of mine.flatMap((a) => a.results.consoleLogins)) {
+    logins.set(r.eventid ?? `${r.eventtime}`, {
+      eventTime: r.eventtime ?? '',
+      region: r.awsregion ?? '',
+      sourceIp: r.sourceipaddress,
+      userAgent: r.useragent,
+      result: r.login_result,
+      mfaUsed: r.mfa_used,
+      errorMessage: r.errormessage,
+      eventId: r.eventid,
+    });
+  }
+  const fls = mine.flatMap((a) => a.results.firstLastSeen);
+  const firsts = fls.map((r) => r.first_seen).filter((t): t is string => !!t);
+  const lasts = fls.map((r) => r.last_seen).filter((t): t is string => !!t);
+  for (const [id, key] of p.keys) {
+    const deleted = input.deletedKeys.get(id);
+    if (deleted) key.deleted = deleted;
+  }
+  const investigated = p.nodes.some((n) => n.kind === 'key' || n.kind === 'user');
+  const protection =
+    p.kind === 'IAMUser' || p.kind === 'Role'
+      ? protectedReason(input.options.protection ?? {}, p.kind === 'IAMUser' ? 'user' : 'role', p.name, p.arn)
+      : undefined;
+  return {
+    id: p.id,
+    kind: p.kind,
+    name: p.name,
+    account: p.account,
+    arn: p.arn,
+    reached: p.reached,
+    depth: p.depth,
+    actor: p.actor,
+    investigated,
+    ...(protection ? { protected: protection } : {}),
+    ...(notesOf(p, input).length > 0 ? { note: notesOf(p, input).join('; ') } : {}),
+    accessKeys: [...p.keys.values()].map(keyInfo),
+    firstSeen: firsts.length > 0 ? firsts.reduce((a, b) => (a < b ? a : b)) : null,
+    lastSeen: lasts.length > 0 ? lasts.reduce((a, b) => (a > b ? a : b)) : null,
+    events: fls.reduce((n, r) => n + count(r.events), 0),
+    sourceIps: counted((r) => r.sourceipaddress),
+    userAgents: counted((r) => r.useragent),
+    apiCalls,
+    deniedCalls: denied,
+    consoleLogins: [...logins.values()].sort((a, b) => a.eventTime.localeCompare(b.eventTime)),
+    policies: p.policies,
+  };
+}
+
+/** Why a principal was investigated only in part, or not at all. */
+function notesOf(p: PrincipalState, input: BuildInput): string[] {
+  const notes = [...p.notes];
+  const kinds = new Set(p.nodes.map((n) => n.kind));
+  const hows = new Set(p.reached.map((r) => r.how));
+  if (!p.actor && hows.has('source IP')) {
+    notes.push('acted from an address the actor used, but no key links it to the actor: review it');
+  } else if (!p.actor) {
+    notes.push('changed by the actor; its own activity is not attributed to the actor');
+  } else if (kinds.has('user')) {
+    // Everything it did is the actor's: nothing to add.
+  } else if (p.kind === 'Role') {
+    notes.push('only the sessions the actor minted or used are attributed to the actor');
+  } else if (kinds.has('key')) {
+    notes.push(
+      p === input.subjectPrincipal
+        ? 'only the exposed key’s activity and the sessions it minted are attributed to the actor'
+        : 'only the access keys the actor created or used are attributed to the actor',
+    );
+  } else if (kinds.has('console')) {
+    notes.push('the actor set its console password: only its console sign-ins were queried');
+  }
+  return notes;
+}
+
+function probeRef(eventSource: string, name: string | null, objectKey: string | null): ResourceRef {
+  const service = eventSource.split('.')[0];
+  if (service === 's3' && name) {
+    return objectKey
+      ? { type: 'AWS::S3::Object', name: `${name}/${objectKey}` }
+      : { type: 'AWS::S3::Bucket', name };
+  }
+  const types: Record<string, string> = {
+    secretsmanager: 'AWS::SecretsManager::Secret',
+    lambda: 'AWS::Lambda::Function',
+    kms: 'AWS::KMS::Key',
+    logs: 'AWS::Logs::LogGroup',
+    ssm: 'AWS::SSM::Parameter',
+    dynamodb: 'AWS::DynamoDB::Table',
+  };
+  return { type: name && types[service] ? types[service] : serviceType(eventSource), name };
+}
+
+function resourcesOf(parts: readonly Attributed[]): {
+  resources: Resource[];
+  refsByEvent: Map<string, ResourceRef[]>;
+} {
+  const seen = new Set<string>();
+  const resources: Resource[] = [];
+  const refsByEvent = new Map<string, ResourceRef[]>();
+  for (const { principal: p, node, results } of parts) {
+    if (!p.actor) continue;
+    const key = node.kind === 'key' ? node.value : null;
+    for (const r of results.changeDetails) {
+      const id = r.eventid ?? `${r.eventtime}/${r.eventname}/${p.id}`;
+      if (seen.has(id) || !r.eventname || !r.eventsource) continue;
+      seen.add(id);
+      const refs = describeResources({
+        eventSource: r.eventsource,
+        eventName: r.eventname,
+        request: parseJsonCell(r.requestparameters),
+        response: parseJsonCell(r.responseelements),
+        region: r.awsregion ?? '',
+        account: r.recipientaccountid ?? p.account,
+      });
+      refsByEvent.set(id, refs);
+      if (r.errorcode) continue;
+      for (const ref of refs) {
+        const action = classifyAction(r.eventname, ref.type);
+        if (!action || action === 'probed') continue;
+        resources.push(
+          resource(p, key, ref, action, {
+            eventName: r.eventname,
+            eventSource: r.eventsource,
+            eventTime: r.eventtime ?? '',
+            eventId: r.eventid,
+            region: r.awsregion ?? '',
+            account: r.recipientaccountid ?? p.account,
+            sourceIp: r.sourceipaddress,
+          }),
+        );
+      }
+    }
+    for (const r of results.resourceActivity) {
+      const id = r.eventid ?? `${r.eventtime}/${r.eventname}/${p.id}`;
+      if (r.action !== 'probed' || r.errorcode || !r.eventname || !r.eventsource || seen.has(id)) continue;
+      seen.add(id);
+      const ref = probeRef(r.eventsource, r.resource_name, r.object_key);
+      refsByEvent.set(id, [ref]);
+      resources.push(
+        resource(p, key, ref, 'probed', {
+          eventName: r.eventname,
+          eventSource: r.eventsource,
+          eventTime: r.eventtime ?? '',
+          eventId: r.eventid,
+          region: r.awsregion ?? '',
+          account: p.account,
+          sourceIp: null,
+        }),
+      );
+    }
+  }
+  resources.sort(
+    (a, b) => a.eventTime.localeCompare(b.eventTime) || (a.eventId ?? '').localeCompare(b.eventId ?? ''),
+  );
+  // What the actor created in the window did not exist before; anything else it changed did.
+  const created = new Set(resources.filter((r) => r.action === 'created').map((r) => `${r.type}/${r.name}`));
+  return {
+    resources: resources.map((r) => ({
+      ...r,
+      preExisting: (r.action === 'modified' || r.action === 'deleted') && !created.has(`${r.type}/${r.name}`),
+    })),
+    refsByEvent,
+  };
+}
+
+function resource(
+  p: PrincipalState,
+  accessKeyId: string | null,
+  ref: ResourceRef,
+  action: ResourceAction,
+  e: {
+    eventName: string;
+    eventSource: string;
+    eventTime: string;
+    eventId: string | null;
+    region: string;
+    account: string | null;
+    sourceIp: string | null;
+  },
+): Resource {
+  return {
+    type: ref.type,
+    name: ref.name,
+    arn: ref.arn ?? null,
+    account: e.account,
+    region: e.region,
+    action,
+    by: p.name,
+    byPrincipal: p.id,
+    accessKeyId,
+    eventName: e.eventName,
+    eventSource: e.eventSource,
+    eventTime: e.eventTime,
+    eventId: e.eventId,
+    sourceIp: e.sourceIp,
+    preExisting: false,
+    ...(ref.detail ? { detail: ref.detail } : {}),
+  };
+}
+
+function timelineOf(
+  parts: readonly Attributed[],
+  refsByEvent: ReadonlyMap<string, ResourceRef[]>,
+  max: number,
+  warnings: string[],
+): TimelineEntry[] {
+  const seen = new Set<string>();
+  const entries: TimelineEntry[] = [];
+  for (const { principal: p, node, results } of parts) {
+    if (!p.actor) continue;
+    for (const r of results.resourceActivity) {
+      const id = r.eventid ?? `${r.eventtime}/${r.eventname}/${p.id}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const refs = refsByEvent.get(id);
+      const named = refs?.map((ref) => ref.name).filter((n): n is string => !!n) ?? [];
+      const fallback = r.resource_name
+        ? r.object_key
+          ? `${r.resource_name}/${r.object_key}`
+          : r.resource_name
+        : null;
+      entries.push({
+        eventTime: r.eventtime ?? '',
+        eventName: r.eventname ?? '',
+        eventSource: r.eventsource ?? '',
+        region: r.awsregion ?? '',
+        principal: p.name,
+        principalId: p.id,
+        accessKeyId: node.kind === 'key' ? node.value : null,
+        action:
+          (r.eventname && refs ? classifyAction(r.eventname, refs[0]?.type) : undefined) ??
+          r.action ??
+          'other',
+        resource: named.length > 0 ? named.join(', ') : fallback,
+        errorCode: r.errorcode,
+        eventId: r.eventid,
+      });
+    }
+  }
+  entries.sort(
+    (a, b) => a.eventTime.localeCompare(b.eventTime) || (a.eventId ?? '').localeCompare(b.eventId ?? ''),
+  );
+  if (entries.length > max) {
+    warnings.push(
+      `the timeline holds the first ${max} of ${entries.length} calls; the JSON queries list has them all`,
+    );
+    return entries.slice(0, max);
+  }
+  return entries;
+}
+
+/** Principals of identities seen acting from the actor's addresses, created here if new. */
+function sourceIpsOf(
+  parts: readonly Attributed[],
+  input: BuildInput,
+  principals: Map<string, PrincipalState>,
+): SourceIp[] {
+  const actorKeys = new Set(input.principals.filter((p) => p.actor).flatMap((p) => [...p.keys.keys()]));
+  const userNodes = new Set(
+    input.principals
+      .filter((p) => p.actor && p.hasNode('user'))
+      .map((p) => `${p.account}/${p.name.toLowerCase()}`),
+  );
+  const byAddress = new Map<
+    string,
+    {
+      events: number;
+      principals: Set<string>;
+      agents: Set<string>;
+      first: string | null;
+      last: string | null;
+      others: OtherIdentityActivity[];
+    }
+  >();
+  const entry = (address: string) => {
+    let e = byAddress.get(address);
+    if (!e) {
+      e = { events: 0, principals: new Set(), agents: new Set(), first: null, last: null, others: [] };
+      byAddress.set(address, e);
+    }
+    return e;
+  };
+  for (const { principal: p, results } of parts) {
+    if (!p.actor) continue;
+    for (const r of results.sourceIps) {
+      if (!r.sourceipaddress) continue;
+      const e = entry(r.sourceipaddress);
+      e.events += count(r.count);
+      e.principals.add(p.name);
+      if (r.useragent) e.agents.add(r.useragent);
+    }
+  }
+  for (const r of input.ipPhase?.activity ?? []) {
+    if (!r.sourceipaddress) continue;
+    const e = entry(r.sourceipaddress);
+    const parsed = parseIdentityArn(r.identity_arn);
+    const mine =
+      (r.access_key_id !== null && actorKeys.has(r.access_key_id)) ||
+      (r.identity_type === 'IAMUser' &&
+        r.user_name !== null &&
+        parsed !== undefined &&
+        userNodes.has(`${parsed.account}/${r.user_name.toLowerCase()}`));
+    if (mine) {
+      if (r.first_seen && (!e.first || r.first_seen < e.first)) e.first = r.first_seen;
+      if (r.last_seen && (!e.last || r.last_seen > e.last)) e.last = r.last_seen;
+      continue;
+    }
+    e.others.push({
+      identityType: r.identity_type,
+      identityArn: r.identity_arn,
+      userName: r.user_name,
+      accessKeyId: r.access_key_id,
+      eventSource: r.eventsource ?? '',
+      eventName: r.eventname ?? '',
+      errorCode: r.errorcode,
+      count: count(r.count),
+      firstSeen: r.first_seen ?? '',
+      lastSeen: r.last_seen ?? '',
+    });
+    if (parsed && (parsed.kind === 'IAMUser' || parsed.kind === 'Role' || parsed.kind === 'Root')) {
+      const id = principalId(parsed.kind, parsed.account, parsed.name);
+      let other = principals.get(id);
+      if (!other) {
+        other = new PrincipalState(
+          parsed.kind,
+          parsed.account,
+          parsed.name,
+          parsed.arn,
+          input.depthLimit + 1,
+        );
+        principals.set(id, other);
+      }
+      other.reach({
+        how: 'source IP',
+        from: r.sourceipaddress,
+        event: {
+          eventName: r.eventname ?? '',
+          eventTime: r.first_seen ?? '',
+          eventId: null,
+          sourceIp: r.sourceipaddress,
+        },
+      });
+      if (r.access_key_id && !other.keys.has(r.access_key_id)) {
+        const key = other.key(r.access_key_id, 'observed');
+        key.firstSeen = r.first_seen;
+        key.lastSeen = r.last_seen;
+        key.events = count(r.count);
+      }
+    }
+  }
+  return [...byAddress.entries()]
+    .map(([address, e]) => ({
+      address,
+      isIp: isIP(address) !== 0,
+      events: e.events,
+      principals: [...e.principals],
+      userAgents: [...e.agents],
+      firstSeen: e.first,
+      lastSeen: e.last,
+      others: e.others,
+    }))
+    .sort((a, b) => b.events - a.events || a.address.localeCompare(b.address));
+}
+
+function iso(epochSeconds: string | null): string | null {
+  if (epochSeconds === null) return null;
+  const n = Number(epochSeconds);
+  return Number.isFinite(n) ? new Date(n * 1000).toISOString().replace('.000Z', 'Z') : null;
+}
+
+function networkOf(input: BuildInput): Network {
+  const addresses = input.ipPhase?.addresses ?? [];
+  const flows = (input.ipPhase?.network ?? []).map((r) => ({
+    sourceAddress: r.sourceaddress ?? '',
+    destinationAddress: r.destinationaddress ?? '',
+    destinationPort: r.destinationport === null ? null : count(r.destinationport),
+    protocol: r.protocol === null ? null : count(r.protocol),
+    action: r.action,
+    records: count(r.count),
+    bytes: count(r.bytes),
+    firstStart: iso(r.first_start),
+    lastEnd: iso(r.last_end),
+  }));
+  const noFlowFiles = input.warnings.find((w) => w.includes('no VPC Flow Logs'));
+  const note =
+    addresses.length === 0
+      ? 'the actor used no IP address that VPC Flow Logs could show (only AWS service names)'
+      : flows.length === 0
+        ? noFlowFiles
+          ? 'no VPC Flow Logs files in the window: traffic of the actor’s addresses could not be checked'
+          : 'no VPC Flow Logs traffic to or from the actor’s addresses'
+        : undefined;
+  return {
+    addresses,
+    flows,
+    records: flows.reduce((n, f) => n + f.records, 0),
+    bytes: flows.reduce((n, f) => n + f.bytes, 0),
+    ...(note ? { note } : {}),
+  };
+}
+
+function subjectText(s: InvestigationSubject): string {
+  return s.kind === 'accessKey' ? `access key ${s.accessKeyId}` : `IAM user ${s.userName}`;
+}
+
+export function buildResult(input: BuildInput): InvestigationResult {
+  const warnings = [...input.warnings];
+  const generatedAt = (input.options.now?.() ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const generatedBy = input.options.generatedBy ?? 'irkit investigate';
+  const principalsMap = new Map(input.principals.map((p) => [p.id, p]));
+  const parts = attributed(input);
+  const { resources, refsByEvent } = resourcesOf(parts);
+  const timeline = timelineOf(
+    parts,
+    refsByEvent,
+    input.options.maxTimelineEntries ?? DEFAULT_MAX_TIMELINE,
+    warnings,
+  );
+  const sourceIps = sourceIpsOf(parts, input, principalsMap);
+  const allPrincipals = [...principalsMap.values()];
+  const principals = allPrincipals
+    .map((p) => principalOut(p, parts, input))
+    .sort(
+      (a, b) =>
+        Number(b.actor) - Number(a.actor) ||
+        a.depth - b.depth ||
+        (a.reached[0]?.event?.eventTime ?? '').localeCompare(b.reached[0]?.event?.eventTime ?? '') ||
+        a.name.localeCompare(b.name),
+    );
+  const network = networkOf(input);
+  const subjectAccount = input.subjectPrincipal?.account ?? null;
+  const plans = buildPlans({
+    principals,
+    resources,
+    subjectAccount,
+    protection: input.options.protection ?? {},
+    incidentId: input.options.incidentId,
+    generatedAt,
+    generatedBy,
+    warnings,
+  });
+  const found = input.subjectPrincipal !== undefined;
+  const actors = principals.filter((p) => p.actor);
+  const accounts = [
+    ...new Set(
+      [...actors.map((p) => p.account), ...resources.map((r) => r.account)].filter((a): a is string => !!a),
+    ),
+  ].sort((a, b) => (a === subjectAccount ? -1 : b === subjectAccount ? 1 : a.localeCompare(b)));
+  const tally = (action: ResourceAction) => resources.filter((r) => r.action === action).length;
+  const planSteps =
+    plans.containmentPlan.steps.length + plans.otherAccountPlans.reduce((n, p) => n + p.steps.length, 0);
+  const keys = new Set(actors.flatMap((p) => p.accessKeys.map((k) => k.accessKeyId)));
+  const ips = sourceIps.filter((s) => s.principals.length > 0);
+  const summary: InvestigationSummary = {
+    headline: found
+      ? `${subjectText(input.subject)} (${input.subjectPrincipal?.name}): ${actors.length} principal(s) and ${keys.size} access key(s) of the actor; ` +
+        `${tally('created')} resource(s) created, ${tally('modified')} modified, ${tally('deleted')} deleted, ${tally('probed')} probed; ` +
+        `${ips.length} source address(es); ${planSteps} containment step(s)`
+      : `no activity of ${subjectText(input.subject)} in ${input.window.from}..${input.window.to}: nothing was found and nothing is to contain; ` +
+        'check the id, and widen the window (playbook step 12) if the exposure may be older',
+    accounts,
+    principals: actors.length,
+    accessKeys: keys.size,
+    resources: {
+      created: tally('created'),
+      modified: tally('modified'),
+      deleted: tally('deleted'),
+      probed: tally('probed'),
+    },
+    sourceIps: ips.length,
+    flowRecords: network.records,
+    planSteps,
+  };
+  const impact = answerImpact({
+    found,
+    principals,
+    resources,
+    sourceIps,
+    network,
+    protection: input.options.protection ?? {},
+  });
+  return {
+    formatVersion: INVESTIGATION_FORMAT_VERSION,
+    generatedAt,
+    generatedBy,
+    ...(input.options.incidentId ? { incidentId: input.options.incidentId } : {}),
+    subject: input.subject,
+    window: input.window,
+    engine: input.engine,
+    depthLimit: input.depthLimit,
+    found,
+    summary,
+    principals,
+    resources,
+    sourceIps,
+    network,
+    timeline,
+    impact,
+    containmentPlan: plans.containmentPlan,
+    otherAccountPlans: plans.otherAccountPlans,
+    excluded: plans.excluded,
+    warnings,
+    queries: input.queries,
+  };
+}

@@ -1,0 +1,316 @@
+import { ContainmentKind, ContainmentPlan } from '../contain/plan';
+import { EngineKind } from '../engines/engine';
+
+/**
+ * The investigation result document (`irkit investigate --format json`). Stable and
+ * versioned: fields are only added within a format version; anything renamed, removed or
+ * changed in meaning bumps INVESTIGATION_FORMAT_VERSION. docs/investigation-format.md
+ * describes every field.
+ */
+export const INVESTIGATION_FORMAT_VERSION = 1;
+
+/** Where the investigation starts: an exposed access key, or an IAM user (e.g. a leaked password). */
+export type InvestigationSubject =
+  | { readonly kind: 'accessKey'; readonly accessKeyId: string }
+  | { readonly kind: 'user'; readonly userName: string };
+
+export interface InvestigationWindow {
+  /** First day, as date_partition (`YYYY/MM/DD`). */
+  readonly from: string;
+  /** Last day, included. */
+  readonly to: string;
+}
+
+export type PrincipalKind = 'IAMUser' | 'Role' | 'FederatedUser' | 'Root' | 'Other';
+
+/** How a principal entered the investigation. */
+export type ReachedHow =
+  | 'subject'
+  | 'exposed key'
+  | 'CreateUser'
+  | 'CreateRole'
+  | 'CreateAccessKey'
+  | 'CreateLoginProfile'
+  | 'UpdateLoginProfile'
+  | 'AssumeRole'
+  | 'GetSessionToken'
+  | 'GetFederationToken'
+  | 'AttachRolePolicy'
+  | 'PutRolePolicy'
+  | 'UpdateAssumeRolePolicy'
+  | 'source IP';
+
+/** The CloudTrail event behind a finding. */
+export interface EventRef {
+  readonly eventName: string;
+  /** ISO 8601, CloudTrail's eventTime. */
+  readonly eventTime: string;
+  readonly eventId: string | null;
+  readonly eventSource?: string;
+  readonly region?: string;
+  readonly sourceIp?: string | null;
+}
+
+export interface Reach {
+  readonly how: ReachedHow;
+  /** Name of the principal whose call reached this one (absent for the subject). */
+  readonly from?: string;
+  /** The access key that made that call. */
+  readonly viaAccessKeyId?: string;
+  readonly event?: EventRef;
+}
+
+export type AccessKeyOrigin =
+  'subject' | 'CreateAccessKey' | 'GetSessionToken' | 'GetFederationToken' | 'AssumeRole' | 'observed';
+
+export interface AccessKeyInfo {
+  readonly accessKeyId: string;
+  /** AKIA: long-term (can be deactivated); ASIA: temporary session credentials. */
+  readonly type: 'long-term' | 'session';
+  readonly origin: AccessKeyOrigin;
+  /** The key (or principal) whose call created or minted this key. */
+  readonly mintedBy?: string;
+  readonly event?: EventRef;
+  /** First and last use in the window; null when the key was never used. */
+  readonly firstSeen: string | null;
+  readonly lastSeen: string | null;
+  readonly events: number;
+  /** Set when the actor deleted the key (it cannot be deactivated any more). */
+  readonly deleted?: EventRef;
+}
+
+/** One row of the playbook's API activity table. */
+export interface ApiCallSummary {
+  readonly region: string;
+  readonly eventSource: string;
+  readonly eventName: string;
+  readonly readOnly: boolean | null;
+  readonly errorCode: string | null;
+  readonly errorMessage: string | null;
+  readonly count: number;
+}
+
+export interface DeniedCall {
+  readonly region: string;
+  readonly eventSource: string;
+  readonly eventName: string;
+  readonly errorCode: string;
+  readonly errorMessage: string | null;
+  readonly count: number;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+}
+
+export interface ConsoleLogin {
+  readonly eventTime: string;
+  readonly region: string;
+  readonly sourceIp: string | null;
+  readonly userAgent: string | null;
+  /** `Success` or `Failure`, as CloudTrail records it. */
+  readonly result: string | null;
+  readonly mfaUsed: string | null;
+  readonly errorMessage: string | null;
+  readonly eventId: string | null;
+}
+
+export interface Counted {
+  readonly value: string;
+  readonly count: number;
+}
+
+/** A policy attached, put or a group joined, on a principal of the investigation. */
+export interface PolicyChange {
+  readonly eventName: string;
+  /** Policy ARN, inline policy name or group name. */
+  readonly policy: string;
+  readonly by: string;
+  readonly event: EventRef;
+}
+
+export interface Principal {
+  /** `KIND:ACCOUNT:name` (name lower-cased, as IAM compares names); stable within a document. */
+  readonly id: string;
+  readonly kind: PrincipalKind;
+  readonly name: string;
+  readonly account: string | null;
+  readonly arn: string | null;
+  /** Every way the investigation reached it, first the one that brought it in. */
+  readonly reached: readonly Reach[];
+  /** Steps from the subject (0 for the subject's principal). */
+  readonly depth: number;
+  /** True when the principal is the actor's: its activity is part of the blast radius. */
+  readonly actor: boolean;
+  /** True when its activity (or its sessions') was queried. */
+  readonly investigated: boolean;
+  /** Why it was not investigated, or only in part. */
+  readonly note?: string;
+  /** Set for principals the kit never contains (IR roles, break-glass, configured names). */
+  readonly protected?: string;
+  readonly accessKeys: readonly AccessKeyInfo[];
+  readonly firstSeen: string | null;
+  readonly lastSeen: string | null;
+  /** Calls attributed to the actor through this principal. */
+  readonly events: number;
+  readonly sourceIps: readonly Counted[];
+  readonly userAgents: readonly Counted[];
+  readonly apiCalls: readonly ApiCallSummary[];
+  readonly deniedCalls: readonly DeniedCall[];
+  readonly consoleLogins: readonly ConsoleLogin[];
+  readonly policies: readonly PolicyChange[];
+}
+
+export type ResourceAction = 'created' | 'modified' | 'deleted' | 'probed';
+
+export interface Resource {
+  /** CloudFormation-style type (`AWS::S3::Bucket`), or the service (`AWS::KMS`) for a call on no one resource. */
+  readonly type: string;
+  /** Name or id (`DOC-EXAMPLE-BUCKET`, `DOC-EXAMPLE-BUCKET/stuff`, `i-1234567890abcdef0`); null when the call names none. */
+  readonly name: string | null;
+  readonly arn: string | null;
+  readonly account: string | null;
+  readonly region: string;
+  readonly action: ResourceAction;
+  /** Name of the principal that made the call. */
+  readonly by: string;
+  readonly byPrincipal: string;
+  readonly accessKeyId: string | null;
+  readonly eventName: string;
+  readonly eventSource: string;
+  readonly eventTime: string;
+  readonly eventId: string | null;
+  readonly sourceIp: string | null;
+  /** For a change to something the actor did not create in the window: it existed before. */
+  readonly preExisting: boolean;
+  /** What the call did beyond its name, e.g. the policy attached or the account a snapshot was shared with. */
+  readonly detail?: string;
+}
+
+export interface OtherIdentityActivity {
+  readonly identityType: string | null;
+  readonly identityArn: string | null;
+  readonly userName: string | null;
+  readonly accessKeyId: string | null;
+  readonly eventSource: string;
+  readonly eventName: string;
+  readonly errorCode: string | null;
+  readonly count: number;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+}
+
+export interface SourceIp {
+  readonly address: string;
+  /** False for CloudTrail's service names (`AWS Internal`, `s3.amazonaws.com`); those are not looked up. */
+  readonly isIp: boolean;
+  readonly events: number;
+  /** Names of the actor's principals that used it. */
+  readonly principals: readonly string[];
+  readonly userAgents: readonly string[];
+  readonly firstSeen: string | null;
+  readonly lastSeen: string | null;
+  /** Calls from this address by identities that are not the actor's. */
+  readonly others: readonly OtherIdentityActivity[];
+}
+
+export interface NetworkFlow {
+  readonly sourceAddress: string;
+  readonly destinationAddress: string;
+  readonly destinationPort: number | null;
+  readonly protocol: number | null;
+  readonly action: string | null;
+  readonly records: number;
+  readonly bytes: number;
+  /** ISO 8601 start of the first and end of the last flow record. */
+  readonly firstStart: string | null;
+  readonly lastEnd: string | null;
+}
+
+export interface Network {
+  /** The actor's IP addresses whose VPC Flow Logs traffic was looked up. */
+  readonly addresses: readonly string[];
+  readonly flows: readonly NetworkFlow[];
+  readonly records: number;
+  readonly bytes: number;
+  /** Why there is nothing to show, when that is so (no addresses, no flow log files). */
+  readonly note?: string;
+}
+
+export interface TimelineEntry {
+  readonly eventTime: string;
+  readonly eventName: string;
+  readonly eventSource: string;
+  readonly region: string;
+  readonly principal: string;
+  readonly principalId: string;
+  readonly accessKeyId: string | null;
+  /** created, modified, deleted, probed, or other (AssumeRole, ConsoleLogin, ...). */
+  readonly action: string;
+  readonly resource: string | null;
+  readonly errorCode: string | null;
+  readonly eventId: string | null;
+}
+
+export interface ExcludedFinding {
+  /** A containment kind, or `root` / `other` for identities no plan step can contain. */
+  readonly kind: ContainmentKind | 'root' | 'other';
+  readonly name: string;
+  readonly account: string | null;
+  readonly reason: string;
+}
+
+/** One of the playbook's Part 3 "Impact" questions, answered from the data. */
+export interface ImpactAnswer {
+  readonly number: number;
+  readonly question: string;
+  readonly answer: string;
+  /** The data behind the answer, one line each. */
+  readonly facts: readonly string[];
+}
+
+export interface QueryRun {
+  readonly queryId: string;
+  readonly params: Readonly<Record<string, string>>;
+  readonly rows: number;
+  readonly elapsedMs: number;
+}
+
+export interface InvestigationSummary {
+  /** One sentence: what was found. */
+  readonly headline: string;
+  readonly accounts: readonly string[];
+  readonly principals: number;
+  readonly accessKeys: number;
+  readonly resources: { readonly [A in ResourceAction]: number };
+  readonly sourceIps: number;
+  readonly flowRecords: number;
+  readonly planSteps: number;
+}
+
+export interface InvestigationResult {
+  readonly formatVersion: typeof INVESTIGATION_FORMAT_VERSION;
+  readonly generatedAt: string;
+  readonly generatedBy: string;
+  readonly incidentId?: string;
+  readonly subject: InvestigationSubject;
+  readonly window: InvestigationWindow;
+  readonly engine: EngineKind;
+  readonly depthLimit: number;
+  /** False when the subject has no activity in the window: everything below is empty. */
+  readonly found: boolean;
+  readonly summary: InvestigationSummary;
+  readonly principals: readonly Principal[];
+  readonly resources: readonly Resource[];
+  readonly sourceIps: readonly SourceIp[];
+  readonly network: Network;
+  readonly timeline: readonly TimelineEntry[];
+  readonly impact: readonly ImpactAnswer[];
+  /** What `irkit contain --plan FILE` executes, for the subject's account. */
+  readonly containmentPlan: ContainmentPlan;
+  /** Plans for the other accounts the actor reached, one per account, to run with that account's credentials. */
+  readonly otherAccountPlans: readonly ContainmentPlan[];
+  /** Targets found but kept out of every plan, and why. */
+  readonly excluded: readonly ExcludedFinding[];
+  readonly warnings: readonly string[];
+  /** Every query run, in order: the audit trail of the answer. */
+  readonly queries: readonly QueryRun[];
+}
