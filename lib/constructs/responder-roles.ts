@@ -316,9 +316,11 @@ export class ResponderRoles extends Construct {
             'iam:ListAttachedUserPolicies',
             'iam:ListAccessKeys',
             'iam:GetRolePolicy',
+            'iam:GetUserPolicy',
             'iam:ListUserTags',
             'iam:ListRoleTags',
             's3:GetBucketPolicy',
+            's3:GetBucketTagging',
           ],
           resources: [
             stack.formatArn({ service: 'iam', region: '', resource: 'user', resourceName: '*' }),

@@ -5,6 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
 import { IrKitConfig } from '../config';
+import { ContainmentHandler } from '../constructs/containment/containment-handler';
 import { ContainmentExecutionRole } from '../constructs/containment-execution-role';
 import { ContainmentPolicy } from '../constructs/containment-policy';
 import { ResponderRoles } from '../constructs/responder-roles';
@@ -59,6 +60,7 @@ export const ACCESS_OUTPUTS = {
   breakGlassRoleArn: 'BreakGlassRoleArn',
   containmentExecutionRoleArn: 'ContainmentExecutionRoleArn',
   containmentPolicyArn: 'ContainmentPolicyArn',
+  containmentHandlerArn: 'ContainmentHandlerArn',
 } as const;
 
 /** The access stack's settings from the kit config (the resources come from the other stacks). */
@@ -105,6 +107,8 @@ export class AccessStack extends Stack {
   public readonly roles: ResponderRoles;
   public readonly containmentPolicy: ContainmentPolicy;
   public readonly executionRole: ContainmentExecutionRole;
+  /** The Lambda function answering the containment stacks' custom resources. */
+  public readonly containmentHandler: ContainmentHandler;
 
   constructor(scope: Construct, id: string, props: AccessStackProps) {
     super(scope, id, props);
@@ -112,8 +116,10 @@ export class AccessStack extends Stack {
       managedPolicyName: props.containmentPolicyName,
     });
     this.executionRole = new ContainmentExecutionRole(this, 'ContainmentExecutionRole', {
-      containmentPolicy: this.containmentPolicy.policy,
       roleName: props.containmentExecutionRoleName,
+    });
+    this.containmentHandler = new ContainmentHandler(this, 'ContainmentHandler', {
+      containmentPolicy: this.containmentPolicy.policy,
       protectedPrincipalArns: (props.protectedPrincipals ?? []).flatMap((p) => this.protectedArns(p)),
     });
     this.roles = new ResponderRoles(this, 'Roles', {
@@ -131,7 +137,7 @@ export class AccessStack extends Stack {
       deployRoleName: props.deployRoleName,
       breakGlassRoleName: props.breakGlassRoleName,
     });
-    this.executionRole.protectRoles(...this.roles.all);
+    this.containmentHandler.protectRoles(...this.roles.all, this.executionRole.role);
 
     const output = (key: string, value: string, description: string): CfnOutput =>
       new CfnOutput(this, key, { value, description });
@@ -152,6 +158,11 @@ export class AccessStack extends Stack {
       ACCESS_OUTPUTS.containmentPolicyArn,
       this.containmentPolicy.policy.managedPolicyArn,
       'Deny-all policy attached to contained users',
+    );
+    output(
+      ACCESS_OUTPUTS.containmentHandlerArn,
+      this.containmentHandler.function.functionArn,
+      'Answers the custom resources of the irkit-contain-* stacks',
     );
   }
 

@@ -6,15 +6,18 @@ import {
   DescribeStackEventsCommand,
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
+  ListStacksCommand,
   Parameter,
   Stack,
   StackEvent,
+  StackStatus,
   Tag,
   UpdateStackCommand,
 } from '@aws-sdk/client-cloudformation';
 
 import { CONTAINMENT_STACK_PREFIX, TAG_KEYS } from '../../lib/names';
 import { awsErrorMessage, awsFailure, ContainClients } from './aws';
+import { inBatches } from './batches';
 
 /**
  * CloudFormation operations for containment stacks: find, create or update, delete, and
@@ -34,20 +37,34 @@ export interface WaitOptions {
   readonly timeoutMs?: number;
 }
 
-/** Every stack whose name has the containment prefix (deleted stacks excluded). */
+/** Every stack status but DELETE_COMPLETE: what ListStacks should return. */
+const LIVE_STATUSES: StackStatus[] = Object.values(StackStatus).filter(
+  (s) => s !== StackStatus.DELETE_COMPLETE,
+);
+
+/**
+ * Every stack whose name has the containment prefix (deleted stacks excluded). ListStacks
+ * finds the names (it needs no resource permission), then DescribeStacks reads each one,
+ * which the deploy role may do on `irkit-contain-*` stacks only.
+ */
 export async function listContainmentStacks(clients: ContainClients): Promise<Stack[]> {
-  const stacks: Stack[] = [];
+  const names: string[] = [];
   let token: string | undefined;
   try {
     do {
-      const page = await clients.cloudFormation.send(new DescribeStacksCommand({ NextToken: token }));
-      stacks.push(...(page.Stacks ?? []).filter((s) => s.StackName?.startsWith(CONTAINMENT_STACK_PREFIX)));
+      const page = await clients.cloudFormation.send(
+        new ListStacksCommand({ NextToken: token, StackStatusFilter: LIVE_STATUSES }),
+      );
+      for (const summary of page.StackSummaries ?? []) {
+        if (summary.StackName?.startsWith(CONTAINMENT_STACK_PREFIX)) names.push(summary.StackName);
+      }
       token = page.NextToken;
     } while (token);
+    const stacks = await inBatches(names, 5, (name) => describeStack(clients, name));
+    return stacks.filter((s): s is Stack => s !== undefined);
   } catch (error) {
-    throw awsFailure('listing the containment stacks (cloudformation DescribeStacks)', error);
+    throw awsFailure('listing the containment stacks (cloudformation ListStacks, DescribeStacks)', error);
   }
-  return stacks;
 }
 
 export function tagOf(stack: Stack, key: string): string | undefined {

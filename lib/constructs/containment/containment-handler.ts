@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -61,6 +61,13 @@ export class ContainmentHandler extends Construct {
     const users = stack.formatArn({ service: 'iam', region: '', resource: 'user', resourceName: '*' });
     const roles = stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: '*' });
     const buckets = stack.formatArn({ service: 's3', region: '', account: '', resource: '*' });
+    // Named, not a reference, so the policy reads as what it allows: this log group's streams.
+    const logStreams = stack.formatArn({
+      service: 'logs',
+      resource: 'log-group',
+      resourceName: `/aws/lambda/${CONTAINMENT_HANDLER_NAMES.functionName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       logGroupName: `/aws/lambda/${CONTAINMENT_HANDLER_NAMES.functionName}`,
@@ -79,7 +86,7 @@ export class ContainmentHandler extends Construct {
         new iam.PolicyStatement({
           sid: 'WriteItsLog',
           actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: [this.logGroup.logGroupArn],
+          resources: [logStreams],
         }),
         new iam.PolicyStatement({
           sid: 'AttachOnlyTheContainmentPolicy',
@@ -156,11 +163,13 @@ export class ContainmentHandler extends Construct {
         'Any role the exposed key assumed may need its older sessions revoked; IR and protected roles are denied.',
       buckets:
         'Any bucket the actor created or touched may need containing; only bucket-policy actions are allowed.',
+      logs: 'The handler writes to the log streams Lambda creates at run time in its own log group.',
     };
     const flat = (arn: string) => flatten(stack.resolve(arn));
     acknowledge(this.policy, `AwsSolutions-IAM5[Resource::${flat(users)}]`, why.users);
     acknowledge(this.policy, `AwsSolutions-IAM5[Resource::${flat(roles)}]`, why.roles);
     acknowledge(this.policy, `AwsSolutions-IAM5[Resource::${flat(buckets)}]`, why.buckets);
+    acknowledge(this.policy, `AwsSolutions-IAM5[Resource::${flat(logStreams)}]`, why.logs);
   }
 
   /** Denies the handler any change to these roles (the IR roles keep working while all else is contained). */

@@ -41,9 +41,11 @@ describe('AccessStack (IrKitAccess)', () => {
     });
   });
 
-  it('protects all four IR roles from the execution role', () => {
-    const policy = Object.values(template.findResources('AWS::IAM::Policy'))[0];
-    const protect = policy.Properties.PolicyDocument.Statement.find(
+  it('protects the four IR roles and the kit’s own roles from the containment handler', () => {
+    const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) =>
+      p.Properties.PolicyDocument.Statement.some((s: { Sid: string }) => s.Sid === 'NeverChangeIrRoles'),
+    );
+    const protect = policy?.Properties.PolicyDocument.Statement.find(
       (s: { Sid: string }) => s.Sid === 'NeverChangeIrRoles',
     );
     const ids = JSON.stringify(protect.Resource);
@@ -53,9 +55,25 @@ describe('AccessStack (IrKitAccess)', () => {
       'RolesDeploy',
       'RolesBreakGlass',
       'ContainmentExecutionRole',
+      'ContainmentHandlerRole',
     ]) {
       expect(ids).toMatch(new RegExp(`"Fn::GetAtt":\\["${prefix}[0-9A-F]{8}","Arn"\\]`));
     }
+  });
+
+  it('deploys the containment handler the containment stacks call, and the execution role may only invoke it', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'irkit-contain-handler' });
+    template.hasOutput(ACCESS_OUTPUTS.containmentHandlerArn, {
+      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ContainmentHandler'), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({ Sid: 'InvokeTheContainmentHandler', Action: 'lambda:InvokeFunction' }),
+        ],
+      },
+      Roles: [{ Ref: Match.stringLikeRegexp('^ContainmentExecutionRole') }],
+    });
   });
 
   it("reads another stack's own bucket and key through explicitly named exports", () => {

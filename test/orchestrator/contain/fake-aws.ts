@@ -17,6 +17,7 @@ import {
   DescribeStackEventsCommand,
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
+  ListStacksCommand,
   Output,
   Parameter,
   Stack,
@@ -404,6 +405,16 @@ export class FakeAws {
     });
 
     cfn.on(DescribeStacksCommand).callsFake((i) => this.describeStacks(i.StackName));
+    cfn.on(ListStacksCommand).callsFake((i) => ({
+      StackSummaries: this.stacks
+        .filter((s) => !i.StackStatusFilter || i.StackStatusFilter.includes(s.status as never))
+        .map((s) => ({
+          StackId: s.id,
+          StackName: s.name,
+          StackStatus: s.status as never,
+          CreationTime: new Date(),
+        })),
+    }));
     cfn
       .on(DescribeStackEventsCommand)
       .callsFake((i) => ({ StackEvents: [...this.find(i.StackName).events].reverse() }));
