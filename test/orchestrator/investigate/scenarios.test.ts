@@ -1,0 +1,174 @@
+import { ContainmentPlan } from '../../../orchestrator/contain/plan';
+import { InvestigationResult, investigate } from '../../../orchestrator/investigate';
+import { GroundTruth, VariantName } from '../../../simulation/synthetic';
+import { Incident, writeIncident } from './helpers';
+
+/**
+ * Every variant the generator can add to the playbook incident, investigated from the
+ * exposed key alone: the result must hold the variant's ground truth, principal for
+ * principal, resource for resource, and plan exactly the targets the truth names.
+ */
+
+const OTHER_ACCOUNT = '111122223333';
+
+/** What each variant must add beyond its ground truth's lists. */
+const SPECIFIC: Record<VariantName, (result: InvestigationResult) => void> = {
+  sessionToken: (result) => {
+    const jorge = result.containmentPlan.steps.find((s) => s.name === 'JorgeSouza');
+    expect(jorge).toMatchObject({ kind: 'user', accessKeyIds: ['AKIAIOSFODNN7EXAMPLE'] });
+    expect(jorge?.evidence.map((e) => e.reason).join('\n')).toContain(
+      'session credentials ASIAIOSFODNN7EXAMPLE minted with GetSessionToken: deny-all on the user cuts them',
+    );
+  },
+  assumeRole: (result) => {
+    const facts = result.impact[8].facts.join('\n');
+    expect(facts).toMatch(/snap-066877671789bd71b \(shared with account 111122223333\)/);
+    expect(facts).toMatch(/data read: AWS::SecretsManager::Secret prod\/app\/database/);
+    expect(result.principals.find((p) => p.name === 'DevOpsRole')?.note).toMatch(
+      /only the sessions the actor/,
+    );
+  },
+  loginProfile: (result) => {
+    const jane = result.principals.find((p) => p.name === 'JaneDoe');
+    expect(jane?.consoleLogins).toEqual([
+      expect.objectContaining({ sourceIp: '198.51.100.77', result: 'Success', mfaUsed: 'No' }),
+    ]);
+  },
+  deleteResource: (result) => {
+    expect(result.excluded).toContainEqual(
+      expect.objectContaining({
+        kind: 'bucket',
+        name: 'DOC-EXAMPLE-BUCKET',
+        reason: expect.stringMatching(/deleted by JaneDoe/),
+      }),
+    );
+    expect(result.impact[7].facts.join('\n')).toMatch(/\/aws\/lambda\/orders-processor deleted/);
+    expect(result.impact[4].facts.join('\n')).toMatch(/DeleteLogGroup/);
+  },
+  spread: (result) => {
+    expect(result.otherAccountPlans).toEqual([
+      expect.objectContaining({
+        accountId: OTHER_ACCOUNT,
+        steps: [expect.objectContaining({ kind: 'role', name: 'OrganizationAccountAccessRole' })],
+      }),
+    ]);
+    expect(result.containmentPlan.excluded).toContainEqual(
+      expect.objectContaining({ kind: 'role', name: 'OrganizationAccountAccessRole' }),
+    );
+    expect(result.summary.accounts).toEqual(['777777777777', OTHER_ACCOUNT]);
+  },
+  network: (result) => {
+    expect(result.network.flows.map((f) => [f.destinationPort, f.action])).toContainEqual([3389, 'REJECT']);
+    expect(result.impact[8].facts.join('\n')).toMatch(/network: 48211 bytes from 10.0.1.25/);
+  },
+};
+
+const VARIANTS: readonly [VariantName, Record<string, unknown>][] = [
+  ['sessionToken', {}],
+  ['assumeRole', {}],
+  ['loginProfile', {}],
+  ['deleteResource', {}],
+  ['spread', { accounts: ['777777777777', OTHER_ACCOUNT], regions: ['us-east-1', 'us-west-2', 'eu-west-1'] }],
+  ['network', {}],
+];
+
+function planTargets(plans: readonly ContainmentPlan[]): string[] {
+  return plans.flatMap((p) => p.steps.map((s) => `${p.accountId}/${s.kind}/${s.name}`)).sort();
+}
+
+function truthTargets(t: GroundTruth): string[] {
+  const c = t.containment;
+  return [
+    ...c.users.map((u) => `${u.account}/user/${u.name}`),
+    ...c.roles.map((r) => `${r.account}/role/${r.name}`),
+    ...c.buckets.map((b) => `${b.account}/bucket/${b.name}`),
+  ].sort();
+}
+
+describe.each(VARIANTS)('GIVEN the playbook incident with variant %s', (variant, options) => {
+  let incident: Incident;
+  let truth: GroundTruth;
+  let result: InvestigationResult;
+
+  beforeAll(async () => {
+    incident = await writeIncident({ regions: ['us-east-1'], ...options, variants: [variant] });
+    truth = incident.summary.groundTruth;
+    result = await investigate(
+      incident.engine,
+      { kind: 'accessKey', accessKeyId: truth.exposedAccessKeyId },
+      truth.window,
+    );
+  });
+
+  afterAll(async () => {
+    await incident.close();
+  });
+
+  test('finds every principal of the actor, how it was reached and the keys it acted with', () => {
+    const actors = result.principals.filter((p) => p.actor);
+    expect(actors.map((p) => `${p.account}/${p.kind}/${p.name}`).sort()).toEqual(
+      truth.principals.map((p) => `${p.account}/${p.kind}/${p.name}`).sort(),
+    );
+    for (const t of truth.principals) {
+      const found = actors.find((p) => p.name === t.name && p.account === t.account);
+      expect(found?.reached.map((r) => r.how)).toContain(t.reachedBy);
+      expect(found?.accessKeys.map((k) => k.accessKeyId)).toEqual(
+        expect.arrayContaining([...t.accessKeyIds]),
+      );
+      if (t.from) expect(found?.reached.map((r) => r.from)).toContain(t.from);
+    }
+    const keys = actors.flatMap((p) => p.accessKeys.map((k) => k.accessKeyId));
+    expect(keys.sort()).toEqual([...truth.accessKeyIds].sort());
+  });
+
+  test('finds every resource created, modified or deleted, by whom, where and when', () => {
+    const changes = result.resources.filter((r) => r.action !== 'probed');
+    const key = (r: {
+      type: string;
+      name: string | null;
+      action: string;
+      eventName: string;
+      by: string;
+      account: string | null;
+      region: string;
+    }) => [r.type, r.name, r.action, r.eventName, r.by, r.account, r.region].join(' ');
+    expect(changes.map(key).sort()).toEqual(truth.resources.map(key).sort());
+    for (const t of truth.resources) {
+      const found = changes.find((r) => r.eventName === t.eventName && r.name === t.name);
+      expect(found).toMatchObject({ eventTime: t.time, preExisting: t.preExisting === true });
+      expect(found?.eventId).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+
+  test('puts every call of the incident in the timeline', () => {
+    const timeline = result.timeline.map((e) => `${e.eventTime} ${e.eventName}`);
+    // The role's account keeps its own copy of a cross-account AssumeRole, made by no identity of the actor's.
+    const calls = truth.calls.filter((c) => c.principal !== 'crossAccountCopy');
+    expect(timeline.sort()).toEqual(calls.map((c) => `${c.eventTime} ${c.eventName}`).sort());
+  });
+
+  test('reports the actor’s addresses, user agents and flow log traffic', () => {
+    expect(
+      result.sourceIps
+        .filter((s) => s.principals.length > 0)
+        .map((s) => s.address)
+        .sort(),
+    ).toEqual([...truth.sourceIps].sort());
+    const agents = result.principals.filter((p) => p.actor).flatMap((p) => p.userAgents.map((u) => u.value));
+    expect(new Set(agents)).toEqual(new Set(truth.userAgents));
+    expect(result.network.records).toBe(truth.network.flowRecords);
+  });
+
+  test('plans exactly the users, roles and buckets to contain, each in its account', () => {
+    expect(planTargets([result.containmentPlan, ...result.otherAccountPlans])).toEqual(truthTargets(truth));
+    expect(result.containmentPlan.accountId).toBe(truth.accountId);
+    for (const plan of [result.containmentPlan, ...result.otherAccountPlans]) {
+      for (const step of plan.steps) expect(step.evidence.length).toBeGreaterThan(0);
+    }
+    expect(result.warnings).toEqual([]);
+  });
+
+  test('shows what is particular to the variant', () => {
+    SPECIFIC[variant](result);
+  });
+});
