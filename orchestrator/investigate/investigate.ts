@@ -428,18 +428,18 @@ class Investigation {
     for (const c of sorted) {
       const id = nodeId(c.kind, c.value);
       if (this.nodes.has(id)) continue;
-      const userNode =
+      const userCovers =
         c.principal.hasNode('user') ||
-        next.some((n) => n.kind === 'user' && n.principalId === c.principal.id);
-      if ((c.kind === 'console' || (c.kind === 'key' && c.coveredByUser)) && userNode) continue;
+        next.some((n) => n.kind === 'user' && n.principalId === c.principal.id) ||
+        this.beyondDepth.has(nodeId('user', c.principal.name));
+      if ((c.kind === 'console' || (c.kind === 'key' && c.coveredByUser)) && userCovers) continue;
       if (c.depth > this.depthLimit) {
         if (!this.beyondDepth.has(id)) {
           this.beyondDepth.add(id);
-          c.principal.note(
-            `not followed: ${describeCandidate(c)} is beyond the depth limit (--depth ${this.depthLimit})`,
-          );
+          const what = describeCandidate(c);
+          c.principal.note(`not followed: ${what} is beyond the depth limit (--depth ${this.depthLimit})`);
           this.warnings.push(
-            `depth limit ${this.depthLimit} reached: ${describeCandidate(c)} of ${c.principal.name} was not investigated; rerun with a larger --depth`,
+            `depth limit ${this.depthLimit} reached: ${what} was not investigated; rerun with a larger --depth`,
           );
         }
         continue;
@@ -512,9 +512,8 @@ function label(node: Node): string {
 }
 
 function describeCandidate(c: Candidate): string {
-  return c.kind === 'key'
-    ? `access key ${c.value}`
-    : label({ id: '', kind: c.kind, value: c.value, depth: c.depth });
+  if (c.kind === 'key') return `access key ${c.value} of ${c.principal.name}`;
+  return label({ id: '', kind: c.kind, value: c.value, depth: c.depth });
 }
 
 /** Waits for every job, then fails with the first failure: no query is left running behind an error. */
