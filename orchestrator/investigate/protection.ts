@@ -1,4 +1,3 @@
-import type { IrKitConfig } from '../../lib/config';
 import { ContainmentKind } from '../contain/plan';
 import { DEFAULT_NAMES } from '../../lib/names';
 
@@ -19,20 +18,6 @@ export interface ProtectionOptions {
   readonly protectedPrincipals?: readonly string[];
   /** Buckets never locked (the log bucket the tables read). */
   readonly protectedBuckets?: readonly string[];
-}
-
-/** The protection a deployed kit implies: its role names, protected principals and log bucket. */
-export function protectionFromConfig(
-  config: IrKitConfig,
-  extraNames: readonly string[] = [],
-): ProtectionOptions {
-  return {
-    irRoleNames: [config.analystRoleName, config.adminRoleName, config.deployRoleName],
-    breakGlassRoleName: config.breakGlassRoleName,
-    kitRoleNames: [config.containmentExecutionRoleName],
-    protectedPrincipals: [...config.protectedPrincipals, ...extraNames],
-    protectedBuckets: config.logBucket ? [config.logBucket] : [],
-  };
 }
 
 const lower = (s: string) => s.toLowerCase();

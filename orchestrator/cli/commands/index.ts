@@ -1,10 +1,12 @@
 import { Command } from 'commander';
 
 import { registerContain } from './contain';
+import { registerInvestigate } from './investigate';
 import { registerQueries } from './queries';
 import { registerRelease } from './release';
 import { registerSimulate } from './simulate';
 import { registerStatus } from './status';
+import { registerValidate } from './validate';
 
 /** Each command module adds its subcommand to the program; the table lives here, once. */
 export type RegisterCommand = (program: Command) => void;
@@ -15,4 +17,6 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerRelease,
   registerStatus,
   registerQueries,
+  registerInvestigate,
+  registerValidate,
 ];

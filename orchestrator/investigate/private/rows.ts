@@ -10,11 +10,14 @@ export type RowOf<K extends string> = { readonly [C in K]: string | null };
 
 const text = (cell: Cell | undefined): string | null => (cell === undefined || cell === '' ? null : cell);
 
-/** Rows by column name; names compare without case (Athena lower-cases unquoted aliases). */
+/**
+ * Rows by column name; names compare without case (Athena lower-cases unquoted aliases).
+ * An empty result may come without column names.
+ */
 export function rows<K extends string>(result: QueryResult, columns: readonly K[]): RowOf<K>[] {
   const index = new Map(result.columns.map((c, i) => [c.toLowerCase(), i]));
   const missing = columns.filter((c) => !index.has(c));
-  if (missing.length > 0) {
+  if (missing.length > 0 && result.rows.length > 0) {
     // A query and its reader drifted apart: a bug, not bad input.
     throw new Error(`query ${result.queryId} returned no column(s) ${missing.join(', ')}`);
   }

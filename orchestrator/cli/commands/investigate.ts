@@ -1,0 +1,243 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
+
+import { Command } from 'commander';
+
+import { IrKitError, invalidInput } from '../../../lib/errors';
+import * as v from '../../../lib/validation';
+import { protectionFromConfig } from '../../contain/config';
+import { AthenaEngine, createAthenaClient } from '../../engines/athena';
+import { QueryEngine } from '../../engines/engine';
+import { LocalEngine } from '../../engines/local';
+import {
+  DEFAULT_DEPTH,
+  InvestigationProgress,
+  InvestigationSubject,
+  MAX_DEPTH,
+  OUTPUT_FORMATS,
+  OutputFormat,
+  ProtectionOptions,
+  checkInvestigationInput,
+  investigate,
+  render,
+} from '../../investigate';
+import type { RegisterCommand } from './index';
+
+/**
+ * `irkit investigate`: the automated investigation from one exposed key (or user) to the
+ * blast radius and the containment plan, on Athena or, over exported logs, the local engine.
+ * The result goes to stdout (or --out), progress to stderr.
+ */
+
+export interface InvestigateFlags {
+  readonly accessKeyId?: string;
+  readonly user?: string;
+  readonly from: string;
+  readonly to: string;
+  readonly engine?: string;
+  readonly logs?: string;
+  readonly depth?: string;
+  readonly format?: string;
+  readonly out?: string;
+  readonly force?: boolean;
+  readonly incident?: string;
+  readonly workgroup?: string;
+  readonly region?: string;
+  readonly profile?: string;
+  readonly protect?: string[];
+  readonly cache?: string;
+  readonly strict?: boolean;
+}
+
+export interface InvestigateCommand {
+  readonly subject: InvestigationSubject;
+  readonly window: { readonly from: string; readonly to: string };
+  readonly depth: number;
+  readonly format: OutputFormat;
+  readonly engine: 'local' | 'athena';
+  readonly out?: string;
+  readonly protect: readonly string[];
+}
+
+const NAME_OR_ARN = /^([A-Za-z0-9+=,.@_-]{1,64}|arn:aws[a-z-]*:iam::\d{12}:(user|role)\/[\w+=,.@/-]+)$/;
+const BY_EXTENSION: Record<string, OutputFormat> = { '.json': 'json', '.md': 'markdown' };
+
+/** Checks every flag before any engine or AWS client exists; throws IRKIT_INVALID_INPUT naming the flag. */
+export function parseInvestigateFlags(flags: InvestigateFlags): InvestigateCommand {
+  if ((flags.accessKeyId === undefined) === (flags.user === undefined)) {
+    throw new IrKitError('IRKIT_INVALID_INPUT', 'give exactly one of --access-key-id and --user', {
+      hint: 'e.g. irkit investigate --access-key-id AKIAIOSFODNN7EXAMPLE --from 2021/07/16 --to 2021/07/24',
+    });
+  }
+  const subject: InvestigationSubject =
+    flags.accessKeyId !== undefined
+      ? { kind: 'accessKey', accessKeyId: flags.accessKeyId }
+      : { kind: 'user', userName: flags.user as string };
+  const depthText = flags.depth ?? String(DEFAULT_DEPTH);
+  if (!/^\d+$/.test(depthText)) {
+    throw invalidInput('--depth', depthText, `give a whole number from 0 to ${MAX_DEPTH}`);
+  }
+  const depth = Number(depthText);
+  const checked = checkInvestigationInput(subject, { from: flags.from, to: flags.to }, depth);
+  const format = (flags.format ??
+    (flags.out ? BY_EXTENSION[extname(flags.out).toLowerCase()] : undefined) ??
+    'table') as OutputFormat;
+  if (!OUTPUT_FORMATS.includes(format)) {
+    throw invalidInput('--format', flags.format, `use --format ${OUTPUT_FORMATS.join(', ')}`);
+  }
+  if (flags.incident !== undefined) v.incidentId(flags.incident);
+  for (const name of flags.protect ?? []) {
+    if (!NAME_OR_ARN.test(name)) {
+      try {
+        v.bucketName(name);
+      } catch {
+        throw invalidInput('--protect', name, 'give an IAM user or role name, its ARN, or a bucket name');
+      }
+    }
+  }
+  const engine = flags.engine ?? (flags.logs ? 'local' : 'athena');
+  if (engine !== 'local' && engine !== 'athena') {
+    throw invalidInput('--engine', engine, 'use --engine local (with --logs DIR) or --engine athena');
+  }
+  const misplaced =
+    engine === 'local'
+      ? (['workgroup', 'region', 'profile'] as const).filter((f) => flags[f] !== undefined)
+      : (['logs', 'cache', 'strict'] as const).filter((f) => flags[f] !== undefined);
+  if (misplaced.length > 0) {
+    throw invalidInput(
+      `--${misplaced[0]}`,
+      flags[misplaced[0]],
+      engine === 'local'
+        ? '--workgroup, --region and --profile apply to --engine athena'
+        : '--logs, --cache and --strict apply to --engine local',
+    );
+  }
+  if (engine === 'local' && !flags.logs) {
+    throw new IrKitError('IRKIT_INVALID_INPUT', '--engine local needs --logs DIR', {
+      hint: 'point --logs at the exported AWSLogs/ tree (or a folder of CloudTrail .json.gz files)',
+    });
+  }
+  if (flags.out && existsSync(flags.out) && !flags.force) {
+    throw new IrKitError('IRKIT_INVALID_INPUT', `${resolve(flags.out)} exists; it is left as it is`, {
+      hint: 'give another --out file, or add --force to replace it',
+    });
+  }
+  return {
+    subject: checked.subject,
+    window: checked.window,
+    depth,
+    format,
+    engine,
+    ...(flags.out ? { out: flags.out } : {}),
+    protect: flags.protect ?? [],
+  };
+}
+
+async function openEngine(command: InvestigateCommand, flags: InvestigateFlags): Promise<QueryEngine> {
+  if (command.engine === 'athena') {
+    return new AthenaEngine({
+      client: createAthenaClient({ region: flags.region, profile: flags.profile }),
+      workGroup: flags.workgroup,
+    });
+  }
+  return LocalEngine.open({ logs: flags.logs as string, cachePath: flags.cache, strict: flags.strict });
+}
+
+/** Progress on stderr: each level and query; log loading (and, on a terminal, Athena's waits) as it happens. */
+function progressPrinter(started: number): (event: InvestigationProgress) => void {
+  const live = Boolean(process.stderr.isTTY) && !process.env.CI;
+  const seconds = () => `${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s`;
+  const loading = new Set<string>();
+  const say = (text: string) => process.stderr.write(`irkit investigate: [${seconds()}] ${text}\n`);
+  return (event) => {
+    if (event.kind === 'level') {
+      say(`depth ${event.depth}: ${event.nodes.join(', ')}`);
+    } else if (event.kind === 'query') {
+      say(`${event.queryId} (${event.label}): ${event.rows} row(s) in ${event.elapsedMs} ms`);
+    } else if (event.event.phase === 'load' && (live || !loading.has(event.event.queryId))) {
+      loading.add(event.event.queryId);
+      say(event.event.message);
+    } else if (event.event.phase === 'wait' && live) {
+      say(event.event.message);
+    }
+  };
+}
+
+async function run(flags: InvestigateFlags): Promise<void> {
+  const command = parseInvestigateFlags(flags);
+  const configured = protectionFromConfig();
+  const protection: ProtectionOptions = {
+    ...(configured.irRoleNames ? { irRoleNames: configured.irRoleNames } : {}),
+    protectedPrincipals: [...(configured.protectedPrincipals ?? []), ...command.protect],
+    protectedBuckets: configured.protectedBuckets ?? [],
+  };
+  const controller = new AbortController();
+  const interrupt = () => {
+    process.stderr.write('\nirkit investigate: cancelling...\n');
+    controller.abort();
+  };
+  const started = Date.now();
+  process.once('SIGINT', interrupt);
+  const engine = await openEngine(command, flags);
+  try {
+    const result = await investigate(engine, command.subject, command.window, {
+      depth: command.depth,
+      incidentId: flags.incident,
+      protection,
+      signal: controller.signal,
+      onProgress: progressPrinter(started),
+    });
+    for (const warning of result.warnings) process.stderr.write(`irkit investigate: warning: ${warning}\n`);
+    const text = render(result, command.format);
+    if (command.out) {
+      writeFileSync(command.out, text);
+      process.stderr.write(`irkit investigate: wrote ${resolve(command.out)} (${command.format})\n`);
+    } else {
+      process.stdout.write(text);
+    }
+    process.stderr.write(
+      `irkit investigate: ${result.summary.headline} (${result.queries.length} queries in ${((Date.now() - started) / 1000).toFixed(1)} s on ${engine.kind})\n`,
+    );
+  } finally {
+    process.removeListener('SIGINT', interrupt);
+    await engine.close();
+  }
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export const registerInvestigate: RegisterCommand = (program: Command) => {
+  program
+    .command('investigate')
+    .description(
+      'follow an exposed access key (or user) through everything it did and created: blast radius, impact and containment plan',
+    )
+    .option('--access-key-id <id>', 'the exposed access key (AKIA... or ASIA...)')
+    .option('--user <name>', 'or an IAM user (e.g. whose password was exposed)')
+    .requiredOption('--from <date>', 'first day of the window (YYYY/MM/DD)')
+    .requiredOption('--to <date>', 'last day of the window (YYYY/MM/DD)')
+    .option('--engine <engine>', 'local or athena (default: local when --logs is given, else athena)')
+    .option('--logs <dir>', 'folder of exported CloudTrail / VPC Flow Logs files (local engine)')
+    .option('--depth <n>', `steps to follow from the subject, 0-${MAX_DEPTH} (default ${DEFAULT_DEPTH})`)
+    .option(
+      '--format <format>',
+      `output: ${OUTPUT_FORMATS.join(', ')} (default: table, or from the --out extension)`,
+    )
+    .option(
+      '--out <file>',
+      'write the output to this file instead of stdout (.json for irkit contain --plan)',
+    )
+    .option('--force', 'replace an existing --out file')
+    .option('--incident <id>', 'incident id written into the result and its plan (e.g. IR-2021-0724)')
+    .option('--protect <name>', 'a user, role or bucket never to put in the plan (repeatable)', collect)
+    .option('--cache <file>', 'DuckDB file keeping parsed logs between runs (local engine)')
+    .option('--strict', 'fail on corrupt or foreign log files instead of skipping them (local engine)')
+    .option('--workgroup <name>', 'Athena workgroup (default IRWorkshopWorkgroup)')
+    .option('--region <region>', 'AWS Region of the workgroup (default: the standard chain)')
+    .option('--profile <profile>', 'AWS profile (default: the standard chain)')
+    .addHelpText(
+      'after',
+      '\nThe IR roles, the break-glass role, the kit’s own roles, cdk.json protectedPrincipals and the log bucket\nare never put in the plan; they are reported under "excluded".\n',
+    )
+    .action((flags: InvestigateFlags) => run(flags));
+};
