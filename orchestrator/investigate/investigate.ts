@@ -54,6 +54,8 @@ export type InvestigationProgress =
       readonly label: string;
       readonly rows: number;
       readonly elapsedMs: number;
+      /** Local engine: the part of elapsedMs spent parsing log files. */
+      readonly loadMs?: number;
     }
   | { readonly kind: 'engine'; readonly event: ProgressEvent };
 
@@ -224,6 +226,7 @@ class Investigation {
         params: values,
         rows: result.rows.length,
         elapsedMs: result.stats.elapsedMs,
+        ...(result.stats.loadMs !== undefined ? { loadMs: result.stats.loadMs } : {}),
       });
       for (const warning of result.warnings)
         if (!this.warnings.includes(warning)) this.warnings.push(warning);
@@ -233,6 +236,7 @@ class Investigation {
         label: what,
         rows: result.rows.length,
         elapsedMs: result.stats.elapsedMs,
+        ...(result.stats.loadMs !== undefined ? { loadMs: result.stats.loadMs } : {}),
       });
       return result;
     });
