@@ -4,3 +4,4 @@ export * from './protection';
 export * from './containment';
 export * from './impact';
 export * from './render';
+export * from './demo';
