@@ -226,7 +226,6 @@ class Investigation {
         params: values,
         rows: result.rows.length,
         elapsedMs: result.stats.elapsedMs,
-        ...(result.stats.loadMs !== undefined ? { loadMs: result.stats.loadMs } : {}),
       });
       for (const warning of result.warnings)
         if (!this.warnings.includes(warning)) this.warnings.push(warning);
