@@ -109,6 +109,8 @@ interface FakeStack {
 export interface FakeOptions {
   /** How long each stack operation takes. @default 5 */
   readonly operationMs?: number;
+  /** How long each CloudFormation API call takes to answer. @default 0 */
+  readonly latencyMs?: number;
 }
 
 type Hook = (stack: FakeStack, operation: 'create' | 'update' | 'delete') => string | undefined;
@@ -154,9 +156,11 @@ export class FakeAws {
   private running = 0;
   private counter = 0;
   private readonly operationMs: number;
+  private readonly latencyMs: number;
 
   constructor(options: FakeOptions = {}) {
     this.operationMs = options.operationMs ?? 5;
+    this.latencyMs = options.latencyMs ?? 0;
     this.cfn = mockClient(CloudFormationClient);
     this.iam = mockClient(IAMClient);
     this.s3 = mockClient(S3Client);
@@ -404,32 +408,51 @@ export class FakeAws {
       return { TagSet: tagList(b.tags) };
     });
 
-    cfn.on(DescribeStacksCommand).callsFake((i) => this.describeStacks(i.StackName));
-    cfn.on(ListStacksCommand).callsFake((i) => ({
-      StackSummaries: this.stacks
-        .filter((s) => !i.StackStatusFilter || i.StackStatusFilter.includes(s.status as never))
-        .map((s) => ({
-          StackId: s.id,
-          StackName: s.name,
-          StackStatus: s.status as never,
-          CreationTime: new Date(),
-        })),
-    }));
+    cfn.on(DescribeStacksCommand).callsFake(this.lag((i) => this.describeStacks(i.StackName)));
+    cfn.on(ListStacksCommand).callsFake(
+      this.lag((i) => ({
+        StackSummaries: this.stacks
+          .filter((s) => !i.StackStatusFilter || i.StackStatusFilter.includes(s.status as never))
+          .map((s) => ({
+            StackId: s.id,
+            StackName: s.name,
+            StackStatus: s.status as never,
+            CreationTime: new Date(),
+          })),
+      })),
+    );
     cfn
       .on(DescribeStackEventsCommand)
-      .callsFake((i) => ({ StackEvents: [...this.find(i.StackName).events].reverse() }));
-    cfn.on(DescribeStackResourcesCommand).callsFake((i) => ({
-      StackResources: this.find(i.StackName).resources.map((r) => ({
-        LogicalResourceId: r.logicalId,
-        ResourceType: r.type,
-        ResourceStatus: r.status,
-        PhysicalResourceId: r.physicalId,
-        Timestamp: new Date(),
+      .callsFake(this.lag((i) => ({ StackEvents: [...this.find(i.StackName).events].reverse() })));
+    cfn.on(DescribeStackResourcesCommand).callsFake(
+      this.lag((i) => ({
+        StackResources: this.find(i.StackName).resources.map((r) => ({
+          LogicalResourceId: r.logicalId,
+          ResourceType: r.type,
+          ResourceStatus: r.status,
+          PhysicalResourceId: r.physicalId,
+          Timestamp: new Date(),
+        })),
       })),
-    }));
-    cfn.on(CreateStackCommand).callsFake((i) => this.createStack(i));
-    cfn.on(UpdateStackCommand).callsFake((i) => this.updateStack(i));
-    cfn.on(DeleteStackCommand).callsFake((i) => this.deleteStack(i));
+    );
+    cfn.on(CreateStackCommand).callsFake(this.lag((i) => this.createStack(i)));
+    cfn.on(UpdateStackCommand).callsFake(this.lag((i) => this.updateStack(i)));
+    cfn.on(DeleteStackCommand).callsFake(this.lag((i) => this.deleteStack(i)));
+  }
+
+  /** Answers after the configured API latency (none by default). */
+  private lag<I, O>(answer: (input: I) => O): (input: I) => O | Promise<O> {
+    if (this.latencyMs === 0) return answer;
+    return (input: I) =>
+      new Promise<O>((resolve, reject) => {
+        setTimeout(() => {
+          try {
+            resolve(answer(input));
+          } catch (error) {
+            reject(error);
+          }
+        }, this.latencyMs);
+      });
   }
 
   private validation(message: string): CloudFormationServiceException {
