@@ -214,7 +214,11 @@ class Investigation {
     return out;
   }
 
-  async runQuery(queryId: string, params: Record<string, string>, what: string): Promise<QueryResult> {
+  private async runQuery(
+    queryId: string,
+    params: Record<string, string>,
+    what: string,
+  ): Promise<QueryResult> {
     const values = { ...params, from: this.window.from, to: this.window.to };
     return this.limiter.run(async () => {
       const result = await this.engine.run(getQuery(queryId), values, {

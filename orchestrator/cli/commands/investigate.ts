@@ -1,5 +1,5 @@
-import { existsSync, writeFileSync } from 'node:fs';
-import { extname, resolve } from 'node:path';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, extname, resolve } from 'node:path';
 
 import { Command } from 'commander';
 
@@ -115,6 +115,11 @@ export function parseInvestigateFlags(flags: InvestigateFlags): InvestigateComma
   if (engine === 'local' && !flags.logs) {
     throw new IrKitError('IRKIT_INVALID_INPUT', '--engine local needs --logs DIR', {
       hint: 'point --logs at the exported AWSLogs/ tree (or a folder of CloudTrail .json.gz files)',
+    });
+  }
+  if (flags.out && !statSync(dirname(resolve(flags.out)), { throwIfNoEntry: false })?.isDirectory()) {
+    throw new IrKitError('IRKIT_INVALID_INPUT', `the folder of --out ${resolve(flags.out)} does not exist`, {
+      hint: 'create the folder first, or give a file in an existing folder',
     });
   }
   if (flags.out && existsSync(flags.out) && !flags.force) {

@@ -188,6 +188,10 @@ describe('irkit investigate on the local engine', () => {
     [['--access-key-id', KEY, ...WINDOW, '--engine', 'athena', '--cache', 'c.duckdb'], /invalid --cache/],
     [['--access-key-id', KEY, ...WINDOW, '--logs', '.', '--protect', 'not a name!'], /invalid --protect/],
     [['--access-key-id', KEY, ...WINDOW, '--logs', '.', '--incident', 'IR 1'], /invalid incident id/],
+    [
+      ['--access-key-id', KEY, ...WINDOW, '--logs', '.', '--out', '/nonexistent/dir/r.json'],
+      /folder of --out/,
+    ],
   ])('refuses %j with exit code 2 and no output', async (args, message) => {
     const run = await irkit('investigate', ...args);
     expect(run.code).toBe(2);
