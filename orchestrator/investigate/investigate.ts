@@ -169,7 +169,6 @@ class Investigation {
       subjectPrincipal: this.subjectPrincipal,
       principals: [...this.principals.values()],
       results: this.results,
-      nodes: [...this.nodes.values()],
       deletedKeys: this.deletedKeys,
       ipPhase,
       queries: this.queries,

@@ -39,7 +39,6 @@ export interface BuildInput {
   readonly subjectPrincipal?: PrincipalState;
   readonly principals: readonly PrincipalState[];
   readonly results: ReadonlyMap<string, NodeResults>;
-  readonly nodes: readonly Node[];
   readonly deletedKeys: ReadonlyMap<string, EventRef>;
   readonly ipPhase?: IpPhase;
   readonly queries: readonly QueryRun[];
@@ -157,6 +156,7 @@ function principalOut(p: PrincipalState, parts: readonly Attributed[], input: Bu
     const deleted = input.deletedKeys.get(id);
     if (deleted) key.deleted = deleted;
   }
+  const notes = notesOf(p, input);
   const investigated = p.nodes.some((n) => n.kind === 'key' || n.kind === 'user');
   const protection =
     p.kind === 'IAMUser' || p.kind === 'Role'
@@ -173,7 +173,7 @@ function principalOut(p: PrincipalState, parts: readonly Attributed[], input: Bu
     actor: p.actor,
     investigated,
     ...(protection ? { protected: protection } : {}),
-    ...(notesOf(p, input).length > 0 ? { note: notesOf(p, input).join('; ') } : {}),
+    ...(notes.length > 0 ? { note: notes.join('; ') } : {}),
     accessKeys: [...p.keys.values()].map(keyInfo),
     firstSeen: firsts.length > 0 ? firsts.reduce((a, b) => (a < b ? a : b)) : null,
     lastSeen: lasts.length > 0 ? lasts.reduce((a, b) => (a > b ? a : b)) : null,
