@@ -88,16 +88,14 @@ describe('verification through IAM and S3 reads', () => {
   });
 
   it('reads a refusal of the bucket policy, where reading worked before, as the containment itself', async () => {
-    aws.s3
-      .on(GetBucketPolicyCommand)
-      .rejects(
-        new S3ServiceException({
-          name: 'AccessDenied',
-          $fault: 'client',
-          $metadata: {},
-          message: 'Access Denied',
-        }),
-      );
+    aws.s3.on(GetBucketPolicyCommand).rejects(
+      new S3ServiceException({
+        name: 'AccessDenied',
+        $fault: 'client',
+        $metadata: {},
+        message: 'Access Denied',
+      }),
+    );
     const input = {
       target: { kind: 'bucket' as const, name: 'DOC-EXAMPLE-BUCKET' },
       stack: { ...userStack, Parameters: [] },
