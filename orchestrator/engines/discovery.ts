@@ -2,6 +2,7 @@ import { Dirent, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 
 import { IrKitError } from '../../lib/errors';
+import { mapLimit } from './private/pool';
 
 /**
  * Finds the log files of a date window under a folder of exported logs, without listing a
@@ -55,6 +56,8 @@ const REGION_DIR = /^[a-z]{2}(-[a-z]+)+-\d$/;
 /** `777777777777_CloudTrail_us-east-1_20210724T0225Z_abc.json.gz`: the delivery time is in the name. */
 const DELIVERY_TIME =
   /^\d{12}_(CloudTrail|vpcflowlogs)_[a-z0-9-]+_(?:fl-[0-9a-f]+_)?(\d{4})(\d{2})(\d{2})T\d{4}Z_/;
+/** Day folders read at once. */
+const IO_CONCURRENCY = 16;
 /** Folders below the generic walk's start it still descends into, to find AWSLogs under a prefix. */
 const MAX_DEPTH = 8;
 
@@ -179,21 +182,22 @@ class Walker {
   }
 
   private async account(dir: string, account: string): Promise<void> {
+    const days: { dir: string; kind: LogKind; partition: PartitionValues }[] = [];
     for (const kind of this.kinds) {
       const service = path.join(dir, SERVICE_DIR[kind]);
       if (!this.inScope(service)) continue;
       for (const region of await subdirs(service, (n) => REGION_DIR.test(n))) {
         for (const [y, m, d] of this.days) {
           const day = path.join(service, region, y, m, d);
-          if (!this.inScope(day)) continue;
-          for (const entry of await readDir(day)) {
-            if (kindOfName(entry.name) === kind && !entry.isDirectory()) {
-              await this.add(path.join(day, entry.name), kind, { date: `${y}/${m}/${d}`, region, account });
-            }
-          }
+          if (this.inScope(day))
+            days.push({ dir: day, kind, partition: { date: `${y}/${m}/${d}`, region, account } });
         }
       }
     }
+    await mapLimit(days, IO_CONCURRENCY, async ({ dir: day, kind, partition }) => {
+      const names = (await readDir(day)).filter((e) => kindOfName(e.name) === kind && !e.isDirectory());
+      await Promise.all(names.map((e) => this.add(path.join(day, e.name), kind, partition)));
+    });
   }
 
   private async add(p: string, kind: LogKind, partition?: PartitionValues): Promise<void> {

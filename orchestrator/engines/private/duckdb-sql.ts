@@ -117,16 +117,18 @@ export function cloudTrailInsert(paths: readonly string[], maximumObjectSize: nu
     if (CLOUDTRAIL_JSON_COLUMNS.includes(f.name)) return `${source}::VARCHAR`;
     return typeof f.type === 'string' ? source : `${source}::${duckDbType(f.type)}`;
   });
+  // The join with the batch table is on files (one row each), before the records unnest.
   return `INSERT INTO ${STORE}.irkit.cloudtrail
 SELECT b.file_id, ${columns.join(', ')},
   coalesce(b.date_partition, replace(left(r."eventTime", 10), '-', '/')),
   coalesce(b.region_partition, r."awsRegion"),
   coalesce(b.account_partition, r."recipientAccountId")
 FROM (
-  SELECT filename, unnest("Records") AS r
+  SELECT b.file_id, b.date_partition, b.region_partition, b.account_partition, unnest(j."Records") AS r
   FROM read_json(${list(paths)}, columns = {'Records': '${CLOUDTRAIL_RECORD_TYPE}[]'},
-    format = 'unstructured', filename = true, maximum_object_size = ${maximumObjectSize})
-) j JOIN ${BATCH_TABLE} b ON b.path = j.filename`;
+    format = 'unstructured', filename = true, maximum_object_size = ${maximumObjectSize}) j
+  JOIN ${BATCH_TABLE} b ON b.path = j.filename
+) b`;
 }
 
 /**

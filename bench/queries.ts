@@ -1,0 +1,240 @@
+/**
+ * Benchmark of the local engine (issue 3): every playbook query, end to end from the log
+ * files, against the time `zcat` takes merely to decompress the same files, in the same run.
+ *
+ *   npx tsx bench/queries.ts [EVENTS] [--days N] [--logs DIR | --out DIR] [--repeat N] [--record]
+ *
+ * EVENTS defaults to 1,000,000 and --days to 30. --logs reuses a folder `irkit simulate`
+ * wrote (its manifest gives the window); otherwise the incident is generated into --out (or
+ * a temporary folder, deleted afterwards). Each repeat times, in turn: zcat over every log
+ * file of the window; a cold session (a fresh process: open the engine, parse the window,
+ * run the eight queries, close); the same with a new persistent cache, then again with the
+ * cache warm. The best of the repeats is reported. Peak RSS is the child's getrusage
+ * high-water mark. --record adds the run to bench/results/queries.json.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { PLAYBOOK_QUERIES } from '../lib/queries/playbook';
+import { discoverLogFiles } from '../orchestrator/engines/discovery';
+import { LocalEngine } from '../orchestrator/engines/local';
+import { uncompressedSize } from '../orchestrator/engines/private/file-checks';
+import { MANIFEST_FILE, generateIncident } from '../simulation/synthetic';
+
+const RESULTS = join(__dirname, 'results', 'queries.json');
+const TSX = join(__dirname, '..', 'node_modules', '.bin', 'tsx');
+
+/** Values of the playbook's Part 2 (the window is the generated one). */
+const VALUES: Record<string, string> = {
+  accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+  userName: 'JaneDoe',
+  eventNames: 'CreateBucket,PutObject',
+};
+
+interface ChildReport {
+  readonly engineMs: number;
+  readonly loadMs: number;
+  readonly queriesMs: Record<string, number>;
+  readonly rows: Record<string, number>;
+  readonly peakRssMB: number;
+  readonly cpuSeconds: number;
+}
+
+interface Timed {
+  readonly wallMs: number;
+  readonly report: ChildReport;
+}
+
+function arg(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+}
+
+/** In the child: one session, end to end, reported as JSON on stdout. */
+async function child(logs: string, from: string, to: string, cachePath?: string): Promise<void> {
+  const started = Date.now();
+  const engine = await LocalEngine.open({ logs, cachePath });
+  const queriesMs: Record<string, number> = {};
+  const rows: Record<string, number> = {};
+  let loadMs = 0;
+  for (const query of PLAYBOOK_QUERIES) {
+    const values = Object.fromEntries(
+      query.params.map((p) => [p.name, VALUES[p.name] ?? (p.name === 'from' ? from : to)]),
+    );
+    const result = await engine.run(query, values);
+    queriesMs[query.id] = result.stats.elapsedMs;
+    rows[query.id] = result.rows.length;
+    loadMs += result.stats.loadMs ?? 0;
+  }
+  await engine.close();
+  const usage = process.resourceUsage();
+  const report: ChildReport = {
+    engineMs: Date.now() - started,
+    loadMs,
+    queriesMs,
+    rows,
+    peakRssMB: Math.round(usage.maxRSS / 1024),
+    cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
+  };
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+function runChild(logs: string, from: string, to: string, cachePath?: string): Promise<Timed> {
+  return new Promise((resolve, reject) => {
+    const args = [__filename, '--child', logs, from, to, ...(cachePath ? [cachePath] : [])];
+    const started = Date.now();
+    const proc = spawn(TSX, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    proc.on('error', reject);
+    proc.on('exit', (code) => {
+      const wallMs = Date.now() - started;
+      if (code !== 0) reject(new Error(`bench child exited with ${code}`));
+      else resolve({ wallMs, report: JSON.parse(out.trim().split('\n').pop() as string) as ChildReport });
+    });
+  });
+}
+
+/** zcat over the same files, in one decompressor process (gzip members concatenate). */
+function timeZcat(listFile: string): number {
+  const started = Date.now();
+  const result = spawnSync('sh', ['-c', `xargs -0 cat < '${listFile}' | zcat > /dev/null`], {
+    stdio: 'inherit',
+  });
+  if (result.status !== 0) throw new Error('zcat failed');
+  return Date.now() - started;
+}
+
+function manifestWindow(logs: string): { from: string; to: string; events: number; days: number } {
+  const manifest = JSON.parse(readFileSync(join(logs, MANIFEST_FILE), 'utf8')) as {
+    summary: { window: { from: string; to: string }; events: { total: number }; options: { days: number } };
+  };
+  return {
+    ...manifest.summary.window,
+    events: manifest.summary.events.total,
+    days: manifest.summary.options.days,
+  };
+}
+
+const best = <T>(items: readonly T[], by: (t: T) => number): T =>
+  items.reduce((a, b) => (by(b) < by(a) ? b : a));
+const seconds = (ms: number) => Math.round(ms / 10) / 100;
+
+async function main(): Promise<void> {
+  if (process.argv[2] === '--child') {
+    await child(process.argv[3], process.argv[4], process.argv[5], process.argv[6]);
+    return;
+  }
+  const events = Number(
+    (process.argv[2] ?? '').match(/^\d[\d_]*$/) ? process.argv[2].replace(/_/g, '') : 1_000_000,
+  );
+  const days = Number(arg('--days') ?? 30);
+  const repeat = Number(arg('--repeat') ?? 1);
+  const work = mkdtempSync(join(tmpdir(), 'irkit-bench-queries-'));
+  let logs = arg('--logs');
+  const loadAtStart = loadavg()[0];
+  try {
+    if (!logs) {
+      logs = arg('--out') ?? join(work, 'logs');
+      process.stderr.write(
+        `bench: generating ${events.toLocaleString('en-US')} events over ${days} days into ${logs}\n`,
+      );
+      await generateIncident({ outDir: logs, backgroundEvents: events, days });
+    }
+    const window = manifestWindow(logs);
+    const discovery = await discoverLogFiles(logs, window);
+    const files = discovery.files.map((f) => f.path);
+    const listFile = join(work, 'files.lst');
+    writeFileSync(listFile, `${files.join('\0')}\0`);
+    const gzipBytes = discovery.files.reduce((sum, f) => sum + f.size, 0);
+    let rawBytes = 0;
+    for (const f of discovery.files) rawBytes += await uncompressedSize(f.path, f.size);
+    process.stderr.write(
+      `bench: ${files.length} files (${(gzipBytes / 1e6).toFixed(0)} MB gzip, ${(rawBytes / 1e6).toFixed(0)} MB raw), window ${window.from}..${window.to}\n`,
+    );
+
+    const runs: { zcatMs: number; cold: Timed; cacheFill: Timed; warm: Timed }[] = [];
+    for (let i = 0; i < repeat; i += 1) {
+      const zcatMs = timeZcat(listFile);
+      const cold = await runChild(logs, window.from, window.to);
+      const cache = join(work, `cache-${i}.duckdb`);
+      const cacheFill = await runChild(logs, window.from, window.to, cache);
+      const warm = await runChild(logs, window.from, window.to, cache);
+      rmSync(cache, { force: true });
+      runs.push({ zcatMs, cold, cacheFill, warm });
+      process.stderr.write(
+        `bench: run ${i + 1}: zcat ${seconds(zcatMs)} s, cold ${seconds(cold.wallMs)} s (${(cold.wallMs / zcatMs).toFixed(2)}x), ` +
+          `warm cache ${seconds(warm.wallMs)} s, peak RSS ${cold.report.peakRssMB} MB\n`,
+      );
+    }
+    const zcatMs = Math.min(...runs.map((r) => r.zcatMs));
+    const cold = best(
+      runs.map((r) => r.cold),
+      (t) => t.wallMs,
+    );
+    const warm = best(
+      runs.map((r) => r.warm),
+      (t) => t.wallMs,
+    );
+    const cacheFill = best(
+      runs.map((r) => r.cacheFill),
+      (t) => t.wallMs,
+    );
+    const record = {
+      date: new Date().toISOString(),
+      events: window.events,
+      days: window.days,
+      window: `${window.from}..${window.to}`,
+      files: files.length,
+      gzipMB: Math.round(gzipBytes / 1e6),
+      rawMB: Math.round(rawBytes / 1e6),
+      repeats: repeat,
+      zcatSeconds: seconds(zcatMs),
+      cold: {
+        seconds: seconds(cold.wallMs),
+        ratioToZcat: Number((cold.wallMs / zcatMs).toFixed(2)),
+        engineSeconds: seconds(cold.report.engineMs),
+        loadSeconds: seconds(cold.report.loadMs),
+        cpuSeconds: Number(cold.report.cpuSeconds.toFixed(1)),
+        peakRssMB: cold.report.peakRssMB,
+        queriesMs: cold.report.queriesMs,
+      },
+      cacheFill: { seconds: seconds(cacheFill.wallMs), peakRssMB: cacheFill.report.peakRssMB },
+      warmCache: {
+        seconds: seconds(warm.wallMs),
+        ratioToZcat: Number((warm.wallMs / zcatMs).toFixed(2)),
+        engineSeconds: seconds(warm.report.engineMs),
+        peakRssMB: warm.report.peakRssMB,
+      },
+      rows: cold.report.rows,
+      allRuns: runs.map((r) => ({
+        zcatSeconds: seconds(r.zcatMs),
+        coldSeconds: seconds(r.cold.wallMs),
+        warmSeconds: seconds(r.warm.wallMs),
+      })),
+      machine: {
+        cpus: cpus().length,
+        model: cpus()[0]?.model ?? 'unknown',
+        node: process.version,
+        loadAverageAtStart: Number(loadAtStart.toFixed(2)),
+        loadAverageAtEnd: Number(loadavg()[0].toFixed(2)),
+      },
+    };
+    process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
+    if (process.argv.includes('--record')) {
+      const previous = existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, 'utf8')) as unknown[]) : [];
+      writeFileSync(RESULTS, `${JSON.stringify([...previous, record], null, 2)}\n`);
+      process.stderr.write(`bench: recorded in ${RESULTS}\n`);
+    }
+  } finally {
+    // Generated logs live in `work` unless --out named a folder to keep.
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});
