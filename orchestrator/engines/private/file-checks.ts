@@ -11,6 +11,7 @@ import { FLOW_LOG_FIELDS, FlowField } from '../../../lib/schema/vpc-flow';
  */
 
 const gunzipAsync = promisify(gunzip);
+const MAX_DEFLATE_RATIO = 1032;
 /** A file that yields no records and is larger than this is not read again to explain why. */
 const INSPECT_LIMIT_BYTES = 64 * 1024 * 1024;
 
@@ -25,8 +26,9 @@ export async function uncompressedSize(file: string, size: number): Promise<numb
   try {
     const buffer = Buffer.alloc(4);
     await handle.read(buffer, 0, 4, size - 4);
-    // ISIZE is modulo 2^32 and a damaged file has garbage there: never go below the file size.
-    return Math.max(buffer.readUInt32LE(0), size);
+    // ISIZE is modulo 2^32, and a truncated file has garbage there: keep it within what
+    // deflate can produce from `size` bytes (at most about 1032:1).
+    return Math.min(Math.max(buffer.readUInt32LE(0), size), size * MAX_DEFLATE_RATIO + 1024);
   } finally {
     await handle.close();
   }

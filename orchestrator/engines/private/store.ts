@@ -47,6 +47,8 @@ const MIN_OBJECT_SIZE = 16 * 1024 * 1024;
  */
 const BATCH_FILES = 4096;
 const BATCH_BYTES = 2 * 1024 * 1024 * 1024;
+/** Parts a failed batch is retried in once its bad file is known (halves when it is not). */
+const RETRY_PARTS = 4;
 /** Small file reads in flight at once. */
 const IO_CONCURRENCY = 32;
 
@@ -186,19 +188,15 @@ export class Store {
       if (this.isCancelled()) throw new CancelledError('cancelled');
       const message = (error as Error).message;
       const named = batch.find((p) => message.includes(`"${p.file.path}"`));
-      if (named || batch.length === 1) {
-        const bad = named ?? batch[0];
-        await this.record([[bad, { status: 'corrupt', reason: firstLine(message) }, 0]]);
-        await this.loadBatch(
-          batch.filter((p) => p !== bad),
-          insertSql,
-          inspectEmpty,
-        );
-        return;
+      const bad = named ?? (batch.length === 1 ? batch[0] : undefined);
+      if (bad) await this.record([[bad, { status: 'corrupt', reason: firstLine(message) }, 0]]);
+      // Retry the rest in parts, so that the next bad file costs a part, not the whole batch.
+      const rest = batch.filter((p) => p !== bad);
+      const parts = bad ? RETRY_PARTS : 2;
+      const size = Math.ceil(rest.length / parts);
+      for (let i = 0; i < rest.length; i += size) {
+        await this.loadBatch(rest.slice(i, i + size), insertSql, inspectEmpty);
       }
-      const half = Math.ceil(batch.length / 2);
-      await this.loadBatch(batch.slice(0, half), insertSql, inspectEmpty);
-      await this.loadBatch(batch.slice(half), insertSql, inspectEmpty);
     }
   }
 
@@ -276,6 +274,12 @@ function* batches(pending: readonly Pending[]): Generator<Pending[]> {
   let batch: Pending[] = [];
   let bytes = 0;
   for (const p of pending) {
+    // DuckDB sizes its read buffers for the batch's largest document, per thread: a large
+    // file goes alone, so it does not inflate the memory of a whole batch.
+    if (p.objectSize > MIN_OBJECT_SIZE) {
+      yield [p];
+      continue;
+    }
     if (batch.length > 0 && (batch.length >= BATCH_FILES || bytes + p.objectSize > BATCH_BYTES)) {
       yield batch;
       batch = [];

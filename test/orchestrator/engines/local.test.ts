@@ -166,6 +166,26 @@ describe('LocalEngine over the S3 layout', () => {
     expect(result.stats.filesInWindow).toBe(2);
   });
 
+  test('reads a file larger than DuckDB’s default 16 MB document limit', async () => {
+    const logs = tree();
+    const blob = 'x'.repeat(90_000);
+    const big = Array.from({ length: 200 }, (_, i) =>
+      ctRecord({
+        eventTime: '2021-07-24T01:00:00Z',
+        eventName: 'PutObject',
+        requestParameters: { key: `k${i}`, blob },
+      }),
+    );
+    logs.cloudTrail('2021/07/24', big);
+    logs.cloudTrail('2021/07/24', playbookKeyCalls());
+    const engine = await open(logs.root);
+
+    const result = await engine.run(getQuery('key-api-activity'), KEY_PARAMS);
+
+    expect(counts(result)).toMatchObject({ PutObject: '200', CreateUser: '1' });
+    expect(result.warnings).toEqual([]);
+  });
+
   test('accepts a --logs folder inside the layout (one account)', async () => {
     const logs = tree();
     logs.cloudTrail('2021/07/24', playbookKeyCalls());
@@ -251,6 +271,31 @@ describe('LocalEngine with damaged logs', () => {
     expect(result.warnings[0]).toMatch(/^skipped 4 of 5 log file/);
     for (const file of bad) expect(result.warnings[0]).toContain(file);
     expect(result.warnings[0]).toMatch(/foreign: not a CloudTrail log file/);
+  });
+
+  test('isolates several bad files among many good ones, keeping every good record', async () => {
+    const logs = tree();
+    const bad: string[] = [];
+    for (let i = 0; i < 30; i += 1) {
+      const day = `2021/07/${String(16 + (i % 9)).padStart(2, '0')}`;
+      const file = logs.cloudTrail(day, [
+        ctRecord({ eventTime: `${day.replace(/\//g, '-')}T01:00:00Z`, eventName: 'ListUsers' }),
+      ]);
+      if (i % 10 === 3) {
+        truncateSync(file, 30);
+        bad.push(file);
+      } else if (i % 10 === 7) {
+        writeFileSync(file, gzipSync('{"Records": [{"eventName": 1'));
+        bad.push(file);
+      }
+    }
+    const engine = await open(logs.root);
+
+    const result = await engine.run(getQuery('key-api-activity'), KEY_PARAMS);
+
+    expect(counts(result)).toEqual({ ListUsers: String(30 - bad.length) });
+    expect(result.warnings[0]).toMatch(new RegExp(`^skipped ${bad.length} of 30 log file`));
+    for (const file of bad) expect(result.warnings[0]).toContain(file);
   });
 
   test('--strict makes them fatal with IRKIT_LOGS_CORRUPT', async () => {
