@@ -77,13 +77,17 @@ export async function inspectEmptyFlowLog(file: string, size: number): Promise<V
   return Buffer.isBuffer(data) ? { status: 'ok' } : data;
 }
 
-/** The header line of a flow log file: the field list of its format, or why it is not one. */
+/**
+ * The header line of a flow log file: the field list of its format, or why it is not one.
+ * A gzip file is read to its end, so that a truncated one is caught: flow records are lines,
+ * and a cut that falls between two of them would otherwise go unnoticed.
+ */
 export async function readFlowHeader(file: string): Promise<FlowField[] | Verdict> {
   let line: string;
   try {
     line = await firstLine(file);
   } catch (error) {
-    return { status: 'corrupt', reason: `cannot read the header line (${(error as Error).message})` };
+    return { status: 'corrupt', reason: `not a complete gzip file (${(error as Error).message})` };
   }
   const names = line.trim().split(/\s+/);
   const unknown = names.filter((n) => !FLOW_LOG_FIELDS[n]);
@@ -96,22 +100,28 @@ export async function readFlowHeader(file: string): Promise<FlowField[] | Verdic
   return names.map((n) => FLOW_LOG_FIELDS[n]);
 }
 
+/** The first line; for gzip, only after the whole stream (and its CRC) checked out. */
 function firstLine(file: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const source = createReadStream(file);
-    const stream = isGzip(file) ? source.pipe(createGunzip()) : source;
+    const gzip = isGzip(file);
+    const stream = gzip ? source.pipe(createGunzip()) : source;
     let text = '';
+    let line: string | undefined;
     const finish = (value: string) => {
       source.destroy();
       resolve(value);
     };
     stream.on('data', (chunk: Buffer) => {
+      if (line !== undefined) return;
       text += chunk.toString('utf8');
       const end = text.indexOf('\n');
-      if (end >= 0) finish(text.slice(0, end));
-      else if (text.length > 65536) finish(text.slice(0, 200));
+      if (end >= 0 || text.length > 65536) {
+        line = end >= 0 ? text.slice(0, end) : text.slice(0, 200);
+        if (!gzip) finish(line);
+      }
     });
-    stream.on('end', () => finish(text));
+    stream.on('end', () => finish(line ?? text));
     stream.on('error', (error: Error) => {
       source.destroy();
       reject(error);

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { constants, createGzip, gzipSync } from 'node:zlib';
 
 import { IrKitError } from '../../../lib/errors';
 import { getQuery } from '../../../lib/queries';
@@ -220,6 +220,23 @@ describe('LocalEngine over a flat folder', () => {
     ]);
   });
 
+  test('reads loose VPC Flow Logs files too, dating each record by its start time', async () => {
+    const logs = tree();
+    logs.file('export/trail.json', JSON.stringify({ Records: playbookKeyCalls() }));
+    logs.file('export/flows.log.gz', `${FLOW_HEADER}\n${flowLine(ATTACKER_IP, '10.0.0.5')}\n`, true);
+    logs.file(
+      'export/old-flows.log',
+      `${FLOW_HEADER}\n${flowLine(ATTACKER_IP, '10.0.0.9').replace(/1627093[89]\d0/g, '1600000000')}\n`,
+    );
+    const engine = await open(path.join(logs.root, 'export'));
+
+    const result = await engine.run(getQuery('key-network-activity'), KEY_PARAMS);
+
+    expect(rowObjects(result)).toEqual([
+      { sourceaddress: ATTACKER_IP, destinationaddress: '10.0.0.5', count: '4' },
+    ]);
+  });
+
   test('skips loose files whose CloudTrail name dates them outside the window', async () => {
     const logs = tree();
     logs.file(
@@ -407,6 +424,25 @@ describe('LocalEngine and VPC Flow Logs', () => {
     expect(rowObjects(result)).toEqual([
       { sourceaddress: ATTACKER_IP, destinationaddress: '10.0.0.5', count: '4' },
     ]);
+  });
+
+  test('catches a gzip cut between two flow records (DuckDB alone would read it as fewer flows)', async () => {
+    const logs = tree();
+    logs.cloudTrail('2021/07/24', playbookKeyCalls());
+    const file = logs.flowLog('2021/07/24', FLOW_HEADER, []);
+    const gzip = createGzip();
+    const chunks: Buffer[] = [];
+    gzip.on('data', (chunk: Buffer) => chunks.push(chunk));
+    gzip.write(`${FLOW_HEADER}\n${flowLine(ATTACKER_IP, '10.0.0.5')}\n`);
+    await new Promise<void>((resolve) => gzip.flush(constants.Z_FULL_FLUSH, () => resolve()));
+    writeFileSync(file, Buffer.concat(chunks));
+    gzip.end(`${flowLine(ATTACKER_IP, '10.0.0.6')}\n`);
+    const engine = await open(logs.root);
+
+    const result = await engine.run(getQuery('key-network-activity'), KEY_PARAMS);
+
+    expect(result.rows).toEqual([]);
+    expect(result.warnings.join()).toContain(`${file} (corrupt: not a complete gzip file`);
   });
 
   test('warns when the window has no flow log files at all', async () => {
