@@ -33,7 +33,7 @@ export interface LocalEngineOptions {
   readonly names?: TableNames;
   /**
    * A DuckDB file keeping parsed records between runs, keyed by file path, size and mtime.
-   * @default - records are parsed into memory for this session only
+   * @default - records are parsed into a temporary DuckDB file, deleted by close()
    */
   readonly cachePath?: string;
   /** Fail with IRKIT_LOGS_CORRUPT instead of skipping corrupt or foreign files. @default false */
