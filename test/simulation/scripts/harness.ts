@@ -3,6 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
+import type { SimulationSecretValue } from '../../../lib/constructs/exposure-simulation';
+
 /**
  * Runs the simulation scripts against the recording fake `aws` in ./fake-aws, placed first on
  * PATH, with a fresh state directory, HOME and working directory per sandbox. The state layout
@@ -145,7 +147,12 @@ export class Sandbox {
 
     write(
       path.join(s, 'secrets', enc(SECRET_ARN)),
-      options.secretString ?? JSON.stringify({ accessKeyId: EXPOSED_KEY, secretAccessKey: EXPOSED_SECRET }),
+      // The secret's shape is the simulation stack's (SimulationSecretValue).
+      options.secretString ??
+        JSON.stringify({
+          accessKeyId: EXPOSED_KEY,
+          secretAccessKey: EXPOSED_SECRET,
+        } satisfies SimulationSecretValue),
     );
     const outputs =
       options.stackOutputs === undefined
