@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 
-import { invalidInput } from '../../../lib/errors';
+import { IrKitError, invalidInput } from '../../../lib/errors';
 import {
   DEFAULTS,
   GenerateOptions,
@@ -11,6 +11,7 @@ import {
   VariantName,
   generateIncident,
 } from '../../../simulation/synthetic';
+import { describeUndo, undoSimulationRun } from '../../simulation/undo';
 import type { RegisterCommand } from './index';
 
 /**
@@ -19,7 +20,10 @@ import type { RegisterCommand } from './index';
  */
 
 interface SimulateFlags {
-  readonly out: string;
+  readonly out?: string;
+  /** Undo a workshop attack run (simulation/undo_credential_exposure_activity.sh) instead. */
+  readonly undo?: string;
+  readonly withContainmentStacks?: boolean;
   readonly seed?: string;
   readonly events?: string;
   readonly days?: string;
@@ -67,6 +71,12 @@ function variants(values: readonly string[] | undefined): VariantName[] | undefi
 
 /** Turns the command line into library options; the library validates the values themselves. */
 export function optionsFromFlags(flags: SimulateFlags): Omit<GenerateOptions, 'onProgress'> {
+  if (flags.out === undefined) {
+    // Commander's own wording, from when --out was a required option.
+    throw new IrKitError('IRKIT_INVALID_INPUT', "required option '--out <dir>' not specified", {
+      hint: 'pass --out DIR (the folder to write), or --undo MANIFEST to undo a workshop attack run',
+    });
+  }
   if (flags.format !== 'text' && flags.format !== 'json') {
     throw invalidInput('--format', flags.format, 'use --format text or --format json');
   }
@@ -139,7 +149,9 @@ export const registerSimulate: RegisterCommand = (program: Command) => {
     .description(
       'write the playbook incident, hidden in benign activity, as CloudTrail and VPC Flow Logs files (S3 layout)',
     )
-    .requiredOption('--out <dir>', 'folder to write (new, empty, or a previous run with the same options)')
+    .option('--out <dir>', 'folder to write (new, empty, or a previous run with the same options)')
+    .option('--undo <manifest>', 'instead: remove what a workshop attack run created (its run manifest)')
+    .option('--with-containment-stacks', "with --undo: first delete the run's irkit-contain-* stacks")
     .option('--seed <n>', `random seed; equal seeds give byte-identical files (default ${DEFAULTS.seed})`)
     .option('--events <n>', `benign background events (default ${n(DEFAULTS.backgroundEvents)})`)
     .option('--days <n>', `days of logs ending 2021/07/24, the incident day (default ${DEFAULTS.days})`)
@@ -160,6 +172,18 @@ export const registerSimulate: RegisterCommand = (program: Command) => {
     .option('--file-window <minutes>', 'minutes per log file (default: 5, longer for small volumes)')
     .option('--format <format>', 'summary on stdout: text or json', 'text')
     .action(async (flags: SimulateFlags) => {
+      if (flags.undo !== undefined) {
+        const undone = await undoSimulationRun({
+          manifestPath: flags.undo,
+          withContainmentStacks: flags.withContainmentStacks,
+        });
+        process.stdout.write(
+          flags.format === 'json' ? `${JSON.stringify(undone, null, 2)}\n` : describeUndo(undone),
+        );
+        // EXIT_CODES.partial: something of the run is left (the summary says what and why).
+        if (undone.notRemoved.length > 0) process.exitCode = 4;
+        return;
+      }
       const options = optionsFromFlags(flags);
       const reporter = progressReporter();
       const started = Date.now();
