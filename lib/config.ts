@@ -363,6 +363,82 @@ function flowLogFormat(key: string, value: unknown): string[] {
   return names;
 }
 
+type NameKey = Exclude<keyof typeof DEFAULT_NAMES, 'simulationUserName'>;
+
+/** The Glue, Athena and IAM names, each the playbook's unless the config names another. */
+function readNames(root: Raw): Record<NameKey, string> {
+  const name = (field: NameKey, read: (k: string, value: unknown) => string) =>
+    root[field] === undefined ? DEFAULT_NAMES[field] : read(`${CONFIG_CONTEXT_KEY}.${field}`, root[field]);
+  return {
+    databaseName: name('databaseName', glueName),
+    cloudTrailTableName: name('cloudTrailTableName', glueName),
+    vpcFlowTableName: name('vpcFlowTableName', glueName),
+    workgroupName: name('workgroupName', (k, value) =>
+      matching(
+        k,
+        value,
+        WORKGROUP_NAME,
+        'Athena workgroup name',
+        'use 1-128 letters, digits, dots, hyphens or underscores',
+      ),
+    ),
+    analystRoleName: name('analystRoleName', roleName),
+    adminRoleName: name('adminRoleName', roleName),
+    deployRoleName: name('deployRoleName', roleName),
+    breakGlassRoleName: name('breakGlassRoleName', roleName),
+    containmentExecutionRoleName: name('containmentExecutionRoleName', roleName),
+    containmentPolicyName: name('containmentPolicyName', (k, value) =>
+      matching(k, value, POLICY_NAME, 'IAM policy name', 'use 1-128 letters, digits and + = , . @ _ -'),
+    ),
+  };
+}
+
+function readProtectedPrincipals(root: Raw): string[] {
+  return (
+    optional(root, 'protectedPrincipals', (value) =>
+      list(`${CONFIG_CONTEXT_KEY}.protectedPrincipals`, value, (entry, k) => protectedPrincipal(k, entry), {
+        nonEmpty: false,
+        example: '["ci-deployer"]',
+      }),
+    ) ?? []
+  );
+}
+
+function readFlowLogFormat(root: Raw): string[] {
+  return (
+    optional(root, 'vpcFlowLogFormat', (value) =>
+      flowLogFormat(`${CONFIG_CONTEXT_KEY}.vpcFlowLogFormat`, value),
+    ) ?? [...DEFAULT_FLOW_LOG_FORMAT]
+  );
+}
+
+/**
+ * What `irkit` reads from the deployed kit's config at run time: the names its queries and
+ * containment use, and what it must never contain. Only these keys are validated (as synth
+ * validates them), so a config still incomplete for deployment does not stop a responder;
+ * an unknown key is still an error.
+ */
+export interface RuntimeConfig {
+  readonly names: Record<NameKey, string>;
+  readonly vpcFlowLogFormat: readonly string[];
+  readonly protectedPrincipals: readonly string[];
+  /** The log bucket, when the config names one: evidence, never contained. */
+  readonly logBucket?: string;
+}
+
+export function parseRuntimeConfig(raw: unknown): RuntimeConfig {
+  const root = asObject(CONFIG_CONTEXT_KEY, raw, TOP_LEVEL_KEYS);
+  const logBucket = optional(root, 'logBucket', (value) =>
+    checked(`${CONFIG_CONTEXT_KEY}.logBucket`, value, v.bucketName, 'S3 bucket name'),
+  );
+  return {
+    names: readNames(root),
+    vpcFlowLogFormat: readFlowLogFormat(root),
+    protectedPrincipals: readProtectedPrincipals(root),
+    ...(logBucket !== undefined ? { logBucket } : {}),
+  };
+}
+
 export interface ConfigDefaults {
   /** CDK_DEFAULT_ACCOUNT: the account of the credentials cdk runs with, when there are any. */
   readonly account?: string;
@@ -377,9 +453,6 @@ export interface ConfigDefaults {
 export function parseConfig(raw: unknown, defaults: ConfigDefaults = {}): IrKitConfig {
   const root = asObject(CONFIG_CONTEXT_KEY, raw, TOP_LEVEL_KEYS);
   const key = (name: string) => `${CONFIG_CONTEXT_KEY}.${name}`;
-  const name = (field: keyof typeof DEFAULT_NAMES, read: (k: string, value: unknown) => string) =>
-    root[field] === undefined ? DEFAULT_NAMES[field] : read(key(field), root[field]);
-
   if (root.accounts === undefined) {
     throw configError(
       key('accounts'),
@@ -503,26 +576,7 @@ export function parseConfig(raw: unknown, defaults: ConfigDefaults = {}): IrKitC
       optional(root, 'projectionStartDate', (value) =>
         checked(key('projectionStartDate'), value, v.partitionDate, 'date (yyyy/MM/dd)'),
       ) ?? DEFAULT_PROJECTION_START_DATE,
-    databaseName: name('databaseName', glueName),
-    cloudTrailTableName: name('cloudTrailTableName', glueName),
-    vpcFlowTableName: name('vpcFlowTableName', glueName),
-    workgroupName: name('workgroupName', (k, value) =>
-      matching(
-        k,
-        value,
-        WORKGROUP_NAME,
-        'Athena workgroup name',
-        'use 1-128 letters, digits, dots, hyphens or underscores',
-      ),
-    ),
-    analystRoleName: name('analystRoleName', roleName),
-    adminRoleName: name('adminRoleName', roleName),
-    deployRoleName: name('deployRoleName', roleName),
-    breakGlassRoleName: name('breakGlassRoleName', roleName),
-    containmentExecutionRoleName: name('containmentExecutionRoleName', roleName),
-    containmentPolicyName: name('containmentPolicyName', (k, value) =>
-      matching(k, value, POLICY_NAME, 'IAM policy name', 'use 1-128 letters, digits and + = , . @ _ -'),
-    ),
+    ...readNames(root),
     trustedPrincipals,
     breakGlassPrincipals,
     alertEmails:
@@ -546,17 +600,9 @@ export function parseConfig(raw: unknown, defaults: ConfigDefaults = {}): IrKitC
       optional(root, 'resultsRetentionInDays', (value) =>
         integer(key('resultsRetentionInDays'), value, 1, 3650, 'days'),
       ) ?? DEFAULT_RESULTS_RETENTION_IN_DAYS,
-    protectedPrincipals:
-      optional(root, 'protectedPrincipals', (value) =>
-        list(key('protectedPrincipals'), value, (entry, k) => protectedPrincipal(k, entry), {
-          nonEmpty: false,
-          example: '["ci-deployer"]',
-        }),
-      ) ?? [],
+    protectedPrincipals: readProtectedPrincipals(root),
     logSources,
-    vpcFlowLogFormat: optional(root, 'vpcFlowLogFormat', (value) =>
-      flowLogFormat(key('vpcFlowLogFormat'), value),
-    ) ?? [...DEFAULT_FLOW_LOG_FORMAT],
+    vpcFlowLogFormat: readFlowLogFormat(root),
     simulation,
     env,
     alertsRegion: GLOBAL_EVENTS_REGION,

@@ -2,3 +2,4 @@ export * from './engine';
 export * from './discovery';
 export * from './local';
 export * from './athena';
+export * from './open';

@@ -10,6 +10,8 @@ import { InvestigationResult } from './types';
 export interface DemoOptions extends Omit<InvestigateOptions, 'signal'> {
   /** Benign background events around the incident. @default 20000 */
   readonly backgroundEvents?: number;
+  /** Seed of the generator: the same seed writes the same logs. @default 1 */
+  readonly seed?: number;
   /** Keep the generated logs here instead of a temporary folder that is deleted afterwards. */
   readonly outDir?: string;
   /** Told what is happening, for a progress line. */
@@ -33,6 +35,7 @@ export async function demoInvestigation(options: DemoOptions = {}): Promise<Demo
     const generated = await generateIncident({
       outDir: join(dir, 'logs'),
       backgroundEvents: options.backgroundEvents ?? 20_000,
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
     });
     options.onStep?.(`investigating ${SCENARIO.actor.accessKeyId} over ${generated.events.total} events`);
     const engine = await LocalEngine.open({ logs: join(dir, 'logs') });

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 
 import { registerContain } from './contain';
+import { registerDemo } from './demo';
 import { registerInvestigate } from './investigate';
 import { registerQueries } from './queries';
 import { registerRelease } from './release';
@@ -12,6 +13,7 @@ import { registerValidate } from './validate';
 export type RegisterCommand = (program: Command) => void;
 
 export const COMMANDS: readonly RegisterCommand[] = [
+  registerDemo,
   registerSimulate,
   registerContain,
   registerRelease,

@@ -6,9 +6,8 @@ import { Command } from 'commander';
 import { IrKitError, invalidInput } from '../../../lib/errors';
 import * as v from '../../../lib/validation';
 import { protectionFromConfig } from '../../contain/config';
-import { AthenaEngine, createAthenaClient } from '../../engines/athena';
-import { QueryEngine } from '../../engines/engine';
-import { LocalEngine } from '../../engines/local';
+import { runtimeConfig } from '../../config';
+import { openEngine } from '../../engines/open';
 import {
   DEFAULT_DEPTH,
   InvestigationProgress,
@@ -138,22 +137,15 @@ export function parseInvestigateFlags(flags: InvestigateFlags): InvestigateComma
   };
 }
 
-async function openEngine(command: InvestigateCommand, flags: InvestigateFlags): Promise<QueryEngine> {
-  if (command.engine === 'athena') {
-    return new AthenaEngine({
-      client: createAthenaClient({ region: flags.region, profile: flags.profile }),
-      workGroup: flags.workgroup,
-    });
-  }
-  return LocalEngine.open({ logs: flags.logs as string, cachePath: flags.cache, strict: flags.strict });
-}
-
 /** Progress on stderr: each level and query; log loading (and, on a terminal, Athena's waits) as it happens. */
-function progressPrinter(started: number): (event: InvestigationProgress) => void {
+export function progressPrinter(
+  started: number,
+  command = 'investigate',
+): (event: InvestigationProgress) => void {
   const live = Boolean(process.stderr.isTTY) && !process.env.CI;
   const seconds = () => `${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s`;
   const loading = new Set<string>();
-  const say = (text: string) => process.stderr.write(`irkit investigate: [${seconds()}] ${text}\n`);
+  const say = (text: string) => process.stderr.write(`irkit ${command}: [${seconds()}] ${text}\n`);
   return (event) => {
     if (event.kind === 'level') {
       say(`depth ${event.depth}: ${event.nodes.join(', ')}`);
@@ -170,7 +162,8 @@ function progressPrinter(started: number): (event: InvestigationProgress) => voi
 
 async function run(flags: InvestigateFlags): Promise<void> {
   const command = parseInvestigateFlags(flags);
-  const configured = protectionFromConfig();
+  const config = runtimeConfig();
+  const configured = protectionFromConfig(config);
   const protection: ProtectionOptions = {
     ...(configured.irRoleNames ? { irRoleNames: configured.irRoleNames } : {}),
     protectedPrincipals: [...(configured.protectedPrincipals ?? []), ...command.protect],
@@ -183,7 +176,12 @@ async function run(flags: InvestigateFlags): Promise<void> {
   };
   const started = Date.now();
   process.once('SIGINT', interrupt);
-  const engine = await openEngine(command, flags);
+  const engine = await openEngine(
+    command.engine === 'athena'
+      ? { kind: 'athena', workGroup: flags.workgroup, region: flags.region, profile: flags.profile }
+      : { kind: 'local', logs: flags.logs as string, cachePath: flags.cache, strict: flags.strict },
+    config,
+  );
   try {
     const result = await investigate(engine, command.subject, command.window, {
       depth: command.depth,
@@ -237,7 +235,10 @@ export const registerInvestigate: RegisterCommand = (program: Command) => {
     .option('--protect <name>', 'a user, role or bucket never to put in the plan (repeatable)', collect)
     .option('--cache <file>', 'DuckDB file keeping parsed logs between runs (local engine)')
     .option('--strict', 'fail on corrupt or foreign log files instead of skipping them (local engine)')
-    .option('--workgroup <name>', 'Athena workgroup (default IRWorkshopWorkgroup)')
+    .option(
+      '--workgroup <name>',
+      'Athena workgroup (default: workgroupName of cdk.json, else IRWorkshopWorkgroup)',
+    )
     .option('--region <region>', 'AWS Region of the workgroup (default: the standard chain)')
     .option('--profile <profile>', 'AWS profile (default: the standard chain)')
     .addHelpText(

@@ -1,10 +1,18 @@
 import { Command } from 'commander';
 
 import { IrKitError, invalidInput } from '../../../lib/errors';
-import { QUERIES, QueryDefinition, bindParams, getQuery, renderForConsole } from '../../../lib/queries';
-import { AthenaEngine, createAthenaClient } from '../../engines/athena';
-import { ProgressEvent, QueryEngine, QueryResult, rowObjects } from '../../engines/engine';
-import { LocalEngine } from '../../engines/local';
+import {
+  DEFAULT_TABLE_NAMES,
+  QUERIES,
+  QueryDefinition,
+  TableNames,
+  bindParams,
+  getQuery,
+  renderForConsole,
+} from '../../../lib/queries';
+import { runtimeConfig, tableNamesOf } from '../../config';
+import { ProgressEvent, QueryResult, rowObjects } from '../../engines/engine';
+import { EngineChoice, openEngine } from '../../engines/open';
 import type { RegisterCommand } from './index';
 
 /**
@@ -52,8 +60,12 @@ export function parseParams(pairs: readonly string[]): Record<string, string> {
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** The SQL for the Athena console, with a comment header naming the query and its prompts. */
-export function showText(query: QueryDefinition, values: Readonly<Record<string, string>>): string {
-  const { sql, prompts } = renderForConsole(query, values);
+export function showText(
+  query: QueryDefinition,
+  values: Readonly<Record<string, string>>,
+  names: TableNames = DEFAULT_TABLE_NAMES,
+): string {
+  const { sql, prompts } = renderForConsole(query, values, names);
   const lines = [
     `-- ${query.id}: ${query.title} (playbook part ${query.playbook.part}, step ${query.playbook.step})`,
     `-- ${query.description}`,
@@ -129,16 +141,6 @@ function engineKind(flags: RunFlags): 'local' | 'athena' {
   return kind;
 }
 
-async function openEngine(kind: 'local' | 'athena', flags: RunFlags): Promise<QueryEngine> {
-  if (kind === 'athena') {
-    return new AthenaEngine({
-      client: createAthenaClient({ region: flags.region, profile: flags.profile }),
-      workGroup: flags.workgroup,
-    });
-  }
-  return LocalEngine.open({ logs: flags.logs as string, cachePath: flags.cache, strict: flags.strict });
-}
-
 /** Progress on stderr: every phase once, repeated waits and load batches only on a terminal. */
 function progressPrinter(): (event: ProgressEvent) => void {
   const live = Boolean(process.stderr.isTTY) && !process.env.CI;
@@ -169,7 +171,11 @@ async function runQuery(id: string, flags: RunFlags): Promise<void> {
     controller.abort();
   };
   process.once('SIGINT', interrupt);
-  const engine = await openEngine(kind, flags);
+  const choice: EngineChoice =
+    kind === 'athena'
+      ? { kind, workGroup: flags.workgroup, region: flags.region, profile: flags.profile }
+      : { kind, logs: flags.logs as string, cachePath: flags.cache, strict: flags.strict };
+  const engine = await openEngine(choice);
   try {
     const result = await engine.run(query, values, {
       signal: controller.signal,
@@ -239,7 +245,7 @@ export const registerQueries: RegisterCommand = (program: Command) => {
     .option('--param <name=value>', 'a parameter value (repeatable)', collect, [])
     .action((id: string, flags: { param: string[] }) => {
       const query = getQuery(id);
-      process.stdout.write(showText(query, parseParams(flags.param)));
+      process.stdout.write(showText(query, parseParams(flags.param), tableNamesOf(runtimeConfig())));
     });
 
   queries
@@ -250,7 +256,10 @@ export const registerQueries: RegisterCommand = (program: Command) => {
     .option('--logs <dir>', 'folder of exported CloudTrail / VPC Flow Logs files (local engine)')
     .option('--cache <file>', 'DuckDB file keeping parsed logs between runs (local engine)')
     .option('--strict', 'fail on corrupt or foreign log files instead of skipping them (local engine)')
-    .option('--workgroup <name>', 'Athena workgroup (default IRWorkshopWorkgroup)')
+    .option(
+      '--workgroup <name>',
+      'Athena workgroup (default: workgroupName of cdk.json, else IRWorkshopWorkgroup)',
+    )
     .option('--region <region>', 'AWS Region of the workgroup (default: the standard chain)')
     .option('--profile <profile>', 'AWS profile (default: the standard chain)')
     .option('--format <format>', `output: ${FORMATS.join(', ')}`, 'table')

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { FAST_FLAGS, irkit } from '../contain/cli-harness';
+import { irkit } from '../../helpers/cli';
+import { FAST_FLAGS } from '../contain/cli-harness';
 import { ACCOUNT, FakeAws } from '../contain/fake-aws';
 
 let aws: FakeAws;

@@ -12,34 +12,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 
 import { parsePlan } from '../../../orchestrator/contain/plan';
-import { main } from '../../../orchestrator/cli/main';
 import { KEY, LogTree, ctRecord, playbookKeyCalls } from '../engines/fixtures';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function irkit(...args: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += chunk.toString();
-    return true;
-  });
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += chunk.toString();
-    return true;
-  });
-  try {
-    const code = await main(args);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+import { irkit } from '../../helpers/cli';
 
 const WINDOW = ['--from', '2021/07/16', '--to', '2021/07/24'];
 const JANE_KEY = 'AKIAI44QH8DHBEXAMPLE';

@@ -10,34 +10,8 @@ import 'aws-sdk-client-mock-jest';
 
 import { QUERIES } from '../../../lib/queries';
 import { formatCsv, formatTable, parseParams } from '../../../orchestrator/cli/commands/queries';
-import { main } from '../../../orchestrator/cli/main';
 import { KEY, LogTree, playbookKeyCalls } from '../engines/fixtures';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function irkit(...args: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += chunk.toString();
-    return true;
-  });
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += chunk.toString();
-    return true;
-  });
-  try {
-    const code = await main(args);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+import { irkit } from '../../helpers/cli';
 
 /** The playbook's first Part 2 query, as printed (its trailing space included). */
 const PLAYBOOK_FIRST_QUERY = `SELECT awsregion, eventsource, eventname, readonly, errorcode, errormessage, count(eventid) as COUNT 

@@ -1,38 +1,10 @@
 import * as fs from 'fs';
 
-import { main } from '../../../orchestrator/cli/main';
+import { irkitWithEnv } from '../../helpers/cli';
 import { SANDBOX_ACCOUNT, Sandbox } from '../../simulation/scripts/harness';
 
 const USER = 'JaneDoe-run1';
 const BUCKET = `irkit-sim-run1-${SANDBOX_ACCOUNT}`;
-
-/** `irkit simulate --undo MANIFEST`, with the fake aws of the scripts' tests on PATH. */
-async function irkit(
-  box: Sandbox,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += chunk.toString();
-    return true;
-  });
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += chunk.toString();
-    return true;
-  });
-  const saved = { ...process.env };
-  Object.assign(process.env, box.env());
-  try {
-    const code = await main(args);
-    return { code, stdout, stderr };
-  } finally {
-    process.env = saved;
-    process.exitCode = undefined;
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 function sandboxWithRun(tag: string): Sandbox {
   const box = new Sandbox();
@@ -60,14 +32,21 @@ describe('irkit simulate --undo', () => {
   it('removes the run and prints the summary; exit 0', async () => {
     const box = sandboxWithRun('run1');
     try {
-      const run = await irkit(box, 'simulate', '--undo', box.manifestPath());
+      const run = await irkitWithEnv(box.env(), 'simulate', '--undo', box.manifestPath());
       expect(run.code).toBe(0);
       expect(run.stdout).toContain(`  removed        iam-user ${USER}`);
       expect(run.stdout).toContain(`  removed        s3-bucket ${BUCKET}`);
       expect(run.stderr).toContain(`aws iam delete-user --user-name ${USER}`);
       expect(box.users()).toEqual(['JorgeSouza']);
 
-      const again = await irkit(box, 'simulate', '--undo', box.manifestPath(), '--format', 'json');
+      const again = await irkitWithEnv(
+        box.env(),
+        'simulate',
+        '--undo',
+        box.manifestPath(),
+        '--format',
+        'json',
+      );
       expect(again.code).toBe(0);
       expect(JSON.parse(again.stdout)).toMatchObject({ nothingLeft: true, notRemoved: [] });
     } finally {
@@ -78,7 +57,13 @@ describe('irkit simulate --undo', () => {
   it('exits 4 and names what it could not remove', async () => {
     const box = sandboxWithRun('another-run');
     try {
-      const run = await irkit(box, 'simulate', '--undo', box.manifestPath(), '--with-containment-stacks');
+      const run = await irkitWithEnv(
+        box.env(),
+        'simulate',
+        '--undo',
+        box.manifestPath(),
+        '--with-containment-stacks',
+      );
       expect(run.code).toBe(4);
       expect(run.stdout).toContain(`Could not remove:\n  iam-user ${USER}: it exists but is not tagged`);
       expect(box.calls().some((c) => c.call === 'cloudformation describe-stacks')).toBe(true);
@@ -91,10 +76,10 @@ describe('irkit simulate --undo', () => {
     const box = new Sandbox();
     try {
       fs.writeFileSync(box.manifestPath(), '{"kind":"other"}');
-      const bad = await irkit(box, 'simulate', '--undo', box.manifestPath());
+      const bad = await irkitWithEnv(box.env(), 'simulate', '--undo', box.manifestPath());
       expect(bad.code).toBe(2);
       expect(bad.stderr).toContain('IRKIT_INVALID_INPUT: invalid simulation manifest');
-      const noOut = await irkit(box, 'simulate');
+      const noOut = await irkitWithEnv(box.env(), 'simulate');
       expect(noOut.code).toBe(2);
       expect(noOut.stderr).toContain("required option '--out <dir>' not specified");
       expect(box.calls()).toEqual([]);

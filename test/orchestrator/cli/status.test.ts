@@ -1,4 +1,5 @@
-import { FAST_FLAGS, irkit } from '../contain/cli-harness';
+import { irkit } from '../../helpers/cli';
+import { FAST_FLAGS } from '../contain/cli-harness';
 import { FakeAws } from '../contain/fake-aws';
 
 let aws: FakeAws;
