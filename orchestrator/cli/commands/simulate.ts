@@ -114,6 +114,7 @@ export function describeSummary(s: GenerateSummary): string {
     `  exposed key: ${t.exposedAccessKeyId} (${SCENARIO.actor.userName}), actor IPs ${t.sourceIps.join(', ')}`,
     '',
     'Next:',
+    `  irkit investigate --access-key-id ${t.exposedAccessKeyId} --from ${t.window.from} --to ${t.window.to} --logs ${s.outDir}`,
     `  irkit queries run key-api-activity --param accessKeyId=${t.exposedAccessKeyId} --param from=${t.window.from} --param to=${t.window.to} --engine local --logs ${s.outDir}`,
   ];
   return `${lines.join('\n')}\n`;
