@@ -7,7 +7,8 @@ import { IrKitError, invalidInput } from '../../../lib/errors';
 import * as v from '../../../lib/validation';
 import { protectionFromConfig } from '../../contain/config';
 import { runtimeConfig } from '../../config';
-import { openEngine } from '../../engines/open';
+import { EngineChoice, openEngine } from '../../engines/open';
+import { EngineFlags, engineChoice, withEngineOptions } from './engine-flags';
 import {
   DEFAULT_DEPTH,
   InvestigationProgress,
@@ -28,24 +29,17 @@ import type { RegisterCommand } from './index';
  * The result goes to stdout (or --out), progress to stderr.
  */
 
-export interface InvestigateFlags {
+export interface InvestigateFlags extends EngineFlags {
   readonly accessKeyId?: string;
   readonly user?: string;
   readonly from: string;
   readonly to: string;
-  readonly engine?: string;
-  readonly logs?: string;
   readonly depth?: string;
   readonly format?: string;
   readonly out?: string;
   readonly force?: boolean;
   readonly incident?: string;
-  readonly workgroup?: string;
-  readonly region?: string;
-  readonly profile?: string;
   readonly protect?: string[];
-  readonly cache?: string;
-  readonly strict?: boolean;
 }
 
 export interface InvestigateCommand {
@@ -53,7 +47,7 @@ export interface InvestigateCommand {
   readonly window: { readonly from: string; readonly to: string };
   readonly depth: number;
   readonly format: OutputFormat;
-  readonly engine: 'local' | 'athena';
+  readonly engine: EngineChoice;
   readonly out?: string;
   readonly protect: readonly string[];
 }
@@ -94,28 +88,7 @@ export function parseInvestigateFlags(flags: InvestigateFlags): InvestigateComma
       }
     }
   }
-  const engine = flags.engine ?? (flags.logs ? 'local' : 'athena');
-  if (engine !== 'local' && engine !== 'athena') {
-    throw invalidInput('--engine', engine, 'use --engine local (with --logs DIR) or --engine athena');
-  }
-  const misplaced =
-    engine === 'local'
-      ? (['workgroup', 'region', 'profile'] as const).filter((f) => flags[f] !== undefined)
-      : (['logs', 'cache', 'strict'] as const).filter((f) => flags[f] !== undefined);
-  if (misplaced.length > 0) {
-    throw invalidInput(
-      `--${misplaced[0]}`,
-      flags[misplaced[0]],
-      engine === 'local'
-        ? '--workgroup, --region and --profile apply to --engine athena'
-        : '--logs, --cache and --strict apply to --engine local',
-    );
-  }
-  if (engine === 'local' && !flags.logs) {
-    throw new IrKitError('IRKIT_INVALID_INPUT', '--engine local needs --logs DIR', {
-      hint: 'point --logs at the exported AWSLogs/ tree (or a folder of CloudTrail .json.gz files)',
-    });
-  }
+  const engine = engineChoice(flags);
   if (flags.out && !statSync(dirname(resolve(flags.out)), { throwIfNoEntry: false })?.isDirectory()) {
     throw new IrKitError('IRKIT_INVALID_INPUT', `the folder of --out ${resolve(flags.out)} does not exist`, {
       hint: 'create the folder first, or give a file in an existing folder',
@@ -176,12 +149,7 @@ async function run(flags: InvestigateFlags): Promise<void> {
   };
   const started = Date.now();
   process.once('SIGINT', interrupt);
-  const engine = await openEngine(
-    command.engine === 'athena'
-      ? { kind: 'athena', workGroup: flags.workgroup, region: flags.region, profile: flags.profile }
-      : { kind: 'local', logs: flags.logs as string, cachePath: flags.cache, strict: flags.strict },
-    config,
-  );
+  const engine = await openEngine(command.engine, config);
   try {
     const result = await investigate(engine, command.subject, command.window, {
       depth: command.depth,
@@ -210,8 +178,7 @@ async function run(flags: InvestigateFlags): Promise<void> {
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export const registerInvestigate: RegisterCommand = (program: Command) => {
-  program
-    .command('investigate')
+  withEngineOptions(program.command('investigate'))
     .description(
       'follow an exposed access key (or user) through everything it did and created: blast radius, impact and containment plan',
     )
@@ -219,8 +186,6 @@ export const registerInvestigate: RegisterCommand = (program: Command) => {
     .option('--user <name>', 'or an IAM user (e.g. whose password was exposed)')
     .requiredOption('--from <date>', 'first day of the window (YYYY/MM/DD)')
     .requiredOption('--to <date>', 'last day of the window (YYYY/MM/DD)')
-    .option('--engine <engine>', 'local or athena (default: local when --logs is given, else athena)')
-    .option('--logs <dir>', 'folder of exported CloudTrail / VPC Flow Logs files (local engine)')
     .option('--depth <n>', `steps to follow from the subject, 0-${MAX_DEPTH} (default ${DEFAULT_DEPTH})`)
     .option(
       '--format <format>',
@@ -233,14 +198,6 @@ export const registerInvestigate: RegisterCommand = (program: Command) => {
     .option('--force', 'replace an existing --out file')
     .option('--incident <id>', 'incident id written into the result and its plan (e.g. IR-2021-0724)')
     .option('--protect <name>', 'a user, role or bucket never to put in the plan (repeatable)', collect)
-    .option('--cache <file>', 'DuckDB file keeping parsed logs between runs (local engine)')
-    .option('--strict', 'fail on corrupt or foreign log files instead of skipping them (local engine)')
-    .option(
-      '--workgroup <name>',
-      'Athena workgroup (default: workgroupName of cdk.json, else IRWorkshopWorkgroup)',
-    )
-    .option('--region <region>', 'AWS Region of the workgroup (default: the standard chain)')
-    .option('--profile <profile>', 'AWS profile (default: the standard chain)')
     .addHelpText(
       'after',
       '\nThe IR roles, the break-glass role, the kit’s own roles, cdk.json protectedPrincipals and the log bucket\nare never put in the plan; they are reported under "excluded".\n',

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 
-import { IrKitError, invalidInput } from '../../../lib/errors';
+import { invalidInput } from '../../../lib/errors';
 import {
   DEFAULT_TABLE_NAMES,
   QUERIES,
@@ -12,7 +12,8 @@ import {
 } from '../../../lib/queries';
 import { runtimeConfig, tableNamesOf } from '../../config';
 import { ProgressEvent, QueryResult, rowObjects } from '../../engines/engine';
-import { EngineChoice, openEngine } from '../../engines/open';
+import { openEngine } from '../../engines/open';
+import { EngineFlags, engineChoice, withEngineOptions } from './engine-flags';
 import type { RegisterCommand } from './index';
 
 /**
@@ -21,16 +22,9 @@ import type { RegisterCommand } from './index';
  * local engine, with the same SQL.
  */
 
-interface RunFlags {
+interface RunFlags extends EngineFlags {
   readonly param: string[];
-  readonly engine?: string;
-  readonly logs?: string;
-  readonly workgroup?: string;
-  readonly region?: string;
-  readonly profile?: string;
   readonly format: string;
-  readonly strict?: boolean;
-  readonly cache?: string;
 }
 
 const FORMATS = ['table', 'json', 'csv'] as const;
@@ -115,32 +109,6 @@ function formatJson(query: QueryDefinition, values: Record<string, string>, resu
   )}\n`;
 }
 
-function engineKind(flags: RunFlags): 'local' | 'athena' {
-  const kind = flags.engine ?? (flags.logs ? 'local' : 'athena');
-  if (kind !== 'local' && kind !== 'athena') {
-    throw invalidInput('--engine', kind, 'use --engine local (with --logs DIR) or --engine athena');
-  }
-  const misplaced =
-    kind === 'local'
-      ? (['workgroup', 'region', 'profile'] as const).filter((f) => flags[f] !== undefined)
-      : (['logs', 'cache', 'strict'] as const).filter((f) => flags[f] !== undefined);
-  if (misplaced.length > 0) {
-    throw invalidInput(
-      `--${misplaced[0]}`,
-      flags[misplaced[0]],
-      kind === 'local'
-        ? '--workgroup, --region and --profile apply to --engine athena'
-        : '--logs, --cache and --strict apply to --engine local',
-    );
-  }
-  if (kind === 'local' && !flags.logs) {
-    throw new IrKitError('IRKIT_INVALID_INPUT', '--engine local needs --logs DIR', {
-      hint: 'point --logs at the exported AWSLogs/ tree (or a folder of CloudTrail .json.gz files)',
-    });
-  }
-  return kind;
-}
-
 /** Progress on stderr: every phase once, repeated waits and load batches only on a terminal. */
 function progressPrinter(): (event: ProgressEvent) => void {
   const live = Boolean(process.stderr.isTTY) && !process.env.CI;
@@ -163,7 +131,7 @@ async function runQuery(id: string, flags: RunFlags): Promise<void> {
   }
   // Refused here, before an engine (or AWS client) exists.
   bindParams(query, values);
-  const kind = engineKind(flags);
+  const choice = engineChoice(flags);
 
   const controller = new AbortController();
   const interrupt = () => {
@@ -171,10 +139,6 @@ async function runQuery(id: string, flags: RunFlags): Promise<void> {
     controller.abort();
   };
   process.once('SIGINT', interrupt);
-  const choice: EngineChoice =
-    kind === 'athena'
-      ? { kind, workGroup: flags.workgroup, region: flags.region, profile: flags.profile }
-      : { kind, logs: flags.logs as string, cachePath: flags.cache, strict: flags.strict };
   const engine = await openEngine(choice);
   try {
     const result = await engine.run(query, values, {
@@ -195,7 +159,7 @@ async function runQuery(id: string, flags: RunFlags): Promise<void> {
         ? ''
         : `, ${(result.stats.bytesScanned / 1e6).toFixed(1)} MB scanned`;
     process.stderr.write(
-      `irkit queries: ${result.rows.length} row(s) in ${(result.stats.elapsedMs / 1000).toFixed(1)} s on ${kind}${scanned}\n`,
+      `irkit queries: ${result.rows.length} row(s) in ${(result.stats.elapsedMs / 1000).toFixed(1)} s on ${choice.kind}${scanned}\n`,
     );
   } finally {
     process.removeListener('SIGINT', interrupt);
@@ -248,20 +212,12 @@ export const registerQueries: RegisterCommand = (program: Command) => {
       process.stdout.write(showText(query, parseParams(flags.param), tableNamesOf(runtimeConfig())));
     });
 
-  queries
-    .command('run <id>')
-    .description('run one query on Athena, or with --logs on the local engine (same SQL)')
-    .option('--param <name=value>', 'a parameter value (repeatable)', collect, [])
-    .option('--engine <engine>', 'local or athena (default: local when --logs is given, else athena)')
-    .option('--logs <dir>', 'folder of exported CloudTrail / VPC Flow Logs files (local engine)')
-    .option('--cache <file>', 'DuckDB file keeping parsed logs between runs (local engine)')
-    .option('--strict', 'fail on corrupt or foreign log files instead of skipping them (local engine)')
-    .option(
-      '--workgroup <name>',
-      'Athena workgroup (default: workgroupName of cdk.json, else IRWorkshopWorkgroup)',
-    )
-    .option('--region <region>', 'AWS Region of the workgroup (default: the standard chain)')
-    .option('--profile <profile>', 'AWS profile (default: the standard chain)')
+  withEngineOptions(
+    queries
+      .command('run <id>')
+      .description('run one query on Athena, or with --logs on the local engine (same SQL)')
+      .option('--param <name=value>', 'a parameter value (repeatable)', collect, []),
+  )
     .option('--format <format>', `output: ${FORMATS.join(', ')}`, 'table')
     .addHelpText('after', () => `\nParameters per query: irkit queries show ID\n`)
     .action((id: string, flags: RunFlags) => runQuery(id, flags));
