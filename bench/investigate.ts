@@ -13,18 +13,15 @@
  * high-water mark) and a check that the result names what the playbook finds. --record adds
  * the run to bench/results/investigate.json.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { discoverLogFiles } from '../orchestrator/engines/discovery';
 import { LocalEngine } from '../orchestrator/engines/local';
 import { InvestigationResult, investigate } from '../orchestrator/investigate';
-import { MANIFEST_FILE, generateIncident } from '../simulation/synthetic';
+import { arg, benchLogs, best, machine, report, runChild, seconds, timeZcat } from './private/harness';
 
 const RESULTS = join(__dirname, 'results', 'investigate.json');
-const TSX = join(__dirname, '..', 'node_modules', '.bin', 'tsx');
 const KEY = 'AKIAIOSFODNN7EXAMPLE';
 
 interface ChildReport {
@@ -36,11 +33,6 @@ interface ChildReport {
   readonly cpuSeconds: number;
   readonly plan: readonly string[];
   readonly found: readonly string[];
-}
-
-function arg(name: string): string | undefined {
-  const at = process.argv.indexOf(name);
-  return at >= 0 ? process.argv[at + 1] : undefined;
 }
 
 /** What the playbook finds by hand; the bench fails when the investigation misses any of it. */
@@ -100,123 +92,53 @@ async function child(logs: string, from: string, to: string): Promise<void> {
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }
 
-function runChild(logs: string, from: string, to: string): Promise<{ wallMs: number; report: ChildReport }> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const proc = spawn(TSX, [__filename, '--child', logs, from, to], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    proc.on('error', reject);
-    proc.on('exit', (code) => {
-      const wallMs = Date.now() - started;
-      if (code !== 0) reject(new Error(`bench child exited with ${code}`));
-      else resolve({ wallMs, report: JSON.parse(out.trim().split('\n').pop() as string) as ChildReport });
-    });
-  });
-}
-
-/** zcat over the same files, in one decompressor process (gzip members concatenate). */
-function timeZcat(listFile: string): number {
-  const started = Date.now();
-  const result = spawnSync('sh', ['-c', `xargs -0 cat < '${listFile}' | zcat > /dev/null`], {
-    stdio: 'inherit',
-  });
-  if (result.status !== 0) throw new Error('zcat failed');
-  return Date.now() - started;
-}
-
-function manifestWindow(logs: string): { from: string; to: string; events: number; days: number } {
-  const manifest = JSON.parse(readFileSync(join(logs, MANIFEST_FILE), 'utf8')) as {
-    summary: { window: { from: string; to: string }; events: { total: number }; options: { days: number } };
-  };
-  return {
-    ...manifest.summary.window,
-    events: manifest.summary.events.total,
-    days: manifest.summary.options.days,
-  };
-}
-
-const seconds = (ms: number) => Math.round(ms / 10) / 100;
-
 async function main(): Promise<void> {
   if (process.argv[2] === '--child') {
     await child(process.argv[3], process.argv[4], process.argv[5]);
     return;
   }
-  const events = Number(
-    /^\d[\d_]*$/.test(process.argv[2] ?? '') ? process.argv[2].replace(/_/g, '') : 1_000_000,
-  );
-  const days = Number(arg('--days') ?? 30);
   const repeat = Number(arg('--repeat') ?? 1);
   const work = mkdtempSync(join(tmpdir(), 'irkit-bench-investigate-'));
-  let logs = arg('--logs');
   const loadAtStart = loadavg()[0];
   try {
-    if (!logs) {
-      logs = arg('--out') ?? join(work, 'logs');
-      process.stderr.write(
-        `bench: generating ${events.toLocaleString('en-US')} events over ${days} days into ${logs}\n`,
-      );
-      await generateIncident({ outDir: logs, backgroundEvents: events, days });
-    }
-    const window = manifestWindow(logs);
-    const discovery = await discoverLogFiles(logs, window);
-    const listFile = join(work, 'files.lst');
-    writeFileSync(listFile, `${discovery.files.map((f) => f.path).join('\0')}\0`);
-    const gzipBytes = discovery.files.reduce((sum, f) => sum + f.size, 0);
+    const { logs, window, events, days, files, gzipBytes, listFile } = await benchLogs(work, { days: 30 });
     process.stderr.write(
-      `bench: ${discovery.files.length} files (${(gzipBytes / 1e6).toFixed(0)} MB gzip), window ${window.from}..${window.to}\n`,
+      `bench: ${files.length} files (${(gzipBytes / 1e6).toFixed(0)} MB gzip), window ${window.from}..${window.to}\n`,
     );
     const runs: { zcatMs: number; wallMs: number; report: ChildReport }[] = [];
     for (let i = 0; i < repeat; i += 1) {
       const zcatMs = timeZcat(listFile);
-      const run = await runChild(logs, window.from, window.to);
+      const run = await runChild<ChildReport>(__filename, [logs, window.from, window.to]);
       runs.push({ zcatMs, ...run });
       process.stderr.write(
         `bench: run ${i + 1}: zcat ${seconds(zcatMs)} s, investigation ${seconds(run.wallMs)} s ` +
           `(${(run.wallMs / zcatMs).toFixed(2)}x), ${run.report.queries} queries, peak RSS ${run.report.peakRssMB} MB\n`,
       );
     }
-    const best = runs.reduce((a, b) => (b.wallMs / b.zcatMs < a.wallMs / a.zcatMs ? b : a));
+    const fastest = best(runs, (r) => r.wallMs / r.zcatMs);
     const record = {
       date: new Date().toISOString(),
-      events: window.events,
-      days: window.days,
+      events,
+      days,
       window: `${window.from}..${window.to}`,
-      files: discovery.files.length,
+      files: files.length,
       gzipMB: Math.round(gzipBytes / 1e6),
       repeats: repeat,
-      zcatSeconds: seconds(best.zcatMs),
-      investigationSeconds: seconds(best.wallMs),
-      ratioToZcat: Number((best.wallMs / best.zcatMs).toFixed(2)),
-      queries: best.report.queries,
-      loadSeconds: seconds(best.report.loadMs),
-      querySeconds: seconds(best.report.queryMs),
-      cpuSeconds: Number(best.report.cpuSeconds.toFixed(1)),
-      peakRssMB: best.report.peakRssMB,
-      plan: best.report.plan,
-      playbookFindings: `${best.report.found.length}/9`,
-      machine: {
-        cpus: cpus().length,
-        model: cpus()[0]?.model ?? 'unknown',
-        node: process.version,
-        loadAverageAtStart: Math.round(loadAtStart * 10) / 10,
-        loadAverageAtEnd: Math.round(loadavg()[0] * 10) / 10,
-      },
+      zcatSeconds: seconds(fastest.zcatMs),
+      investigationSeconds: seconds(fastest.wallMs),
+      ratioToZcat: Number((fastest.wallMs / fastest.zcatMs).toFixed(2)),
+      queries: fastest.report.queries,
+      loadSeconds: seconds(fastest.report.loadMs),
+      querySeconds: seconds(fastest.report.queryMs),
+      cpuSeconds: Number(fastest.report.cpuSeconds.toFixed(1)),
+      peakRssMB: fastest.report.peakRssMB,
+      plan: fastest.report.plan,
+      playbookFindings: `${fastest.report.found.length}/9`,
+      machine: machine(loadAtStart),
     };
-    process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
-    if (best.report.found.length !== 9)
-      throw new Error(`the investigation missed playbook findings: ${best.report.found.join(', ')}`);
-    if (process.argv.includes('--record')) {
-      const all: unknown[] = existsSync(RESULTS)
-        ? (JSON.parse(readFileSync(RESULTS, 'utf8')) as unknown[])
-        : [];
-      all.push(record);
-      writeFileSync(RESULTS, `${JSON.stringify(all, null, 2)}\n`);
-      process.stderr.write(`recorded in ${RESULTS}\n`);
-    }
+    if (fastest.report.found.length !== 9)
+      throw new Error(`the investigation missed playbook findings: ${fastest.report.found.join(', ')}`);
+    report(RESULTS, record);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -12,19 +12,16 @@
  * cache warm (three repeats by default). Times are the best of the repeats; peak RSS is the
  * highest of them (each child's getrusage high-water mark). --record adds the run to bench/results/queries.json.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { PLAYBOOK_QUERIES } from '../lib/queries/playbook';
-import { discoverLogFiles } from '../orchestrator/engines/discovery';
 import { LocalEngine } from '../orchestrator/engines/local';
 import { uncompressedSize } from '../orchestrator/engines/private/file-checks';
-import { MANIFEST_FILE, generateIncident } from '../simulation/synthetic';
+import { arg, benchLogs, best, machine, report, runChild, seconds, timeZcat } from './private/harness';
 
 const RESULTS = join(__dirname, 'results', 'queries.json');
-const TSX = join(__dirname, '..', 'node_modules', '.bin', 'tsx');
 
 /** Values of the playbook's Part 2 (the window is the generated one; API lists are each query's example). */
 const VALUES: Record<string, string> = {
@@ -55,11 +52,6 @@ interface ChildReport {
 interface Timed {
   readonly wallMs: number;
   readonly report: ChildReport;
-}
-
-function arg(name: string): string | undefined {
-  const at = process.argv.indexOf(name);
-  return at >= 0 ? process.argv[at + 1] : undefined;
 }
 
 /** In the child: one session, end to end, reported as JSON on stdout. */
@@ -95,76 +87,18 @@ async function child(logs: string, from: string, to: string, cachePath?: string)
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }
 
-function runChild(logs: string, from: string, to: string, cachePath?: string): Promise<Timed> {
-  return new Promise((resolve, reject) => {
-    const args = [__filename, '--child', logs, from, to, ...(cachePath ? [cachePath] : [])];
-    const started = Date.now();
-    const proc = spawn(TSX, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    proc.on('error', reject);
-    proc.on('exit', (code) => {
-      const wallMs = Date.now() - started;
-      if (code !== 0) reject(new Error(`bench child exited with ${code}`));
-      else resolve({ wallMs, report: JSON.parse(out.trim().split('\n').pop() as string) as ChildReport });
-    });
-  });
-}
-
-/** zcat over the same files, in one decompressor process (gzip members concatenate). */
-function timeZcat(listFile: string): number {
-  const started = Date.now();
-  const result = spawnSync('sh', ['-c', `xargs -0 cat < '${listFile}' | zcat > /dev/null`], {
-    stdio: 'inherit',
-  });
-  if (result.status !== 0) throw new Error('zcat failed');
-  return Date.now() - started;
-}
-
-function manifestWindow(logs: string): { from: string; to: string; events: number; days: number } {
-  const manifest = JSON.parse(readFileSync(join(logs, MANIFEST_FILE), 'utf8')) as {
-    summary: { window: { from: string; to: string }; events: { total: number }; options: { days: number } };
-  };
-  return {
-    ...manifest.summary.window,
-    events: manifest.summary.events.total,
-    days: manifest.summary.options.days,
-  };
-}
-
-const best = <T>(items: readonly T[], by: (t: T) => number): T =>
-  items.reduce((a, b) => (by(b) < by(a) ? b : a));
-const seconds = (ms: number) => Math.round(ms / 10) / 100;
-
 async function main(): Promise<void> {
   if (process.argv[2] === '--child') {
     await child(process.argv[3], process.argv[4], process.argv[5], process.argv[6]);
     return;
   }
-  const events = Number(
-    (process.argv[2] ?? '').match(/^\d[\d_]*$/) ? process.argv[2].replace(/_/g, '') : 1_000_000,
-  );
-  const days = Number(arg('--days') ?? 30);
   const repeat = Number(arg('--repeat') ?? 3);
   const work = mkdtempSync(join(tmpdir(), 'irkit-bench-queries-'));
-  let logs = arg('--logs');
   const loadAtStart = loadavg()[0];
   try {
-    if (!logs) {
-      logs = arg('--out') ?? join(work, 'logs');
-      process.stderr.write(
-        `bench: generating ${events.toLocaleString('en-US')} events over ${days} days into ${logs}\n`,
-      );
-      await generateIncident({ outDir: logs, backgroundEvents: events, days });
-    }
-    const window = manifestWindow(logs);
-    const discovery = await discoverLogFiles(logs, window);
-    const files = discovery.files.map((f) => f.path);
-    const listFile = join(work, 'files.lst');
-    writeFileSync(listFile, `${files.join('\0')}\0`);
-    const gzipBytes = discovery.files.reduce((sum, f) => sum + f.size, 0);
+    const { logs, window, events, days, files, gzipBytes, listFile } = await benchLogs(work, { days: 30 });
     let rawBytes = 0;
-    for (const f of discovery.files) rawBytes += await uncompressedSize(f.path, f.size);
+    for (const f of files) rawBytes += await uncompressedSize(f.path, f.size);
     process.stderr.write(
       `bench: ${files.length} files (${(gzipBytes / 1e6).toFixed(0)} MB gzip, ${(rawBytes / 1e6).toFixed(0)} MB raw), window ${window.from}..${window.to}\n`,
     );
@@ -172,10 +106,10 @@ async function main(): Promise<void> {
     const runs: { zcatMs: number; cold: Timed; cacheFill: Timed; warm: Timed }[] = [];
     for (let i = 0; i < repeat; i += 1) {
       const zcatMs = timeZcat(listFile);
-      const cold = await runChild(logs, window.from, window.to);
+      const cold = await runChild<ChildReport>(__filename, [logs, window.from, window.to]);
       const cache = join(work, `cache-${i}.duckdb`);
-      const cacheFill = await runChild(logs, window.from, window.to, cache);
-      const warm = await runChild(logs, window.from, window.to, cache);
+      const cacheFill = await runChild<ChildReport>(__filename, [logs, window.from, window.to, cache]);
+      const warm = await runChild<ChildReport>(__filename, [logs, window.from, window.to, cache]);
       rmSync(cache, { force: true });
       runs.push({ zcatMs, cold, cacheFill, warm });
       process.stderr.write(
@@ -198,8 +132,8 @@ async function main(): Promise<void> {
     );
     const record = {
       date: new Date().toISOString(),
-      events: window.events,
-      days: window.days,
+      events,
+      days,
       window: `${window.from}..${window.to}`,
       files: files.length,
       gzipMB: Math.round(gzipBytes / 1e6),
@@ -234,20 +168,9 @@ async function main(): Promise<void> {
         warmSeconds: seconds(r.warm.wallMs),
         coldPeakRssMB: r.cold.report.peakRssMB,
       })),
-      machine: {
-        cpus: cpus().length,
-        model: cpus()[0]?.model ?? 'unknown',
-        node: process.version,
-        loadAverageAtStart: Number(loadAtStart.toFixed(2)),
-        loadAverageAtEnd: Number(loadavg()[0].toFixed(2)),
-      },
+      machine: machine(loadAtStart),
     };
-    process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
-    if (process.argv.includes('--record')) {
-      const previous = existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, 'utf8')) as unknown[]) : [];
-      writeFileSync(RESULTS, `${JSON.stringify([...previous, record], null, 2)}\n`);
-      process.stderr.write(`bench: recorded in ${RESULTS}\n`);
-    }
+    report(RESULTS, record);
   } finally {
     // Generated logs live in `work` unless --out named a folder to keep.
     rmSync(work, { recursive: true, force: true });
