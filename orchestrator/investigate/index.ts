@@ -5,3 +5,4 @@ export * from './containment';
 export * from './impact';
 export * from './render';
 export * from './demo';
+export * from './read-result';

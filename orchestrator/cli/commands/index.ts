@@ -5,6 +5,7 @@ import { registerDemo } from './demo';
 import { registerInvestigate } from './investigate';
 import { registerQueries } from './queries';
 import { registerRelease } from './release';
+import { registerReport } from './report';
 import { registerSimulate } from './simulate';
 import { registerStatus } from './status';
 import { registerValidate } from './validate';
@@ -20,5 +21,6 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerStatus,
   registerQueries,
   registerInvestigate,
+  registerReport,
   registerValidate,
 ];

@@ -1,6 +1,3 @@
-import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, extname, resolve } from 'node:path';
-
 import { Command } from 'commander';
 
 import { IrKitError, invalidInput } from '../../../lib/errors';
@@ -9,6 +6,7 @@ import { protectionFromConfig } from '../../contain/config';
 import { runtimeConfig } from '../../config';
 import { EngineChoice, openEngine } from '../../engines/open';
 import { EngineFlags, engineChoice, withEngineOptions } from './engine-flags';
+import { checkOutFile, outputFormat, writeOutput } from './output';
 import {
   DEFAULT_DEPTH,
   InvestigationProgress,
@@ -53,7 +51,6 @@ export interface InvestigateCommand {
 }
 
 const NAME_OR_ARN = /^([A-Za-z0-9+=,.@_-]{1,64}|arn:aws[a-z-]*:iam::\d{12}:(user|role)\/[\w+=,.@/-]+)$/;
-const BY_EXTENSION: Record<string, OutputFormat> = { '.json': 'json', '.md': 'markdown' };
 
 /** Checks every flag before any engine or AWS client exists; throws IRKIT_INVALID_INPUT naming the flag. */
 export function parseInvestigateFlags(flags: InvestigateFlags): InvestigateCommand {
@@ -72,12 +69,7 @@ export function parseInvestigateFlags(flags: InvestigateFlags): InvestigateComma
   }
   const depth = Number(depthText);
   const checked = checkInvestigationInput(subject, { from: flags.from, to: flags.to }, depth);
-  const format = (flags.format ??
-    (flags.out ? BY_EXTENSION[extname(flags.out).toLowerCase()] : undefined) ??
-    'table') as OutputFormat;
-  if (!OUTPUT_FORMATS.includes(format)) {
-    throw invalidInput('--format', flags.format, `use --format ${OUTPUT_FORMATS.join(', ')}`);
-  }
+  const format = outputFormat(flags.format, flags.out, 'table');
   if (flags.incident !== undefined) v.incidentId(flags.incident);
   for (const name of flags.protect ?? []) {
     if (!NAME_OR_ARN.test(name)) {
@@ -89,16 +81,7 @@ export function parseInvestigateFlags(flags: InvestigateFlags): InvestigateComma
     }
   }
   const engine = engineChoice(flags);
-  if (flags.out && !statSync(dirname(resolve(flags.out)), { throwIfNoEntry: false })?.isDirectory()) {
-    throw new IrKitError('IRKIT_INVALID_INPUT', `the folder of --out ${resolve(flags.out)} does not exist`, {
-      hint: 'create the folder first, or give a file in an existing folder',
-    });
-  }
-  if (flags.out && existsSync(flags.out) && !flags.force) {
-    throw new IrKitError('IRKIT_INVALID_INPUT', `${resolve(flags.out)} exists; it is left as it is`, {
-      hint: 'give another --out file, or add --force to replace it',
-    });
-  }
+  checkOutFile(flags.out, flags.force);
   return {
     subject: checked.subject,
     window: checked.window,
@@ -160,12 +143,7 @@ async function run(flags: InvestigateFlags): Promise<void> {
     });
     for (const warning of result.warnings) process.stderr.write(`irkit investigate: warning: ${warning}\n`);
     const text = render(result, command.format);
-    if (command.out) {
-      writeFileSync(command.out, text);
-      process.stderr.write(`irkit investigate: wrote ${resolve(command.out)} (${command.format})\n`);
-    } else {
-      process.stdout.write(text);
-    }
+    writeOutput('investigate', text, command.out, command.format);
     process.stderr.write(
       `irkit investigate: ${result.summary.headline} (${result.queries.length} queries in ${((Date.now() - started) / 1000).toFixed(1)} s on ${engine.kind})\n`,
     );
