@@ -12,9 +12,6 @@
  * refuses to run when the credentials belong to any other account.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 
 import {
   CreateAccessKeyCommand,
@@ -39,16 +36,7 @@ import { contain, ContainIo } from '../../../orchestrator/contain/contain';
 import { release } from '../../../orchestrator/contain/release';
 import { containmentStatus } from '../../../orchestrator/contain/status';
 import { targetsOfOptions } from '../../../orchestrator/contain/targets';
-
-const SANDBOX = process.env.IRKIT_SANDBOX_ACCOUNT;
-/** Some credential source the SDK's default chain would use. */
-const hasCredentials =
-  Boolean(
-    process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE || process.env.AWS_WEB_IDENTITY_TOKEN_FILE,
-  ) ||
-  existsSync(join(homedir(), '.aws', 'credentials')) ||
-  existsSync(join(homedir(), '.aws', 'config'));
-const run = SANDBOX && hasCredentials ? describe : describe.skip;
+import { SANDBOX, describeInSandbox } from '../../helpers/sandbox';
 
 const io: ContainIo = {
   log: (line) => process.stderr.write(`${line}\n`),
@@ -56,7 +44,7 @@ const io: ContainIo = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
-run('containment in a real sandbox account (IRKIT_SANDBOX_ACCOUNT)', () => {
+describeInSandbox('containment in a real sandbox account (IRKIT_SANDBOX_ACCOUNT)', () => {
   jest.setTimeout(20 * 60_000);
   const clients = createClients({ region: process.env.AWS_REGION, profile: process.env.AWS_PROFILE });
   const suffix = randomBytes(4).toString('hex');

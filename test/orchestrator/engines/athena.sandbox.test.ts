@@ -11,9 +11,6 @@
  * Skipped unless IRKIT_SANDBOX_ACCOUNT is set and credentials are configured; refuses to run
  * when the credentials belong to any other account. Scans at most a day of logs per query.
  */
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -23,15 +20,7 @@ import { ANALYTICS_OUTPUTS, ANALYTICS_STACK_NAME } from '../../../lib/stacks/ana
 import { AthenaEngine, createAthenaClient } from '../../../orchestrator/engines/athena';
 import { LocalEngine } from '../../../orchestrator/engines/local';
 import { FLOW_HEADER, LogTree, flowLine, playbookKeyCalls } from './fixtures';
-
-const SANDBOX = process.env.IRKIT_SANDBOX_ACCOUNT;
-const hasCredentials =
-  Boolean(
-    process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE || process.env.AWS_WEB_IDENTITY_TOKEN_FILE,
-  ) ||
-  existsSync(join(homedir(), '.aws', 'credentials')) ||
-  existsSync(join(homedir(), '.aws', 'config'));
-const run = SANDBOX && hasCredentials ? describe : describe.skip;
+import { SANDBOX, describeInSandbox } from '../../helpers/sandbox';
 
 /** Yesterday, as date_partition: a day the trail has surely delivered, and little to scan. */
 const DAY = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10).replace(/-/g, '/');
@@ -41,7 +30,7 @@ function valuesOf(query: QueryDefinition): Record<string, string> {
   return Object.fromEntries(query.params.map((p) => [p.name, p.kind === 'date' ? DAY : p.example]));
 }
 
-run('the query library on a deployed IrKitAnalytics (IRKIT_SANDBOX_ACCOUNT)', () => {
+describeInSandbox('the query library on a deployed IrKitAnalytics (IRKIT_SANDBOX_ACCOUNT)', () => {
   jest.setTimeout(30 * 60_000);
   const region = process.env.AWS_REGION;
   const profile = process.env.AWS_PROFILE;
