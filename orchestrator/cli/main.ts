@@ -9,9 +9,9 @@ import { COMMANDS } from './commands';
  *
  * Exit codes: 0 success; 1 unexpected failure (a bug: rerun with --debug and report it);
  * 2 bad input or usage, nothing was changed; 3 an AWS call or a query failed;
- * 4 some targets of a containment failed (the summary says which).
+ * 4 some targets of a containment failed (the summary says which); 130 interrupted with Ctrl-C.
  */
-export const EXIT_CODES = { ok: 0, unexpected: 1, usage: 2, aws: 3, partial: 4 } as const;
+export const EXIT_CODES = { ok: 0, unexpected: 1, usage: 2, aws: 3, partial: 4, interrupted: 130 } as const;
 
 function exitCodeOf(error: IrKitError): number {
   switch (error.code) {
@@ -27,6 +27,8 @@ function exitCodeOf(error: IrKitError): number {
       return EXIT_CODES.usage;
     case 'IRKIT_CONTAINMENT_FAILED':
       return EXIT_CODES.partial;
+    case 'IRKIT_INTERRUPTED':
+      return EXIT_CODES.interrupted;
     default:
       return EXIT_CODES.aws;
   }

@@ -6,6 +6,7 @@ import { protectionFromConfig } from '../../contain/config';
 import { runtimeConfig } from '../../config';
 import { EngineChoice, openEngine } from '../../engines/open';
 import { EngineFlags, engineChoice, withEngineOptions } from './engine-flags';
+import { interruptible } from './interrupt';
 import { checkOutFile, outputFormat, writeOutput } from './output';
 import {
   DEFAULT_DEPTH,
@@ -125,32 +126,26 @@ async function run(flags: InvestigateFlags): Promise<void> {
     protectedPrincipals: [...(configured.protectedPrincipals ?? []), ...command.protect],
     protectedBuckets: configured.protectedBuckets ?? [],
   };
-  const controller = new AbortController();
-  const interrupt = () => {
-    process.stderr.write('\nirkit investigate: cancelling...\n');
-    controller.abort();
-  };
   const started = Date.now();
-  process.once('SIGINT', interrupt);
-  const engine = await openEngine(command.engine, config);
-  try {
-    const result = await investigate(engine, command.subject, command.window, {
-      depth: command.depth,
-      incidentId: flags.incident,
-      protection,
-      signal: controller.signal,
-      onProgress: progressPrinter(started),
-    });
-    for (const warning of result.warnings) process.stderr.write(`irkit investigate: warning: ${warning}\n`);
-    const text = render(result, command.format);
-    writeOutput('investigate', text, command.out, command.format);
-    process.stderr.write(
-      `irkit investigate: ${result.summary.headline} (${result.queries.length} queries in ${((Date.now() - started) / 1000).toFixed(1)} s on ${engine.kind})\n`,
-    );
-  } finally {
-    process.removeListener('SIGINT', interrupt);
-    await engine.close();
-  }
+  await interruptible('investigate', async (signal) => {
+    const engine = await openEngine(command.engine, config);
+    try {
+      const result = await investigate(engine, command.subject, command.window, {
+        depth: command.depth,
+        incidentId: flags.incident,
+        protection,
+        signal,
+        onProgress: progressPrinter(started),
+      });
+      for (const warning of result.warnings) process.stderr.write(`irkit investigate: warning: ${warning}\n`);
+      writeOutput('investigate', render(result, command.format), command.out, command.format);
+      process.stderr.write(
+        `irkit investigate: ${result.summary.headline} (${result.queries.length} queries in ${((Date.now() - started) / 1000).toFixed(1)} s on ${engine.kind})\n`,
+      );
+    } finally {
+      await engine.close();
+    }
+  });
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];

@@ -14,6 +14,7 @@ import { runtimeConfig, tableNamesOf } from '../../config';
 import { ProgressEvent, QueryResult, rowObjects } from '../../engines/engine';
 import { openEngine } from '../../engines/open';
 import { EngineFlags, engineChoice, withEngineOptions } from './engine-flags';
+import { interruptible } from './interrupt';
 import type { RegisterCommand } from './index';
 
 /**
@@ -133,38 +134,30 @@ async function runQuery(id: string, flags: RunFlags): Promise<void> {
   bindParams(query, values);
   const choice = engineChoice(flags);
 
-  const controller = new AbortController();
-  const interrupt = () => {
-    process.stderr.write('\nirkit queries: cancelling...\n');
-    controller.abort();
-  };
-  process.once('SIGINT', interrupt);
-  const engine = await openEngine(choice);
-  try {
-    const result = await engine.run(query, values, {
-      signal: controller.signal,
-      onProgress: progressPrinter(),
-    });
-    for (const warning of result.warnings) process.stderr.write(`irkit queries: warning: ${warning}\n`);
-    const format = flags.format as Format;
-    process.stdout.write(
-      format === 'json'
-        ? formatJson(query, values, result)
-        : format === 'csv'
-          ? formatCsv(result)
-          : formatTable(result),
-    );
-    const scanned =
-      result.stats.bytesScanned === undefined
-        ? ''
-        : `, ${(result.stats.bytesScanned / 1e6).toFixed(1)} MB scanned`;
-    process.stderr.write(
-      `irkit queries: ${result.rows.length} row(s) in ${(result.stats.elapsedMs / 1000).toFixed(1)} s on ${choice.kind}${scanned}\n`,
-    );
-  } finally {
-    process.removeListener('SIGINT', interrupt);
-    await engine.close();
-  }
+  await interruptible('queries', async (signal) => {
+    const engine = await openEngine(choice);
+    try {
+      const result = await engine.run(query, values, { signal, onProgress: progressPrinter() });
+      for (const warning of result.warnings) process.stderr.write(`irkit queries: warning: ${warning}\n`);
+      const format = flags.format as Format;
+      process.stdout.write(
+        format === 'json'
+          ? formatJson(query, values, result)
+          : format === 'csv'
+            ? formatCsv(result)
+            : formatTable(result),
+      );
+      const scanned =
+        result.stats.bytesScanned === undefined
+          ? ''
+          : `, ${(result.stats.bytesScanned / 1e6).toFixed(1)} MB scanned`;
+      process.stderr.write(
+        `irkit queries: ${result.rows.length} row(s) in ${(result.stats.elapsedMs / 1000).toFixed(1)} s on ${choice.kind}${scanned}\n`,
+      );
+    } finally {
+      await engine.close();
+    }
+  });
 }
 
 export const registerQueries: RegisterCommand = (program: Command) => {

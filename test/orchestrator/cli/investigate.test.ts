@@ -7,6 +7,7 @@ import {
   GetQueryExecutionCommand,
   GetQueryResultsCommand,
   StartQueryExecutionCommand,
+  StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -227,5 +228,31 @@ describe('irkit investigate on Athena', () => {
       ExecutionParameters: [`'${KEY}'`, "'2021/07/16'", "'2021/07/24'"],
     });
     expect(existsSync(path.join(outDir, 'never'))).toBe(false);
+  });
+
+  test('Ctrl-C cancels the running Athena queries and exits 130 with nothing on stdout', async () => {
+    athena.reset();
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-running' });
+    athena.on(GetQueryExecutionCommand).callsFake(() => {
+      process.emit('SIGINT');
+      return { QueryExecution: { QueryExecutionId: 'q-running', Status: { State: 'RUNNING' } } };
+    });
+    athena.on(StopQueryExecutionCommand).resolves({});
+    const run = await irkit(
+      'investigate',
+      '--access-key-id',
+      KEY,
+      ...WINDOW,
+      '--engine',
+      'athena',
+      '--region',
+      'us-east-1',
+    );
+    expect(run.code).toBe(130);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('irkit investigate: cancelling...');
+    expect(run.stderr).toContain('IRKIT_INTERRUPTED');
+    expect(athena).toHaveReceivedCommandWith(StopQueryExecutionCommand, { QueryExecutionId: 'q-running' });
+    expect(process.listenerCount('SIGINT')).toBe(0);
   });
 });

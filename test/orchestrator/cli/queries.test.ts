@@ -294,9 +294,31 @@ describe('irkit queries run --engine athena', () => {
       'us-east-1',
     );
 
-    expect(run.stderr).toContain('IRKIT_QUERY_CANCELLED');
-    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('IRKIT_INTERRUPTED');
+    expect(run.code).toBe(130);
     expect(athena).toHaveReceivedCommandWith(StopQueryExecutionCommand, { QueryExecutionId: ID });
+    expect(process.listenerCount('SIGINT')).toBe(0);
+  });
+
+  test('a query cancelled by someone else is a failed query (exit 3), not an interruption', async () => {
+    athena.on(GetQueryExecutionCommand).resolves({
+      QueryExecution: { Status: { State: 'CANCELLED', StateChangeReason: 'stopped by an administrator' } },
+    });
+
+    const run = await irkit(
+      'queries',
+      'run',
+      'key-source-ips',
+      ...BY_KEY,
+      '--engine',
+      'athena',
+      '--region',
+      'us-east-1',
+    );
+
+    expect(run.stderr).toContain('IRKIT_QUERY_CANCELLED');
+    expect(run.stderr).toContain('stopped by an administrator');
+    expect(run.code).toBe(3);
     expect(process.listenerCount('SIGINT')).toBe(0);
   });
 });
