@@ -3,13 +3,15 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 
 import { applyCompliance } from '../../lib/compliance';
+import { FEATURE_FLAGS } from './cdk-context';
 
 /**
- * An app for unit tests: CDK's built-in CloudFormation schema validation is off, because it
- * only ever warns and starting it costs seconds in every test file. The app test keeps it on.
+ * An app for unit tests, with cdk.json's feature flags: CDK's built-in CloudFormation schema
+ * validation is off, because it only ever warns and starting it costs seconds in every test
+ * file. The app test keeps it on.
  */
 export function testApp(context: Record<string, unknown> = {}): App {
-  return new App({ context, builtinCloudFormationValidation: false });
+  return new App({ context: { ...FEATURE_FLAGS, ...context }, builtinCloudFormationValidation: false });
 }
 
 /** A testApp with the AwsSolutions pack on, as bin/app.ts builds it. */

@@ -39,16 +39,7 @@ describe('ContainmentExecutionRole', () => {
         Sid: 'InvokeTheContainmentHandler',
         Effect: 'Allow',
         Action: 'lambda:InvokeFunction',
-        Resource: {
-          'Fn::Join': [
-            '',
-            [
-              'arn:',
-              { Ref: 'AWS::Partition' },
-              ':lambda:us-east-1:777777777777:function:irkit-contain-handler',
-            ],
-          ],
-        },
+        Resource: 'arn:aws:lambda:us-east-1:777777777777:function:irkit-contain-handler',
       },
     ]);
   });

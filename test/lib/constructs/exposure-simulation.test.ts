@@ -26,14 +26,14 @@ describe('ExposureSimulation', () => {
   });
 
   it("grants exactly the attack script's calls, on the users it creates", () => {
-    const users = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${ACCOUNT}:user/JaneDoe*`]] };
+    const users = `arn:aws:iam::${ACCOUNT}:user/JaneDoe*`;
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
         Statement: [
           {
             Sid: 'CreateRogueUser',
             Effect: 'Allow',
-            Action: ['iam:CreateUser', 'iam:TagUser', 'iam:CreateAccessKey'],
+            Action: ['iam:CreateAccessKey', 'iam:CreateUser', 'iam:TagUser'],
             Resource: users,
           },
           {
@@ -43,12 +43,7 @@ describe('ExposureSimulation', () => {
             Resource: users,
             Condition: {
               ArnEquals: {
-                'iam:PolicyARN': {
-                  'Fn::Join': [
-                    '',
-                    ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AdministratorAccess'],
-                  ],
-                },
+                'iam:PolicyARN': 'arn:aws:iam::aws:policy/AdministratorAccess',
               },
             },
           },

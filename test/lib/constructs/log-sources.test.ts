@@ -7,12 +7,7 @@ import { IrKitError } from '../../../lib/errors';
 import { testApp } from '../../helpers/compliance';
 
 const ENV = { account: '777777777777', region: 'us-east-1' };
-const TRAIL_ARN = {
-  'Fn::Join': [
-    '',
-    ['arn:', { Ref: 'AWS::Partition' }, ':cloudtrail:us-east-1:777777777777:trail/irkit-trail'],
-  ],
-};
+const TRAIL_ARN = 'arn:aws:cloudtrail:us-east-1:777777777777:trail/irkit-trail';
 
 function build(props: (stack: Stack) => LogSourcesProps = () => ({})) {
   const stack = new Stack(testApp(), 'S', { env: ENV });
@@ -80,7 +75,7 @@ describe('LogSources creating its bucket, with flow logs', () => {
             { Field: 'resources.type', Equals: ['AWS::S3::Object'] },
             {
               Field: 'resources.ARN',
-              StartsWith: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::irkit-sim-']] }],
+              StartsWith: ['arn:aws:s3:::irkit-sim-'],
             },
           ],
         },
@@ -124,9 +119,7 @@ describe('LogSources creating its bucket, with flow logs', () => {
             Condition: {
               StringEquals: { 'aws:SourceArn': TRAIL_ARN },
               StringLike: {
-                'kms:EncryptionContext:aws:cloudtrail:arn': {
-                  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudtrail:*:777777777777:trail/*']],
-                },
+                'kms:EncryptionContext:aws:cloudtrail:arn': 'arn:aws:cloudtrail:*:777777777777:trail/*',
               },
             },
           }),

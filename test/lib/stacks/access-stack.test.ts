@@ -88,7 +88,7 @@ describe('AccessStack (IrKitAccess)', () => {
   });
 
   it('names a bucket the other stack only imports by its name, with no export', () => {
-    const logObjects = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${LOG_BUCKET}/*`]] };
+    const logObjects = `arn:aws:s3:::${LOG_BUCKET}/*`;
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([Match.objectLike({ Sid: 'ReadLogObjects', Resource: logObjects })]),

@@ -4,6 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 
 import { acknowledge, applyCompliance } from '../../../lib/compliance';
 import { AccessStack, AccessStackProps } from '../../../lib/stacks/access-stack';
+import { FEATURE_FLAGS } from '../../helpers/cdk-context';
 import { Deployment } from '../policies/template-policies';
 
 export const ACCOUNT = '777777777777';
@@ -15,12 +16,12 @@ export const RESULTS_KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12
 export const RESPONDER = `arn:aws:iam::${ACCOUNT}:role/Responder`;
 
 /**
- * An app with the AwsSolutions pack on, as bin/app.ts builds it, minus CDK's built-in
+ * An app with cdk.json's feature flags and the AwsSolutions pack on, as bin/app.ts builds it, minus CDK's built-in
  * CloudFormation validation: that engine only ever warns, and starting it costs seconds of
  * CPU in every test file.
  */
 export function testApp(context: Record<string, unknown> = {}): App {
-  const app = new App({ context, builtinCloudFormationValidation: false });
+  const app = new App({ context: { ...FEATURE_FLAGS, ...context }, builtinCloudFormationValidation: false });
   applyCompliance(app);
   return app;
 }
