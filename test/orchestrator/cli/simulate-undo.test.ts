@@ -1,32 +1,8 @@
 import * as fs from 'fs';
 
 import { irkitWithEnv } from '../../helpers/cli';
-import { SANDBOX_ACCOUNT, Sandbox } from '../../simulation/scripts/harness';
-
-const USER = 'JaneDoe-run1';
-const BUCKET = `irkit-sim-run1-${SANDBOX_ACCOUNT}`;
-
-function sandboxWithRun(tag: string): Sandbox {
-  const box = new Sandbox();
-  box.seedUser(USER, 'AIDAJANEDOEEXAMPLE', SANDBOX_ACCOUNT, { 'irkit:simulation-run': tag });
-  box.seedBucket(BUCKET);
-  fs.writeFileSync(
-    box.manifestPath(),
-    JSON.stringify({
-      formatVersion: 1,
-      kind: 'irkit-simulation-run',
-      runId: 'run1',
-      status: 'completed',
-      account: SANDBOX_ACCOUNT,
-      region: 'us-east-1',
-      resources: [
-        { type: 'iam-user', name: USER, state: 'created' },
-        { type: 's3-bucket', name: BUCKET, region: 'us-east-1', state: 'created' },
-      ],
-    }),
-  );
-  return box;
-}
+import { Sandbox } from '../../simulation/scripts/harness';
+import { BUCKET, USER, sandboxWithRun } from '../simulation/fixtures';
 
 describe('irkit simulate --undo', () => {
   it('removes the run and prints the summary; exit 0', async () => {

@@ -4,33 +4,7 @@ import { Writable } from 'stream';
 import { IrKitError } from '../../../lib/errors';
 import { checkManifest, describeUndo, undoSimulationRun } from '../../../orchestrator/simulation/undo';
 import { OTHER_ACCOUNT, SANDBOX_ACCOUNT, Sandbox } from '../../simulation/scripts/harness';
-
-const USER = 'JaneDoe-run1';
-const BUCKET = `irkit-sim-run1-${SANDBOX_ACCOUNT}`;
-
-/** A run's leftovers and its manifest, written directly (no attack run needed here). */
-function sandboxWithRun(tag = 'run1'): Sandbox {
-  const box = new Sandbox();
-  box.seedUser(USER, 'AIDAJANEDOEEXAMPLE', SANDBOX_ACCOUNT, { 'irkit:simulation-run': tag });
-  box.seedBucket(BUCKET);
-  fs.writeFileSync(
-    box.manifestPath(),
-    JSON.stringify({
-      formatVersion: 1,
-      kind: 'irkit-simulation-run',
-      runId: 'run1',
-      status: 'completed',
-      account: SANDBOX_ACCOUNT,
-      region: 'us-east-1',
-      exposedUser: { name: 'JorgeSouza' },
-      resources: [
-        { type: 'iam-user', name: USER, state: 'created' },
-        { type: 's3-bucket', name: BUCKET, region: 'us-east-1', state: 'created' },
-      ],
-    }),
-  );
-  return box;
-}
+import { BUCKET, USER, sandboxWithRun } from './fixtures';
 
 function sink(): Writable & { text: string } {
   const out = new Writable({
