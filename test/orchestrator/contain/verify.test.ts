@@ -32,6 +32,14 @@ function progress() {
   };
 }
 
+/** JaneDoe's user containment, as verification sees it. */
+const janeDoe = {
+  target: { kind: 'user' as const, name: 'JaneDoe', accessKeyIds: [] },
+  stack: userStack,
+  incidentId: 'IR-1',
+  containmentPolicyArn: POLICY_ARN,
+};
+
 describe('verification through IAM and S3 reads', () => {
   it('retries while IAM has not caught up (eventual consistency), with a growing, bounded delay', async () => {
     aws.iam
@@ -43,17 +51,11 @@ describe('verification through IAM and S3 reads', () => {
       .on(ListAccessKeysCommand)
       .resolves({ AccessKeyMetadata: [{ AccessKeyId: 'AKIAI44QH8DHBEXAMPLE', Status: 'Inactive' }] });
     const p = progress();
-    const result = await verifyContained(
-      aws.clients,
-      {
-        target: { kind: 'user', name: 'JaneDoe', accessKeyIds: [] },
-        stack: userStack,
-        incidentId: 'IR-1',
-        containmentPolicyArn: POLICY_ARN,
-      },
-      p,
-      { attempts: 5, firstDelayMs: 1000, maxDelayMs: 1500 },
-    );
+    const result = await verifyContained(aws.clients, janeDoe, p, {
+      attempts: 5,
+      firstDelayMs: 1000,
+      maxDelayMs: 1500,
+    });
     expect(result).toEqual({
       verified: true,
       notes: ['containment policy attached', 'keys AKIAI44QH8DHBEXAMPLE Inactive'],
@@ -68,17 +70,7 @@ describe('verification through IAM and S3 reads', () => {
       .on(ListAccessKeysCommand)
       .resolves({ AccessKeyMetadata: [{ AccessKeyId: 'AKIAI44QH8DHBEXAMPLE', Status: 'Active' }] });
     const p = progress();
-    const result = await verifyContained(
-      aws.clients,
-      {
-        target: { kind: 'user', name: 'JaneDoe', accessKeyIds: [] },
-        stack: userStack,
-        incidentId: 'IR-1',
-        containmentPolicyArn: POLICY_ARN,
-      },
-      p,
-      { attempts: 3, firstDelayMs: 1 },
-    );
+    const result = await verifyContained(aws.clients, janeDoe, p, { attempts: 3, firstDelayMs: 1 });
     expect(result.verified).toBe(false);
     expect(result.notes).toEqual([
       'containment policy not attached yet',
