@@ -39,10 +39,18 @@ export interface IrKitConfig {
   readonly breakGlassRoleName: string;
   readonly containmentExecutionRoleName: string;
   readonly containmentPolicyName: string;
-  /** Account ids or IAM ARNs allowed to assume the IR roles. */
+  /**
+   * IAM role or user ARNs allowed to assume the IR roles; an account id or `:root` ARN only
+   * with allowAccountRootTrust.
+   */
   readonly trustedPrincipals: readonly string[];
   /** Who may assume the break-glass role (with MFA); defaults to trustedPrincipals. */
   readonly breakGlassPrincipals: readonly string[];
+  /**
+   * The explicit opt-in to trust a whole account (an account id or its `:root` ARN): every
+   * IAM principal of it allowed sts:AssumeRole could then assume the IR roles. False by default.
+   */
+  readonly allowAccountRootTrust: boolean;
   readonly alertEmails: readonly string[];
   readonly bytesScannedCutoffPerQuery: number;
   readonly resultsRetentionInDays: number;
@@ -108,6 +116,7 @@ const TOP_LEVEL_KEYS = [
   'containmentPolicyName',
   'trustedPrincipals',
   'breakGlassPrincipals',
+  'allowAccountRootTrust',
   'alertEmails',
   'bytesScannedCutoffPerQuery',
   'resultsRetentionInDays',
@@ -140,6 +149,11 @@ const VPC_ID = /^vpc-[0-9a-f]{8}([0-9a-f]{9})?$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@.]+$/;
 /** IAM principals a trust policy can name: an account's root, a user or a role. */
 const IAM_PRINCIPAL_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:(root|(user|role)(\/[A-Za-z0-9+=,.@_-]+)+)$/;
+/** An IAM role or user ARN, with an optional path: what the IR roles may trust. */
+const IAM_ROLE_OR_USER_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:(user|role)(\/[A-Za-z0-9+=,.@_-]+)+$/;
+/** A whole account: its id, or its root ARN (which IAM stores an account id as). */
+const ACCOUNT_ROOT = /^(\d{12}|arn:aws(-[a-z]+)*:iam::\d{12}:root)$/;
+const ASSUMED_ROLE_ARN = /^arn:(aws(?:-[a-z]+)*):sts::(\d{12}):assumed-role\/([A-Za-z0-9+=,.@_-]+)\/[^/]+$/;
 const IAM_NAME = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
 
 type Raw = Record<string, unknown>;
@@ -311,15 +325,53 @@ function roleName(key: string, value: unknown): string {
   return checked(key, value, v.iamRoleName, 'IAM role name');
 }
 
-function principal(key: string, value: unknown): string {
-  if (typeof value === 'string' && (/^\d{12}$/.test(value) || IAM_PRINCIPAL_ARN.test(value))) {
+/** True for an account id or an account's `:root` ARN: trust in the whole account. */
+export function isAccountRootPrincipal(value: string): boolean {
+  return ACCOUNT_ROOT.test(value);
+}
+
+const EXAMPLE_RESPONDER = 'arn:aws:iam::777777777777:role/IncidentResponder';
+
+/**
+ * One entry of trustedPrincipals or breakGlassPrincipals: an exact IAM role or user ARN, or,
+ * only when the config opts in, a whole account. `assumes` says what the entry would let in.
+ */
+function trustedPrincipal(key: string, value: unknown, allowAccountRoot: boolean, assumes: string): string {
+  if (typeof value === 'string' && IAM_ROLE_OR_USER_ARN.test(value)) {
     return value;
+  }
+  if (typeof value === 'string' && ACCOUNT_ROOT.test(value)) {
+    if (allowAccountRoot) return value;
+    const account = /\d{12}/.exec(value)?.[0] ?? '';
+    throw configError(
+      key,
+      value,
+      `this trusts the whole account ${account}: any IAM user or role in it that may call sts:AssumeRole, an exposed administrator key included, could ${assumes}`,
+      `name your responders' IAM role or user, e.g. "${EXAMPLE_RESPONDER}"; only if you accept that risk, add "allowAccountRootTrust": true`,
+    );
+  }
+  if (typeof value === 'string' && value.includes('*')) {
+    throw configError(
+      key,
+      value,
+      'a wildcard lets in principals nobody listed',
+      `name each IAM role or user exactly, e.g. "${EXAMPLE_RESPONDER}"`,
+    );
+  }
+  const session = typeof value === 'string' ? ASSUMED_ROLE_ARN.exec(value) : null;
+  if (session) {
+    throw configError(
+      key,
+      value,
+      'a role session, not a role: its session name is whatever the caller passes to AssumeRole, so it identifies nobody, and the session ends within hours',
+      `trust the role itself, "arn:${session[1]}:iam::${session[2]}:role/${session[3]}"`,
+    );
   }
   throw configError(
     key,
     value,
-    'not an account id or IAM principal ARN',
-    'give a 12-digit account id (777777777777) or an IAM user/role ARN (arn:aws:iam::777777777777:role/Responder)',
+    'not an IAM role or user ARN',
+    `give an ARN such as "${EXAMPLE_RESPONDER}" (a path is allowed: arn:aws:iam::777777777777:role/team/IncidentResponder); service and federated principals cannot assume the IR roles`,
   );
 }
 
@@ -471,18 +523,44 @@ export function parseConfig(raw: unknown, defaults: ConfigDefaults = {}): IrKitC
       key('trustedPrincipals'),
       undefined,
       'required: who may assume the IR roles',
-      'add "trustedPrincipals": ["777777777777"] or the ARNs of your responders\' roles',
+      `add "trustedPrincipals": ["${EXAMPLE_RESPONDER}"], the ARNs of your responders' IAM roles or users`,
     );
   }
+  const allowAccountRootTrust =
+    optional(root, 'allowAccountRootTrust', (value) => boolean(key('allowAccountRootTrust'), value)) ?? false;
   const trustedPrincipals = list(
     key('trustedPrincipals'),
     root.trustedPrincipals,
-    (value, k) => principal(k, value),
-    {
-      nonEmpty: true,
-      example: '["777777777777"]',
-    },
+    (value, k) =>
+      trustedPrincipal(k, value, allowAccountRootTrust, 'assume the analyst, admin and deploy roles'),
+    { nonEmpty: true, example: `["${EXAMPLE_RESPONDER}"]` },
   );
+  const breakGlassPrincipals =
+    optional(root, 'breakGlassPrincipals', (value) =>
+      list(
+        key('breakGlassPrincipals'),
+        value,
+        (entry, k) =>
+          trustedPrincipal(
+            k,
+            entry,
+            allowAccountRootTrust,
+            'assume the administrator break-glass role after enrolling an MFA device of its own',
+          ),
+        { nonEmpty: true, example: '["arn:aws:iam::777777777777:role/IncidentCommander"]' },
+      ),
+    ) ?? trustedPrincipals;
+  if (
+    allowAccountRootTrust &&
+    ![...trustedPrincipals, ...breakGlassPrincipals].some(isAccountRootPrincipal)
+  ) {
+    throw configError(
+      key('allowAccountRootTrust'),
+      true,
+      'no entry of trustedPrincipals or breakGlassPrincipals is an account, so the opt-in is unused',
+      'remove allowAccountRootTrust, so that an account id added later is refused again',
+    );
+  }
 
   const logSourcesRaw = asObject(key('logSources'), root.logSources ?? {}, LOG_SOURCES_KEYS);
   const logSources: LogSourcesConfig = {
@@ -550,14 +628,6 @@ export function parseConfig(raw: unknown, defaults: ConfigDefaults = {}): IrKitC
     region: envRegion === undefined ? undefined : region(key('env.region'), envRegion),
   };
 
-  const breakGlassPrincipals =
-    optional(root, 'breakGlassPrincipals', (value) =>
-      list(key('breakGlassPrincipals'), value, (entry, k) => principal(k, entry), {
-        nonEmpty: true,
-        example: '["arn:aws:iam::777777777777:role/Responder"]',
-      }),
-    ) ?? trustedPrincipals;
-
   return {
     logBucket,
     cloudTrailPrefix: optional(root, 'cloudTrailPrefix', (value) => prefix(key('cloudTrailPrefix'), value)),
@@ -579,6 +649,7 @@ export function parseConfig(raw: unknown, defaults: ConfigDefaults = {}): IrKitC
     ...readNames(root),
     trustedPrincipals,
     breakGlassPrincipals,
+    allowAccountRootTrust,
     alertEmails:
       optional(root, 'alertEmails', (value) =>
         list(key('alertEmails'), value, (entry, k) => email(k, entry), {

@@ -10,7 +10,7 @@ import { acknowledgeManagedPolicy, acknowledgeWildcardResource } from './private
 import { checkedName, ROLE_NAME_RULE } from './private/names';
 
 export interface ResponderRolesProps {
-  /** Who may assume the analyst, admin and deploy roles (accounts, users or roles). */
+  /** Who may assume the analyst, admin and deploy roles: IAM roles or users, by exact ARN. */
   readonly trustedPrincipals: readonly iam.IPrincipal[];
   /**
    * Who may assume the break-glass role, always with MFA.
@@ -167,7 +167,14 @@ export class ResponderRoles extends Construct {
   public readonly adminRole: iam.Role;
   /** Deploys, updates and deletes `irkit-contain-*` stacks with the containment execution role. */
   public readonly deployRole: iam.Role;
-  /** Administrator, MFA required, one-hour sessions. */
+  /**
+   * Administrator, MFA required, one-hour sessions. The only IR role that may change the other
+   * IR roles: when the actor assumed one, a responder here puts the inline
+   * `IrKitRevokeOlderSessions-<incident>` policy on it (AdministratorAccess covers
+   * iam:PutRolePolicy, GetRolePolicy and DeleteRolePolicy; IAM has no condition key on the
+   * inline policy's name or content, so "revoke only, never deny-all" is the procedure's rule,
+   * not IAM's).
+   */
   public readonly breakGlassRole: iam.Role;
   /** The analyst's custom policy (the playbook's "custom IAM Policy" for Athena queries). */
   public readonly analystPolicy: iam.ManagedPolicy;
@@ -178,13 +185,13 @@ export class ResponderRoles extends Construct {
     super(scope, id);
     if (props.trustedPrincipals.length === 0) {
       throw new IrKitError('IRKIT_CONFIG', 'no trusted principals given for the IR roles', {
-        hint: 'name at least one account id or IAM role/user ARN allowed to assume the IR roles (trustedPrincipals)',
+        hint: 'name at least one IAM role or user ARN allowed to assume the IR roles (trustedPrincipals), e.g. arn:aws:iam::777777777777:role/IncidentResponder',
       });
     }
     const breakGlassPrincipals = props.breakGlassPrincipals ?? props.trustedPrincipals;
     if (breakGlassPrincipals.length === 0) {
       throw new IrKitError('IRKIT_CONFIG', 'no principals given for the break-glass role', {
-        hint: 'name at least one account id or IAM role/user ARN (breakGlassPrincipals), or leave it out to use trustedPrincipals',
+        hint: 'name at least one IAM role or user ARN (breakGlassPrincipals), or leave it out to use trustedPrincipals',
       });
     }
     const sessionSeconds = (props.breakGlassMaxSessionDuration ?? Duration.hours(1)).toSeconds();
@@ -209,6 +216,16 @@ export class ResponderRoles extends Construct {
     const trusted = new iam.CompositePrincipal(...props.trustedPrincipals);
     const name = (what: string, value: string | undefined, fallback: string): string =>
       checkedName(what, value ?? fallback, ROLE_NAME_RULE);
+    const names = {
+      analyst: name('analyst role name', props.analystRoleName, DEFAULT_NAMES.analystRoleName),
+      admin: name('admin role name', props.adminRoleName, DEFAULT_NAMES.adminRoleName),
+      deploy: name('deploy role name', props.deployRoleName, DEFAULT_NAMES.deployRoleName),
+      breakGlass: name('break-glass role name', props.breakGlassRoleName, DEFAULT_NAMES.breakGlassRoleName),
+    };
+    // By name, not by the roles' ARN attributes: the deploy policy is attached to one of them.
+    const irRoleArns = Object.values(names).map((roleName) =>
+      stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: roleName }),
+    );
 
     // Analyst: the playbook's ReadOnlyAccess plus a custom policy for the investigation.
     this.analystPolicy = new iam.ManagedPolicy(this, 'AnalystPolicy', {
@@ -231,7 +248,7 @@ export class ResponderRoles extends Construct {
     });
     const readOnlyAccess = iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess');
     this.analystRole = new iam.Role(this, 'Analyst', {
-      roleName: name('analyst role name', props.analystRoleName, DEFAULT_NAMES.analystRoleName),
+      roleName: names.analyst,
       description: 'IR Kit: investigation (Athena on the kit workgroup, read-only elsewhere, no IAM writes).',
       assumedBy: trusted,
       managedPolicies: [readOnlyAccess, this.analystPolicy],
@@ -268,7 +285,7 @@ export class ResponderRoles extends Construct {
       ],
     });
     this.adminRole = new iam.Role(this, 'Admin', {
-      roleName: name('admin role name', props.adminRoleName, DEFAULT_NAMES.adminRoleName),
+      roleName: names.admin,
       description: 'IR Kit: administers the kit Athena workgroup, named queries and Glue tables.',
       assumedBy: trusted,
       managedPolicies: [this.adminPolicy],
@@ -328,10 +345,19 @@ export class ResponderRoles extends Construct {
             stack.formatArn({ service: 's3', region: '', account: '', resource: '*' }),
           ],
         }),
+        new iam.PolicyStatement({
+          // The IR roles stay as deployed: containment never targets them, and whoever holds
+          // this role (an actor who assumed it included) cannot loosen or revoke them, whatever
+          // else is attached to it later.
+          sid: 'NeverChangeIrRoles',
+          effect: iam.Effect.DENY,
+          actions: IAM_WRITE_ACTIONS,
+          resources: irRoleArns,
+        }),
       ],
     });
     this.deployRole = new iam.Role(this, 'Deploy', {
-      roleName: name('deploy role name', props.deployRoleName, DEFAULT_NAMES.deployRoleName),
+      roleName: names.deploy,
       description: 'IR Kit: deploys and deletes irkit-contain-* stacks only.',
       assumedBy: trusted,
       managedPolicies: [this.deployPolicy],
@@ -339,7 +365,7 @@ export class ResponderRoles extends Construct {
 
     const administratorAccess = iam.ManagedPolicy.fromAwsManagedPolicyName('AdministratorAccess');
     this.breakGlassRole = new iam.Role(this, 'BreakGlass', {
-      roleName: name('break-glass role name', props.breakGlassRoleName, DEFAULT_NAMES.breakGlassRoleName),
+      roleName: names.breakGlass,
       description: 'IR Kit: account administrator for approved elevation; MFA required, 1-hour sessions.',
       assumedBy: new iam.PrincipalWithConditions(new iam.CompositePrincipal(...breakGlassPrincipals), {
         Bool: { 'aws:MultiFactorAuthPresent': 'true' },

@@ -1,24 +1,34 @@
-import { CfnOutput, Resource, Stack, StackProps, Token } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Resource, Stack, StackProps, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
-import { IrKitConfig } from '../config';
+import { IrKitConfig, isAccountRootPrincipal } from '../config';
 import { ContainmentHandler } from '../constructs/containment/containment-handler';
 import { ContainmentExecutionRole } from '../constructs/containment-execution-role';
 import { ContainmentPolicy } from '../constructs/containment-policy';
 import { ResponderRoles } from '../constructs/responder-roles';
 import { IrKitError } from '../errors';
+import { DEFAULT_NAMES } from '../names';
 
 export interface AccessStackProps extends StackProps {
-  /** Account ids or IAM user/role ARNs allowed to assume the IR roles. */
+  /**
+   * IAM role or user ARNs allowed to assume the IR roles. An account id or `:root` ARN is
+   * refused unless allowAccountRootTrust is true.
+   */
   readonly trustedPrincipals: readonly string[];
   /**
-   * Account ids or IAM user/role ARNs allowed to assume the break-glass role (with MFA).
+   * IAM role or user ARNs allowed to assume the break-glass role (with MFA).
    * @default - the trustedPrincipals
    */
   readonly breakGlassPrincipals?: readonly string[];
+  /**
+   * Accept an account id or `:root` ARN among the principals: the whole account is trusted,
+   * so any IAM principal of it allowed sts:AssumeRole can assume the IR roles. Synth warns.
+   * @default false
+   */
+  readonly allowAccountRootTrust?: boolean;
   /**
    * IAM user or role names, or ARNs, that containment must never change.
    * @default - none beyond the IR roles and principals tagged irkit:protected=true
@@ -70,6 +80,7 @@ export function accessSettings(
   return {
     trustedPrincipals: config.trustedPrincipals,
     breakGlassPrincipals: config.breakGlassPrincipals,
+    allowAccountRootTrust: config.allowAccountRootTrust,
     protectedPrincipals: config.protectedPrincipals,
     workgroupName: config.workgroupName,
     databaseName: config.databaseName,
@@ -83,8 +94,11 @@ export function accessSettings(
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
-const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(root|user\/.+|role\/.+)$/;
+const PRINCIPAL_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:(root|(user|role)(\/[A-Za-z0-9+=,.@_-]+)+)$/;
 const IAM_NAME = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
+
+/** The warning id synth reports when the IR roles trust a whole account. */
+export const ACCOUNT_ROOT_TRUST_WARNING = '@irkit/access:accountRootTrust';
 
 /** An account id becomes the account's root principal, an ARN the user or role it names. */
 export function principalFrom(value: string): iam.IPrincipal {
@@ -95,7 +109,7 @@ export function principalFrom(value: string): iam.IPrincipal {
     return new iam.ArnPrincipal(value);
   }
   throw new IrKitError('IRKIT_CONFIG', `invalid trusted principal: ${JSON.stringify(value)}`, {
-    hint: 'give a 12-digit account id (777777777777) or an IAM user/role ARN (arn:aws:iam::777777777777:role/Responder)',
+    hint: 'give an IAM role or user ARN (arn:aws:iam::777777777777:role/IncidentResponder); a 12-digit account id only with allowAccountRootTrust',
   });
 }
 
@@ -112,6 +126,7 @@ export class AccessStack extends Stack {
 
   constructor(scope: Construct, id: string, props: AccessStackProps) {
     super(scope, id, props);
+    this.checkTrust(props);
     this.containmentPolicy = new ContainmentPolicy(this, 'ContainmentPolicy', {
       managedPolicyName: props.containmentPolicyName,
     });
@@ -163,6 +178,48 @@ export class AccessStack extends Stack {
       ACCESS_OUTPUTS.containmentHandlerArn,
       this.containmentHandler.function.functionArn,
       'Answers the custom resources of the irkit-contain-* stacks',
+    );
+  }
+
+  /**
+   * A whole account is trusted only on the explicit opt-in, and then synth says so: an
+   * exposed key of any administrator of that account could assume the IR roles.
+   */
+  private checkTrust(props: AccessStackProps): void {
+    const accounts = [...props.trustedPrincipals, ...(props.breakGlassPrincipals ?? [])].filter(
+      isAccountRootPrincipal,
+    );
+    if (accounts.length === 0) {
+      return;
+    }
+    if (!props.allowAccountRootTrust) {
+      throw new IrKitError(
+        'IRKIT_CONFIG',
+        `trusted principal ${JSON.stringify(accounts[0])} is a whole account: any IAM user or role in it that may call sts:AssumeRole could assume the IR roles`,
+        {
+          hint: "name your responders' IAM role or user ARN (arn:aws:iam::777777777777:role/IncidentResponder), or set allowAccountRootTrust to accept the risk",
+        },
+      );
+    }
+    const trusting = props.trustedPrincipals.filter(isAccountRootPrincipal);
+    const breakGlass = (props.breakGlassPrincipals ?? props.trustedPrincipals).filter(isAccountRootPrincipal);
+    const exposed = [
+      ...(trusting.length > 0
+        ? [
+            props.analystRoleName ?? DEFAULT_NAMES.analystRoleName,
+            props.adminRoleName ?? DEFAULT_NAMES.adminRoleName,
+            props.deployRoleName ?? DEFAULT_NAMES.deployRoleName,
+          ]
+        : []),
+      ...(breakGlass.length > 0
+        ? [
+            `${props.breakGlassRoleName ?? DEFAULT_NAMES.breakGlassRoleName} (after enrolling an MFA device of its own)`,
+          ]
+        : []),
+    ];
+    Annotations.of(this).addWarningV2(
+      ACCOUNT_ROOT_TRUST_WARNING,
+      `allowAccountRootTrust: the IR roles trust the whole account (${[...new Set(accounts)].join(', ')}). Any IAM user or role there allowed sts:AssumeRole, an exposed administrator key included, can assume ${exposed.join(', ')}. Trust your responders' IAM role ARNs instead and remove allowAccountRootTrust.`,
     );
   }
 

@@ -37,6 +37,16 @@ describe('the app with the cdk.json context', () => {
     expect(assembly.manifest.missing ?? []).toEqual([]);
   });
 
+  it('trusts example role ARNs, a separate break-glass principal, and never the whole account', () => {
+    expect(built.config.trustedPrincipals).toEqual(['arn:aws:iam::777777777777:role/IncidentResponder']);
+    expect(built.config.breakGlassPrincipals).toEqual(['arn:aws:iam::777777777777:role/IncidentCommander']);
+    expect(built.config.allowAccountRootTrust).toBe(false);
+    const trust = JSON.stringify(
+      Object.values(assembly.getStackByName(ACCESS_STACK_NAME).template.Resources as Record<string, object>),
+    );
+    expect(trust).not.toMatch(/:root"|"AWS":"\d{12}"/);
+  });
+
   it('uses the example account and the playbook names', () => {
     expect(built.config.accounts).toEqual(['777777777777']);
     expect(built.config.workgroupName).toBe('IRWorkshopWorkgroup');
@@ -63,7 +73,14 @@ describe('the app over an existing log bucket', () => {
 
 describe('the app with a bad config', () => {
   it('refuses before building any stack', () => {
-    const app = new App({ context: { irkit: { accounts: ['7777'], trustedPrincipals: ['777777777777'] } } });
+    const app = new App({
+      context: {
+        irkit: {
+          accounts: ['7777'],
+          trustedPrincipals: ['arn:aws:iam::777777777777:role/IncidentResponder'],
+        },
+      },
+    });
     expect(() => buildApp(app)).toThrow(IrKitError);
     expect(app.node.children).toHaveLength(0);
   });
@@ -75,7 +92,11 @@ describe('the app with a bad config', () => {
       env: {
         ...process.env,
         CDK_CONTEXT_JSON: JSON.stringify({
-          irkit: { accounts: ['777777777777'], trustedPrincipals: ['777777777777'], regoins: [] },
+          irkit: {
+            accounts: ['777777777777'],
+            trustedPrincipals: ['arn:aws:iam::777777777777:role/IncidentResponder'],
+            regoins: [],
+          },
         }),
       },
     });

@@ -19,9 +19,10 @@ import { DEFAULT_NAMES } from '../../lib/names';
 import { COMMERCIAL_REGIONS } from '../../lib/regions';
 import { DEFAULT_FLOW_LOG_FORMAT } from '../../lib/schema/vpc-flow';
 
+const RESPONDER = 'arn:aws:iam::777777777777:role/IncidentResponder';
 const MINIMAL = {
   accounts: ['777777777777'],
-  trustedPrincipals: ['777777777777'],
+  trustedPrincipals: [RESPONDER],
   logBucket: 'DOC-EXAMPLE-BUCKET',
 };
 
@@ -69,7 +70,8 @@ describe('parseConfig defaults', () => {
       sandboxAccount: undefined,
       userName: DEFAULT_NAMES.simulationUserName,
     });
-    expect(config.breakGlassPrincipals).toEqual(['777777777777']);
+    expect(config.breakGlassPrincipals).toEqual([RESPONDER]);
+    expect(config.allowAccountRootTrust).toBe(false);
     expect(config.alertEmails).toEqual([]);
     expect(config.protectedPrincipals).toEqual([]);
     expect(config.cloudTrailPrefix).toBeUndefined();
@@ -112,6 +114,7 @@ describe('parseConfig overrides', () => {
       containmentPolicyName: 'deny-all',
       trustedPrincipals: ['arn:aws:iam::777777777777:role/Responder', '111122223333'],
       breakGlassPrincipals: ['arn:aws:iam::777777777777:user/path/alice'],
+      allowAccountRootTrust: true,
       alertEmails: ['security@example.com'],
       bytesScannedCutoffPerQuery: 10_000_000,
       resultsRetentionInDays: 30,
@@ -129,6 +132,33 @@ describe('parseConfig overrides', () => {
       simulation: { enabled: true, sandboxAccount: '777777777777', userName: 'Exposed' },
       vpcFlowLogFormat: ['version', 'srcaddr', 'dstaddr', 'flow-direction'],
     });
+  });
+
+  it('trusts role and user ARNs of any partition and account, with a path', () => {
+    const principals = [
+      'arn:aws:iam::777777777777:role/IncidentResponder',
+      'arn:aws:iam::111122223333:role/team/ir/Responder',
+      'arn:aws-cn:iam::777777777777:user/alice',
+      'arn:aws-us-gov:iam::777777777777:role/R+=,.@_-1',
+    ];
+    expect(parseConfig({ ...MINIMAL, trustedPrincipals: principals }).trustedPrincipals).toEqual(principals);
+  });
+
+  it('trusts a whole account only with allowAccountRootTrust', () => {
+    for (const account of ['777777777777', 'arn:aws:iam::777777777777:root']) {
+      const config = parseConfig({ ...MINIMAL, trustedPrincipals: [account], allowAccountRootTrust: true });
+      expect(config).toMatchObject({
+        trustedPrincipals: [account],
+        breakGlassPrincipals: [account],
+        allowAccountRootTrust: true,
+      });
+    }
+    const breakGlassOnly = parseConfig({
+      ...MINIMAL,
+      breakGlassPrincipals: ['777777777777'],
+      allowAccountRootTrust: true,
+    });
+    expect(breakGlassOnly.trustedPrincipals).toEqual([RESPONDER]);
   });
 
   it('reads an organization trail layout from an existing bucket', () => {
@@ -208,18 +238,69 @@ describe('parseConfig refuses bad config, naming the key, the value and the fix'
     [
       'a trusted principal that is a service',
       { ...MINIMAL, trustedPrincipals: ['ec2.amazonaws.com'] },
-      /irkit\.trustedPrincipals\[0\] = "ec2.amazonaws.com": not an account id or IAM principal ARN/,
-      /arn:aws:iam::777777777777:role\/Responder/,
+      /irkit\.trustedPrincipals\[0\] = "ec2.amazonaws.com": not an IAM role or user ARN\. Fix:/,
+      /"arn:aws:iam::777777777777:role\/IncidentResponder" \(a path is allowed/,
+    ],
+    [
+      'an IAM group as trusted principal',
+      { ...MINIMAL, trustedPrincipals: ['arn:aws:iam::777777777777:group/Responders'] },
+      /irkit\.trustedPrincipals\[0\] = "arn:aws:iam::777777777777:group\/Responders": not an IAM role or user ARN/,
+    ],
+    [
+      'an account id as trusted principal',
+      { ...MINIMAL, trustedPrincipals: ['777777777777'] },
+      /irkit\.trustedPrincipals\[0\] = "777777777777": this trusts the whole account 777777777777: any IAM user or role in it that may call sts:AssumeRole, an exposed administrator key included, could assume the analyst, admin and deploy roles\. Fix:/,
+      /^name your responders' IAM role or user, e\.g\. "arn:aws:iam::777777777777:role\/IncidentResponder"; only if you accept that risk, add "allowAccountRootTrust": true$/,
+    ],
+    [
+      "an account's root ARN as trusted principal",
+      { ...MINIMAL, trustedPrincipals: [RESPONDER, 'arn:aws:iam::111122223333:root'] },
+      /irkit\.trustedPrincipals\[1\] = "arn:aws:iam::111122223333:root": this trusts the whole account 111122223333/,
+      /"allowAccountRootTrust": true/,
+    ],
+    [
+      'an account id as break-glass principal',
+      { ...MINIMAL, breakGlassPrincipals: ['777777777777'] },
+      /irkit\.breakGlassPrincipals\[0\] = "777777777777": this trusts the whole account 777777777777: .*could assume the administrator break-glass role after enrolling an MFA device of its own/,
+      /"allowAccountRootTrust": true/,
+    ],
+    [
+      'an account id with allowAccountRootTrust false',
+      { ...MINIMAL, trustedPrincipals: ['777777777777'], allowAccountRootTrust: false },
+      /irkit\.trustedPrincipals\[0\] = "777777777777": this trusts the whole account/,
     ],
     [
       'a wildcard trusted principal',
       { ...MINIMAL, trustedPrincipals: ['*'] },
-      /irkit\.trustedPrincipals\[0\] = "\*"/,
+      /irkit\.trustedPrincipals\[0\] = "\*": a wildcard lets in principals nobody listed/,
+      /name each IAM role or user exactly/,
+    ],
+    [
+      'a wildcard in a role ARN',
+      { ...MINIMAL, trustedPrincipals: ['arn:aws:iam::777777777777:role/Responder*'] },
+      /irkit\.trustedPrincipals\[0\] = "arn:aws:iam::777777777777:role\/Responder\*": a wildcard/,
+    ],
+    [
+      'a wildcard even with allowAccountRootTrust',
+      { ...MINIMAL, trustedPrincipals: ['arn:aws:iam::*:root'], allowAccountRootTrust: true },
+      /irkit\.trustedPrincipals\[0\] = "arn:aws:iam::\*:root": a wildcard/,
     ],
     [
       'a session ARN as break-glass principal',
-      { ...MINIMAL, breakGlassPrincipals: ['arn:aws:sts::777777777777:assumed-role/R/s'] },
-      /irkit\.breakGlassPrincipals\[0\]/,
+      { ...MINIMAL, breakGlassPrincipals: ['arn:aws:sts::777777777777:assumed-role/Responder/alice'] },
+      /irkit\.breakGlassPrincipals\[0\] = "arn:aws:sts::777777777777:assumed-role\/Responder\/alice": a role session, not a role: its session name is whatever the caller passes to AssumeRole/,
+      /^trust the role itself, "arn:aws:iam::777777777777:role\/Responder"$/,
+    ],
+    [
+      'allowAccountRootTrust that is not a boolean',
+      { ...MINIMAL, allowAccountRootTrust: 'yes' },
+      /irkit\.allowAccountRootTrust = "yes": expected true or false/,
+    ],
+    [
+      'allowAccountRootTrust with no account to trust',
+      { ...MINIMAL, allowAccountRootTrust: true },
+      /irkit\.allowAccountRootTrust = true: no entry of trustedPrincipals or breakGlassPrincipals is an account, so the opt-in is unused/,
+      /remove allowAccountRootTrust, so that an account id added later is refused again/,
     ],
     [
       'an empty break-glass list',

@@ -120,7 +120,7 @@ describe('ResponderRoles', () => {
       'arn:aws:kms:us-east-1:777777777777:key/0987dcba-09fe-87dc-65ba-ab0987654321',
     );
     const roles = new ResponderRoles(withKeys, 'Keyed', {
-      trustedPrincipals: [new iam.AccountPrincipal('777777777777')],
+      trustedPrincipals: [new iam.ArnPrincipal(RESPONDER)],
       logBucket: s3.Bucket.fromBucketName(withKeys, 'Logs2', LOG_BUCKET),
       logBucketKey: logKey,
       resultsBucket: s3.Bucket.fromBucketName(withKeys, 'Results2', RESULTS_BUCKET),

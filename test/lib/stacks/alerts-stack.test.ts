@@ -4,7 +4,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../../bin/app';
 import { ALERTS_OUTPUTS, AlertsStack } from '../../../lib/stacks/alerts-stack';
 import { nagFindings } from '../../helpers/compliance';
-import { ACCOUNT, testApp } from './fixtures';
+import { ACCOUNT, RESPONDER, testApp } from './fixtures';
 
 describe('AlertsStack (IrKitAlerts)', () => {
   it('deploys to us-east-1 whatever the app default, and outputs the topic ARN', () => {
@@ -46,7 +46,7 @@ describe('the app and the alerts stack', () => {
         context: {
           irkit: {
             accounts: [ACCOUNT],
-            trustedPrincipals: [ACCOUNT],
+            trustedPrincipals: [RESPONDER],
             logBucket: 'amzn-s3-demo-logging-bucket',
             alertEmails: ['security@example.com'],
             env: { account: ACCOUNT, region: 'eu-west-1' },

@@ -5,7 +5,10 @@ import { QUERIES, renderSql } from '../../../lib/queries';
 import { ANALYTICS_OUTPUTS, AnalyticsStack } from '../../../lib/stacks/analytics-stack';
 import { compliantApp, compliantTemplate, nagFindings } from '../../helpers/compliance';
 
-const BASE = { accounts: ['777777777777'], trustedPrincipals: ['777777777777'] };
+const BASE = {
+  accounts: ['777777777777'],
+  trustedPrincipals: ['arn:aws:iam::777777777777:role/IncidentResponder'],
+};
 
 describe('AnalyticsStack with custom names over an existing bucket', () => {
   const config = parseConfig({

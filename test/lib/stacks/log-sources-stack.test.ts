@@ -2,7 +2,10 @@ import { parseConfig } from '../../../lib/config';
 import { LOG_SOURCES_OUTPUTS, LogSourcesStack } from '../../../lib/stacks/log-sources-stack';
 import { compliantApp, compliantTemplate, nagFindings } from '../../helpers/compliance';
 
-const BASE = { accounts: ['777777777777'], trustedPrincipals: ['777777777777'] };
+const BASE = {
+  accounts: ['777777777777'],
+  trustedPrincipals: ['arn:aws:iam::777777777777:role/IncidentResponder'],
+};
 
 describe('LogSourcesStack creating the bucket, with flow logs', () => {
   const config = parseConfig({

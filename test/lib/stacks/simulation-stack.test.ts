@@ -4,7 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../../bin/app';
 import { SimulationStack } from '../../../lib/stacks/simulation-stack';
 import { nagFindings } from '../../helpers/compliance';
-import { ACCOUNT, env, testApp } from './fixtures';
+import { ACCOUNT, env, RESPONDER, testApp } from './fixtures';
 
 describe('SimulationStack (IrKitSimulation)', () => {
   it('outputs the user, the secret ARN and the sandbox account, never the key', () => {
@@ -75,7 +75,7 @@ describe('the app and the simulation stack', () => {
   const context = (simulation: object, account = ACCOUNT) => ({
     irkit: {
       accounts: [ACCOUNT],
-      trustedPrincipals: [ACCOUNT],
+      trustedPrincipals: [RESPONDER],
       logBucket: 'amzn-s3-demo-logging-bucket',
       env: { account, region: 'us-east-1' },
       simulation,
