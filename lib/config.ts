@@ -371,7 +371,7 @@ function trustedPrincipal(key: string, value: unknown, allowAccountRoot: boolean
     key,
     value,
     'not an IAM role or user ARN',
-    `give an ARN such as "${EXAMPLE_RESPONDER}" (a path is allowed: arn:aws:iam::777777777777:role/team/IncidentResponder); service and federated principals cannot assume the IR roles`,
+    `give an ARN such as "${EXAMPLE_RESPONDER}" (a path is allowed: arn:aws:iam::777777777777:role/team/IncidentResponder); the kit trusts no service, federated or group principal`,
   );
 }
 

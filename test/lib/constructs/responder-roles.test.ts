@@ -192,6 +192,29 @@ describe('ResponderRoles', () => {
     });
   });
 
+  it('denies the deploy role every IAM write on the four IR roles, by their configured names', () => {
+    const { roles, stack: renamed } = build({
+      analystRoleName: 'IrAnalyst',
+      adminRoleName: 'IrAdmin',
+      deployRoleName: 'IrDeploy',
+      breakGlassRoleName: 'IrBreakGlass',
+    });
+    const statements = renamed.resolve(roles.deployPolicy.document.toJSON()).Statement as {
+      Sid: string;
+      Effect: string;
+      Action: string[];
+      Resource: string[];
+    }[];
+    const deny = statements.find((s) => s.Sid === 'NeverChangeIrRoles');
+    expect(deny).toMatchObject({ Effect: 'Deny' });
+    expect(deny?.Action).toEqual(
+      expect.arrayContaining(['iam:Put*', 'iam:Attach*', 'iam:Delete*', 'iam:PassRole']),
+    );
+    expect(deny?.Resource).toEqual(
+      ['IrAnalyst', 'IrAdmin', 'IrDeploy', 'IrBreakGlass'].map((n) => `arn:aws:iam::777777777777:role/${n}`),
+    );
+  });
+
   it('refuses an empty list of trusted principals', () => {
     expect(() => build({ trustedPrincipals: [] })).toThrow(
       expect.objectContaining({
