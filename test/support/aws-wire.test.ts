@@ -1,3 +1,4 @@
+import { AthenaClient, InvalidRequestException, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetUserCommand, IAMClient, NoSuchEntityException, TagUserCommand } from '@aws-sdk/client-iam';
 import {
@@ -15,6 +16,8 @@ import {
   formList,
   iamNoSuchEntity,
   iamXml,
+  jsonError,
+  jsonOk,
   noContent,
   queryThrottling,
   s3Error,
@@ -208,6 +211,22 @@ describe('S3 (REST-XML, path-style)', () => {
     const single = new S3Client(wire.clientConfig('s3', { maxAttempts: 1 }));
     const error = await rejection(single.send(new GetBucketPolicyCommand({ Bucket: 'bkt' })));
     expect(error.name).toBe('SlowDown');
+  });
+});
+
+describe('AWS JSON protocol (Athena)', () => {
+  test('routes by X-Amz-Target; a __type error is the modelled exception', async () => {
+    wire.once('athena', 'StartQueryExecution', () =>
+      jsonError({ code: 'InvalidRequestException', message: 'WorkGroup irkit is not found.' }),
+    );
+    wire.on('athena', 'StartQueryExecution', () => jsonOk({ QueryExecutionId: 'q-1' }));
+    const athena = new AthenaClient(wire.clientConfig('athena'));
+    const input = { QueryString: 'SELECT 1', WorkGroup: 'irkit' };
+    const error = await rejection(athena.send(new StartQueryExecutionCommand(input)));
+    expect(error).toBeInstanceOf(InvalidRequestException);
+    expect(error.message).toBe('WorkGroup irkit is not found.');
+    expect((await athena.send(new StartQueryExecutionCommand(input))).QueryExecutionId).toBe('q-1');
+    expect(wire.calls[0]).toMatchObject({ service: 'athena', params: { QueryString: 'SELECT 1' } });
   });
 });
 

@@ -315,6 +315,20 @@ describe('prepare: reading the targets through the real SDK', () => {
     expect(error.hint).toContain('the credentials lack a permission');
   });
 
+  test('a bucket already contained refusing its tags (AccessDenied) keeps the original the first run kept', async () => {
+    wire.on('s3', 'GetBucketTagging', () => accessDenied('Access Denied'));
+    const name = containmentStackName(INCIDENT, 'bucket', 'locked');
+    const input = prepareInput([{ kind: 'bucket', name: 'locked' }]);
+    const [prepared] = await prepareTargets(clients(), {
+      ...input,
+      existingStacks: [{ StackName: name, StackStatus: 'CREATE_COMPLETE', CreationTime: new Date() }],
+    });
+    expect(prepared.live).toBe(true);
+    expect(prepared.parameters).toContainEqual({ ParameterKey: 'OriginalPolicy1', UsePreviousValue: true });
+    expect(prepared.policyReadable).toBe(false);
+    expect(wire.callsTo('s3', 'GetBucketPolicy')).toHaveLength(0);
+  });
+
   test('throttling on the first GetUser and a SlowDown on the first GetBucketPolicy are retried by the SDK', async () => {
     wire.once('iam', 'GetUser', () => queryThrottling('iam'));
     wire.on('iam', 'GetUser', () => iamXml('GetUser', userXml('JaneDoe')));
