@@ -33,22 +33,44 @@ export function createClients(options: ClientOptions = {}): ContainClients {
   };
 }
 
-/** The error's code as the SDK names it (`NoSuchEntityException`, `NoSuchBucketPolicy`, ...). */
+/**
+ * The SDK v3 gives a modelled error two spellings: `name` is the modelled shape
+ * (`NoSuchEntityException`), `Code` the service's raw code (`NoSuchEntity`, IAM's Query-protocol
+ * `<Code>`). S3 and unmodelled codes (`ValidationError`, `Throttling`) use one spelling for both.
+ * Comparing either spelling alone misses errors in a real account, so every check goes through here.
+ */
+function spellings(code: string): string[] {
+  const bare = code.replace(/Exception$/, '');
+  return [bare, `${bare}Exception`];
+}
+
+/** True when the error is one of the AWS error codes, in either spelling (`NoSuchEntity` ⇔ `NoSuchEntityException`). */
+export function isAwsError(error: unknown, ...codes: readonly string[]): boolean {
+  const e = error as { name?: unknown; Code?: unknown } | undefined;
+  const own = [e?.name, e?.Code].filter((n): n is string => typeof n === 'string' && n !== '');
+  return codes.some((code) => spellings(code).some((s) => own.includes(s)));
+}
+
+/** The error's modelled name for messages (`NoSuchEntityException`, `NoSuchBucketPolicy`, `Throttling`, ...). */
 export function awsErrorName(error: unknown): string {
-  const e = error as { name?: string; Code?: string } | undefined;
-  return e?.Code ?? e?.name ?? '';
+  const e = error as { name?: unknown; Code?: unknown } | undefined;
+  if (typeof e?.name === 'string' && e.name !== '' && e.name !== 'Error') return e.name;
+  return typeof e?.Code === 'string' ? e.Code : typeof e?.name === 'string' ? e.name : '';
 }
 
 export function awsErrorMessage(error: unknown): string {
   return (error as Error)?.message ?? String(error);
 }
 
-/** Runs a call, returning undefined for the listed error names. */
-export async function unless<T>(names: readonly string[], call: () => Promise<T>): Promise<T | undefined> {
+/** Runs a call, returning undefined when it fails with one of the AWS error codes (either spelling). */
+export async function unlessAwsError<T>(
+  codes: readonly string[],
+  call: () => Promise<T>,
+): Promise<T | undefined> {
   try {
     return await call();
   } catch (error) {
-    if (names.includes(awsErrorName(error))) return undefined;
+    if (isAwsError(error, ...codes)) return undefined;
     throw error;
   }
 }
@@ -56,9 +78,9 @@ export async function unless<T>(names: readonly string[], call: () => Promise<T>
 /** Wraps an unexpected AWS failure in IRKIT_AWS, saying what was being done. */
 export function awsFailure(doing: string, error: unknown): IrKitError {
   const name = awsErrorName(error);
-  const denied = /AccessDenied|UnauthorizedOperation|not authorized/i.test(
-    `${name} ${awsErrorMessage(error)}`,
-  );
+  const denied =
+    isAwsError(error, 'AccessDenied', 'UnauthorizedOperation') ||
+    /AccessDenied|UnauthorizedOperation|not authorized/i.test(`${name} ${awsErrorMessage(error)}`);
   return new IrKitError('IRKIT_AWS', `${doing} failed: ${name ? `${name}: ` : ''}${awsErrorMessage(error)}`, {
     hint: denied
       ? 'the credentials lack a permission for this read; use the deploy or break-glass role (see orchestrator/contain/README.md)'

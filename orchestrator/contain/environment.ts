@@ -3,7 +3,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 
 import { IrKitError } from '../../lib/errors';
 import { DEFAULT_NAMES } from '../../lib/names';
-import { awsErrorMessage, awsFailure, ContainClients } from './aws';
+import { awsErrorMessage, awsFailure, ContainClients, isAwsError } from './aws';
 
 /** The access stack (lib/stacks/access-stack.ts) and the outputs containment reads from it. */
 export const ACCESS_STACK_NAME = 'IrKitAccess';
@@ -116,7 +116,9 @@ async function accessOutputs(
     if (!stack) return undefined;
     return Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
   } catch (error) {
-    if (/does not exist/.test(awsErrorMessage(error))) return undefined;
+    // No access stack: CloudFormation's ValidationError "Stack with id IrKitAccess does not exist".
+    if (isAwsError(error, 'ValidationError') && /does not exist/.test(awsErrorMessage(error)))
+      return undefined;
     throw awsFailure(`reading the ${stackName} stack's outputs`, error);
   }
 }

@@ -21,7 +21,7 @@ import {
   USER_KEY_SLOTS,
   USER_PARAMS,
 } from '../../lib/stacks/containment/parameters';
-import { awsErrorName, awsFailure, ContainClients } from './aws';
+import { awsFailure, ContainClients, isAwsError, unlessAwsError } from './aws';
 import { ContainEnvironment, nameOfArn } from './environment';
 import { PlanEvidence } from './plan';
 import { containmentStackName } from './stack-names';
@@ -167,14 +167,8 @@ async function inspect(
   }
 }
 
-async function maybe<T>(call: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await call();
-  } catch (error) {
-    if (awsErrorName(error) === 'NoSuchEntityException' || awsErrorName(error) === 'NoSuchEntity')
-      return undefined;
-    throw error;
-  }
+function maybe<T>(call: () => Promise<T>): Promise<T | undefined> {
+  return unlessAwsError(['NoSuchEntity'], call);
 }
 
 async function userTags(clients: ContainClients, user: string): Promise<IamTag[]> {
@@ -228,10 +222,9 @@ async function bucketTags(
     const out = await clients.s3.send(new GetBucketTaggingCommand({ Bucket: bucket }));
     return isProtected(out.TagSet ?? []) ? 'protected' : 'plain';
   } catch (error) {
-    const name = awsErrorName(error);
-    if (name === 'NoSuchTagSet') return 'plain';
-    if (name === 'NoSuchBucket') return 'missing';
-    if (contained && name === 'AccessDenied') return 'unreadable';
+    if (isAwsError(error, 'NoSuchTagSet')) return 'plain';
+    if (isAwsError(error, 'NoSuchBucket')) return 'missing';
+    if (contained && isAwsError(error, 'AccessDenied')) return 'unreadable';
     throw error;
   }
 }
@@ -241,8 +234,8 @@ async function bucketPolicy(clients: ContainClients, bucket: string): Promise<st
   try {
     return (await clients.s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy;
   } catch (error) {
-    if (awsErrorName(error) === 'NoSuchBucketPolicy') return undefined;
-    if (awsErrorName(error) === 'AccessDenied') {
+    if (isAwsError(error, 'NoSuchBucketPolicy')) return undefined;
+    if (isAwsError(error, 'AccessDenied')) {
       throw new IrKitError('IRKIT_AWS', `cannot read the policy of bucket ${bucket} (AccessDenied)`, {
         hint: 'containment keeps the original policy to restore it on release, so it must read it first: use credentials with s3:GetBucketPolicy (the break-glass role); nothing was changed',
         cause: error,

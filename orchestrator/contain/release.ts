@@ -17,6 +17,7 @@ import {
   failedResources,
   failureReason,
   isInProgress,
+  isNoUpdates,
   listContainmentStacks,
   outputOf,
   Progress,
@@ -332,7 +333,7 @@ async function setRestoreKeys(
       }),
     );
   } catch (error) {
-    if (/No updates are to be performed/.test(awsErrorMessage(error))) return undefined;
+    if (isNoUpdates(error)) return undefined;
     return awsErrorMessage(error);
   }
   const after = await waitForStack(

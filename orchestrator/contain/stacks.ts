@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 
 import { CONTAINMENT_STACK_PREFIX, TAG_KEYS } from '../../lib/names';
-import { awsErrorMessage, awsFailure, ContainClients } from './aws';
+import { awsErrorMessage, awsFailure, ContainClients, isAwsError } from './aws';
 import { inBatches } from './batches';
 
 /**
@@ -91,12 +91,19 @@ export async function describeStack(
     const out = await clients.cloudFormation.send(new DescribeStacksCommand({ StackName: stackNameOrId }));
     return out.Stacks?.[0];
   } catch (error) {
-    if (/does not exist/.test(awsErrorMessage(error))) return undefined;
+    // CloudFormation's answer for a stack name it does not know (or a deleted stack's name).
+    if (isAwsError(error, 'ValidationError') && /does not exist/.test(awsErrorMessage(error)))
+      return undefined;
     throw error;
   }
 }
 
 const NO_UPDATES = /No updates are to be performed/;
+
+/** UpdateStack's ValidationError when the template and parameters are unchanged: nothing to do. */
+export function isNoUpdates(error: unknown): boolean {
+  return isAwsError(error, 'ValidationError') && NO_UPDATES.test(awsErrorMessage(error));
+}
 
 export function isInProgress(status: string | undefined): boolean {
   return (status ?? '').endsWith('_IN_PROGRESS');
@@ -138,7 +145,7 @@ export async function createOrUpdate(
       const out = await clients.cloudFormation.send(new UpdateStackCommand(common));
       stackId = out.StackId ?? request.stackName;
     } catch (error) {
-      if (NO_UPDATES.test(awsErrorMessage(error))) {
+      if (isNoUpdates(error)) {
         const stack = await describeStack(clients, request.stackName);
         return stack
           ? { ok: true, action: 'unchanged', stack }

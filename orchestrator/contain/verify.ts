@@ -15,7 +15,7 @@ import {
   ORIGINAL_POLICY_CHUNKS,
   USER_KEY_SLOTS,
 } from '../../lib/stacks/containment/parameters';
-import { awsErrorMessage, awsErrorName, ContainClients } from './aws';
+import { awsErrorMessage, awsErrorName, ContainClients, isAwsError, unlessAwsError } from './aws';
 import { outputOf, parameterOf, Progress } from './stacks';
 import { ContainmentTarget } from './targets';
 
@@ -168,7 +168,7 @@ export function verifyContained(
       } catch (error) {
         // Contained, the bucket refuses everyone but break-glass: a refusal where the read
         // worked just before is the containment itself.
-        if (awsErrorName(error) === 'AccessDenied' && input.policyReadable) {
+        if (isAwsError(error, 'AccessDenied') && input.policyReadable) {
           return {
             ok: true,
             notes: [
@@ -289,9 +289,8 @@ export function verifyReleased(
           ? { ok: true, notes: [`original policy restored exactly (${Buffer.byteLength(original)} bytes)`] }
           : { ok: false, notes: ['the bucket policy differs from the original'] };
       } catch (error) {
-        const name = awsErrorName(error);
-        if (name === 'NoSuchBucket') return { ok: true, notes: ['the bucket no longer exists'] };
-        if (name === 'NoSuchBucketPolicy') {
+        if (isAwsError(error, 'NoSuchBucket')) return { ok: true, notes: ['the bucket no longer exists'] };
+        if (isAwsError(error, 'NoSuchBucketPolicy')) {
           return original === undefined
             ? { ok: true, notes: ['no policy, as before containment'] }
             : { ok: false, notes: ['the bucket has no policy, but had one before containment'] };
@@ -305,12 +304,6 @@ export function verifyReleased(
   );
 }
 
-async function unlessMissing<T>(call: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await call();
-  } catch (error) {
-    const name = awsErrorName(error);
-    if (name === 'NoSuchEntityException' || name === 'NoSuchEntity') return undefined;
-    throw error;
-  }
+function unlessMissing<T>(call: () => Promise<T>): Promise<T | undefined> {
+  return unlessAwsError(['NoSuchEntity'], call);
 }
