@@ -69,7 +69,13 @@ export function containedBucketPolicy(
   existing?: PolicyDocument,
   partition = 'aws',
 ): PolicyDocument {
-  const kept = (existing?.Statement ?? []).filter((s) => s.Sid !== CONTAINMENT_SIDS.bucket);
+  // A policy may hold one statement as an object rather than a list.
+  const statements: readonly PolicyStatement[] = Array.isArray(existing?.Statement)
+    ? existing.Statement
+    : existing?.Statement
+      ? [existing.Statement as unknown as PolicyStatement]
+      : [];
+  const kept = statements.filter((s) => s.Sid !== CONTAINMENT_SIDS.bucket);
   return {
     Version: existing?.Version ?? '2012-10-17',
     ...(existing?.Id ? { Id: existing.Id } : {}),

@@ -11,6 +11,7 @@ import { ContainmentPolicy } from '../constructs/containment-policy';
 import { ResponderRoles } from '../constructs/responder-roles';
 import { IrKitError } from '../errors';
 import { DEFAULT_NAMES } from '../names';
+import { protectionRule } from '../protection';
 
 export interface AccessStackProps extends StackProps {
   /**
@@ -34,6 +35,7 @@ export interface AccessStackProps extends StackProps {
    * @default - none beyond the IR roles and principals tagged irkit:protected=true
    */
   readonly protectedPrincipals?: readonly string[];
+
   /** The log bucket the tables read. */
   readonly logBucket: s3.IBucket;
   /** @default - log objects use S3-managed keys */
@@ -133,16 +135,16 @@ export class AccessStack extends Stack {
     this.executionRole = new ContainmentExecutionRole(this, 'ContainmentExecutionRole', {
       roleName: props.containmentExecutionRoleName,
     });
-    this.containmentHandler = new ContainmentHandler(this, 'ContainmentHandler', {
-      containmentPolicy: this.containmentPolicy.policy,
-      protectedPrincipalArns: (props.protectedPrincipals ?? []).flatMap((p) => this.protectedArns(p)),
-    });
+    // Validates every protected principal the config names (an unusable one is a config error).
+    (props.protectedPrincipals ?? []).forEach((p) => this.protectedArns(p));
+    const logBucket = this.local(props.logBucket, 'LogBucket');
+    const resultsBucket = this.local(props.resultsBucket, 'ResultsBucket');
     this.roles = new ResponderRoles(this, 'Roles', {
       trustedPrincipals: props.trustedPrincipals.map(principalFrom),
       breakGlassPrincipals: props.breakGlassPrincipals?.map(principalFrom),
-      logBucket: this.local(props.logBucket, 'LogBucket'),
+      logBucket,
       logBucketKey: props.logBucketKey && this.localKey(props.logBucketKey, 'LogBucketKey'),
-      resultsBucket: this.local(props.resultsBucket, 'ResultsBucket'),
+      resultsBucket,
       resultsKey: props.resultsKey && this.localKey(props.resultsKey, 'ResultsKey'),
       containmentExecutionRole: this.executionRole.role,
       workgroupName: props.workgroupName,
@@ -152,7 +154,25 @@ export class AccessStack extends Stack {
       deployRoleName: props.deployRoleName,
       breakGlassRoleName: props.breakGlassRoleName,
     });
-    this.containmentHandler.protectRoles(...this.roles.all, this.executionRole.role);
+    this.containmentHandler = new ContainmentHandler(this, 'ContainmentHandler', {
+      containmentPolicy: this.containmentPolicy.policy,
+      protection: protectionRule({
+        ...DEFAULT_NAMES,
+        ...definedOnly({
+          analystRoleName: props.analystRoleName,
+          adminRoleName: props.adminRoleName,
+          deployRoleName: props.deployRoleName,
+          breakGlassRoleName: props.breakGlassRoleName,
+          containmentExecutionRoleName: props.containmentExecutionRoleName,
+        }),
+        protectedPrincipals: props.protectedPrincipals ?? [],
+        trustedPrincipals: props.trustedPrincipals,
+        breakGlassPrincipals: props.breakGlassPrincipals,
+      }),
+      protectedRoles: [...this.roles.all, this.executionRole.role],
+      protectedBuckets: [logBucket, resultsBucket],
+      breakGlassRole: this.roles.breakGlassRole,
+    });
 
     const output = (key: string, value: string, description: string): CfnOutput =>
       new CfnOutput(this, key, { value, description });
@@ -274,4 +294,10 @@ export class AccessStack extends Stack {
       hint: 'give an IAM user or role name (ci-deployer) or ARN (arn:aws:iam::777777777777:role/OrgAdmin)',
     });
   }
+}
+
+function definedOnly<T extends Record<string, string | undefined>>(values: T): Partial<Record<keyof T, string>> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<
+    Record<keyof T, string>
+  >;
 }

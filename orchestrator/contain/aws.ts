@@ -3,6 +3,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 
+import { awsErrorCode as awsErrorName, isAwsError } from '../../lib/aws-errors';
 import { IrKitError } from '../../lib/errors';
 
 /** The AWS clients containment uses; injected, so tests use aws-sdk-client-mock. */
@@ -33,30 +34,7 @@ export function createClients(options: ClientOptions = {}): ContainClients {
   };
 }
 
-/**
- * The SDK v3 gives a modelled error two spellings: `name` is the modelled shape
- * (`NoSuchEntityException`), `Code` the service's raw code (`NoSuchEntity`, IAM's Query-protocol
- * `<Code>`). S3 and unmodelled codes (`ValidationError`, `Throttling`) use one spelling for both.
- * Comparing either spelling alone misses errors in a real account, so every check goes through here.
- */
-function spellings(code: string): string[] {
-  const bare = code.replace(/Exception$/, '');
-  return [bare, `${bare}Exception`];
-}
-
-/** True when the error is one of the AWS error codes, in either spelling (`NoSuchEntity` ⇔ `NoSuchEntityException`). */
-export function isAwsError(error: unknown, ...codes: readonly string[]): boolean {
-  const e = error as { name?: unknown; Code?: unknown } | undefined;
-  const own = [e?.name, e?.Code].filter((n): n is string => typeof n === 'string' && n !== '');
-  return codes.some((code) => spellings(code).some((s) => own.includes(s)));
-}
-
-/** The error's modelled name for messages (`NoSuchEntityException`, `NoSuchBucketPolicy`, `Throttling`, ...). */
-export function awsErrorName(error: unknown): string {
-  const e = error as { name?: unknown; Code?: unknown } | undefined;
-  if (typeof e?.name === 'string' && e.name !== '' && e.name !== 'Error') return e.name;
-  return typeof e?.Code === 'string' ? e.Code : typeof e?.name === 'string' ? e.name : '';
-}
+export { awsErrorCode as awsErrorName, isAwsError } from '../../lib/aws-errors';
 
 export function awsErrorMessage(error: unknown): string {
   return (error as Error)?.message ?? String(error);

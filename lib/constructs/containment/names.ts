@@ -11,7 +11,7 @@ export const CONTAINMENT_HANDLER_NAMES = {
   roleName: 'IrKitContainmentHandlerRole',
 } as const;
 
-/** Custom resource types the handler answers (handler/index.ts keeps its own copy; a test holds them equal). */
+/** Custom resource types the handler answers. */
 export const RESOURCE_TYPES = {
   userDeny: 'Custom::IrKitUserDeny',
   accessKey: 'Custom::IrKitAccessKey',
@@ -19,9 +19,9 @@ export const RESOURCE_TYPES = {
   bucketPolicy: 'Custom::IrKitBucketPolicy',
 } as const;
 
-/** Inline policies the handler writes (handler/index.ts builds the same names). */
+/** Inline policies the handler writes, on users and roles. */
 export const INLINE_POLICY_NAMES = {
-  /** The deny-all, inline, when IAM refuses one more managed policy on the user. */
+  /** The deny-all, inline, when IAM refuses one more managed policy on the user or role. */
   userDenyAll: (incident: string) => `IrKitContainment-${incident}`,
   revokeOlderSessions: (incident: string) => `IrKitRevokeOlderSessions-${incident}`,
 } as const;

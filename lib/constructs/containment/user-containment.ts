@@ -5,6 +5,8 @@ import { ContainmentBaseProps, handlerFunctionArn, RESOURCE_TYPES } from './comm
 
 export interface UserContainmentProps extends ContainmentBaseProps {
   readonly userName: string;
+  /** ISO 8601 UTC time; sessions the user minted before it stay denied, also after release. */
+  readonly containmentTime: string;
   /**
    * Access key ids to set Inactive; tokens allowed. Each gets its own resource, so a stack can
    * make one conditional on a parameter.
@@ -12,18 +14,24 @@ export interface UserContainmentProps extends ContainmentBaseProps {
    */
   readonly accessKeyIds?: readonly string[];
   /**
-   * 'true' to set the keys Active again when the stack is deleted (only keys that were Active
-   * when contained). A string, so a stack parameter can drive it.
-   * @default 'false'
+   * Comma-separated key ids to set Active again when the stack is deleted; only keys this
+   * containment deactivated are. A string, so a stack parameter can drive it.
+   * @default '' (none)
    */
-  readonly restoreKeys?: string;
+  readonly restoreKeyIds?: string;
+  /**
+   * 'false' to lift the revoke of older sessions on release as well.
+   * @default 'true'
+   */
+  readonly keepSessionRevoke?: string;
 }
 
 /**
- * Contains an IAM user: the deny-all containment policy attached (playbook Part 4) and the
- * listed access keys set Inactive. Deleting it lifts the deny; keys stay Inactive unless
- * restoreKeys is 'true'. The deny-all also cuts sessions the user minted with GetSessionToken
- * or GetFederationToken, whose requests are evaluated against the user's own policies.
+ * Contains an IAM user: the deny-all containment policy attached (playbook Part 4), a revoke of
+ * the sessions it minted before the containment time, and the listed access keys set Inactive.
+ * Deleting it lifts the deny-all; the revoke stays (GetSessionToken sessions last up to 36 h)
+ * and keys stay Inactive unless named in restoreKeyIds. The deny-all also cuts sessions the user
+ * minted with GetSessionToken or GetFederationToken, evaluated against the user's own policies.
  */
 export class UserContainment extends Construct {
   public readonly denyAll: CustomResource;
@@ -35,7 +43,12 @@ export class UserContainment extends Construct {
     this.denyAll = new CustomResource(this, 'Resource', {
       serviceToken,
       resourceType: RESOURCE_TYPES.userDeny,
-      properties: { IncidentId: props.incidentId, UserName: props.userName },
+      properties: {
+        IncidentId: props.incidentId,
+        UserName: props.userName,
+        ContainmentTime: props.containmentTime,
+        KeepSessionRevoke: props.keepSessionRevoke ?? 'true',
+      },
     });
     this.accessKeys = (props.accessKeyIds ?? []).map(
       (accessKeyId, i) =>
@@ -46,7 +59,7 @@ export class UserContainment extends Construct {
             IncidentId: props.incidentId,
             UserName: props.userName,
             AccessKeyId: accessKeyId,
-            RestoreKeys: props.restoreKeys ?? 'false',
+            RestoreKeyIds: props.restoreKeyIds ?? '',
           },
         }),
     );

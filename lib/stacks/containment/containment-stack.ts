@@ -3,6 +3,17 @@ import { Construct } from 'constructs';
 
 import { COMMON_PARAMS } from './parameters';
 
+/** Whether the revoke of older sessions outlives release (it does unless the operator lifts it). */
+export function keepSessionRevokeParameter(scope: Construct, id: string): CfnParameter {
+  return new CfnParameter(scope, id, {
+    type: 'String',
+    default: 'true',
+    allowedValues: ['true', 'false'],
+    description:
+      'true: on delete, sessions issued before containment stay revoked (stolen sessions do not come back); false: lift that too',
+  });
+}
+
 /**
  * Base of the three containment stacks: parameterized, environment-agnostic templates that
  * CreateStack takes inline. No bootstrap (no asset, no BootstrapVersion rule) and no

@@ -9,13 +9,32 @@ export const USER_PARAMS = {
   userName: 'UserName',
   accessKeyId1: 'AccessKeyId1',
   accessKeyId2: 'AccessKeyId2',
-  restoreKeys: 'RestoreKeys',
+  /** Sessions the user minted before it (GetSessionToken, GetFederationToken) stay denied. */
+  containmentTime: 'ContainmentTime',
+  /** Comma-separated key ids to set Active again on delete ('' = none); only keys the stack deactivated. */
+  restoreKeyIds: 'RestoreKeyIds',
+  /** 'true' (default): the revoke of older sessions outlives release; 'false' lifts it too. */
+  keepSessionRevoke: 'KeepSessionRevoke',
 } as const;
 
 /** IAM allows two access keys per user, hence two optional key slots. */
 export const USER_KEY_SLOTS = [USER_PARAMS.accessKeyId1, USER_PARAMS.accessKeyId2] as const;
 
-export const ROLE_PARAMS = { roleName: 'RoleName', containmentTime: 'ContainmentTime' } as const;
+export const ROLE_PARAMS = {
+  roleName: 'RoleName',
+  containmentTime: 'ContainmentTime',
+  /** 'revoke' (a shared role the actor assumed) or 'deny-all' (a rogue role: created or re-trusted by the actor). */
+  roleMode: 'RoleMode',
+  keepSessionRevoke: 'KeepSessionRevoke',
+} as const;
+
+export const ROLE_MODES = ['revoke', 'deny-all'] as const;
+export type RoleMode = (typeof ROLE_MODES)[number];
+
+/** ISO 8601 UTC, as CloudFormation's AllowedPattern. */
+export const CONTAINMENT_TIME_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{3})?Z$';
+/** Up to two long-term key ids, comma-separated, or empty. */
+export const KEY_LIST_PATTERN = '^(AKIA[A-Z0-9]{16}(,AKIA[A-Z0-9]{16})?)?$';
 
 /**
  * A bucket policy may be 20 KB; a parameter value at most 4,096 bytes. The original policy
@@ -33,7 +52,7 @@ export const BUCKET_PARAMS = {
 } as const;
 
 /** Stack outputs the orchestrator reads back. */
-export const CONTAINMENT_OUTPUTS = { denyMode: 'DenyMode', policyName: 'PolicyName' } as const;
+export const CONTAINMENT_OUTPUTS = { denyMode: 'DenyMode', policyName: 'PolicyName', roleMode: 'RoleContainmentMode' } as const;
 
 /** IAM user and role names. */
 export const IAM_NAME_PATTERN = '^[A-Za-z0-9+=,.@_-]{1,64}$';

@@ -2,10 +2,14 @@ import { CfnOutput, CfnParameter, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
 import { RoleContainment } from '../../constructs/containment/role-containment';
-import { ContainmentStack } from './containment-stack';
-import { CONTAINMENT_OUTPUTS, IAM_NAME_PATTERN, ROLE_PARAMS } from './parameters';
+import { ContainmentStack, keepSessionRevokeParameter } from './containment-stack';
+import { CONTAINMENT_OUTPUTS, CONTAINMENT_TIME_PATTERN, IAM_NAME_PATTERN, ROLE_MODES, ROLE_PARAMS } from './parameters';
 
-/** One role's older sessions revoked: sessions issued before ContainmentTime are denied everything. */
+/**
+ * One role contained: sessions issued before ContainmentTime are denied everything (and stay
+ * so after release unless KeepSessionRevoke=false); a rogue role (RoleMode=deny-all) also gets
+ * the deny-all.
+ */
 export class RoleContainmentStack extends ContainmentStack {
   public readonly containment: RoleContainment;
 
@@ -23,16 +27,29 @@ export class RoleContainmentStack extends ContainmentStack {
     const containmentTime = new CfnParameter(this, ROLE_PARAMS.containmentTime, {
       type: 'String',
       description: 'ISO 8601 UTC time; sessions issued before it are denied',
-      allowedPattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{3})?Z$',
+      allowedPattern: CONTAINMENT_TIME_PATTERN,
     });
+    const roleMode = new CfnParameter(this, ROLE_PARAMS.roleMode, {
+      type: 'String',
+      default: 'revoke',
+      allowedValues: [...ROLE_MODES],
+      description: 'revoke: a shared role the actor assumed; deny-all: a rogue role the actor created or re-trusted',
+    });
+    const keepSessionRevoke = keepSessionRevokeParameter(this, ROLE_PARAMS.keepSessionRevoke);
     this.containment = new RoleContainment(this, 'Role', {
       incidentId: this.incidentId.valueAsString,
       roleName: roleName.valueAsString,
       containmentTime: containmentTime.valueAsString,
+      roleMode: roleMode.valueAsString,
+      keepSessionRevoke: keepSessionRevoke.valueAsString,
     });
     new CfnOutput(this, CONTAINMENT_OUTPUTS.policyName, {
       value: this.containment.revokeOlderSessions.getAttString('PolicyName'),
       description: 'The inline policy on the role that revokes its older sessions',
+    });
+    new CfnOutput(this, CONTAINMENT_OUTPUTS.roleMode, {
+      value: this.containment.revokeOlderSessions.getAttString('Mode'),
+      description: 'revoke: older sessions revoked; deny-all: also the containment policy (a rogue role)',
     });
   }
 }

@@ -15,6 +15,7 @@ import {
   DeleteStackCommand,
   DeleteStackCommandInput,
   DescribeStackEventsCommand,
+  DescribeStackResourceCommand,
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
   ListStacksCommand,
@@ -27,9 +28,11 @@ import {
   UpdateStackCommandInput,
 } from '@aws-sdk/client-cloudformation';
 import {
+  AttachRolePolicyCommand,
   AttachUserPolicyCommand,
   DeleteRolePolicyCommand,
   DeleteUserPolicyCommand,
+  DetachRolePolicyCommand,
   DetachUserPolicyCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
@@ -38,6 +41,7 @@ import {
   IAMClient,
   LimitExceededException,
   ListAccessKeysCommand,
+  ListAttachedRolePoliciesCommand,
   ListAttachedUserPoliciesCommand,
   ListRoleTagsCommand,
   ListUserTagsCommand,
@@ -58,7 +62,12 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 
 import { CfnRequest, handleRequest, HandlerDeps } from '../../../lib/constructs/containment/handler';
+import { PartialChange } from '../../../lib/constructs/containment/handler/outcome';
+import { PLAYBOOK_PROTECTION, protectedReason } from '../../../lib/protection';
 import { ContainClients } from '../../../orchestrator/contain/aws';
+import { s3Normalize } from '../../support/s3-normalize';
+
+export { s3Normalize };
 
 export const ACCOUNT = '777777777777';
 export const REGION = 'us-east-1';
@@ -78,6 +87,7 @@ interface FakeUser {
 interface FakeRole {
   name: string;
   tags: Record<string, string>;
+  attached: string[];
   inline: Map<string, string>;
 }
 interface FakeBucket {
@@ -114,26 +124,6 @@ export interface FakeOptions {
 }
 
 type Hook = (stack: FakeStack, operation: 'create' | 'update' | 'delete') => string | undefined;
-
-/**
- * S3 stores a policy in its own normal form: no whitespace, one-element lists inside a
- * statement written as scalars (the playbook's get-bucket-policy output shows it), so a
- * policy read back differs from the one put. Applying it twice changes nothing.
- */
-export function s3Normalize(policy: string): string {
-  const walk = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.length === 1 ? walk(value[0]) : value.map(walk);
-    if (value && typeof value === 'object') {
-      return Object.fromEntries(
-        Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, walk(v)]),
-      );
-    }
-    return value;
-  };
-  const doc = JSON.parse(policy) as { Statement?: unknown };
-  const statements = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
-  return JSON.stringify({ ...doc, Statement: statements.map(walk) });
-}
 
 export class FakeAws {
   public readonly users = new Map<string, FakeUser>();
@@ -198,7 +188,7 @@ export class FakeAws {
   }
 
   public addRole(name: string, tags: Record<string, string> = {}): void {
-    this.roles.set(name.toLowerCase(), { name, tags, inline: new Map() });
+    this.roles.set(name.toLowerCase(), { name, tags, attached: [], inline: new Map() });
   }
 
   public addBucket(name: string, policy?: string, tags?: Record<string, string>): void {
@@ -363,6 +353,25 @@ export class FakeAws {
       };
     });
     iam.on(ListRoleTagsCommand).callsFake((i) => ({ Tags: tagList(getRole(i.RoleName).tags) }));
+    iam.on(ListAttachedRolePoliciesCommand).callsFake((i) => ({
+      AttachedPolicies: getRole(i.RoleName).attached.map((PolicyArn) => ({
+        PolicyArn,
+        PolicyName: PolicyArn.split('/').pop(),
+      })),
+    }));
+    iam.on(AttachRolePolicyCommand).callsFake((i) => {
+      const r = getRole(i.RoleName);
+      this.writes.push(`AttachRolePolicy ${r.name}`);
+      if (!r.attached.includes(i.PolicyArn as string)) r.attached.push(i.PolicyArn as string);
+      return {};
+    });
+    iam.on(DetachRolePolicyCommand).callsFake((i) => {
+      const r = getRole(i.RoleName);
+      if (!r.attached.includes(i.PolicyArn as string)) throw noRole();
+      this.writes.push(`DetachRolePolicy ${r.name}`);
+      r.attached = r.attached.filter((a) => a !== i.PolicyArn);
+      return {};
+    });
     iam.on(GetRolePolicyCommand).callsFake((i) => {
       const doc = getRole(i.RoleName).inline.get(i.PolicyName as string);
       if (doc === undefined) throw noRole();
@@ -424,6 +433,21 @@ export class FakeAws {
     cfn
       .on(DescribeStackEventsCommand)
       .callsFake(this.lag((i) => ({ StackEvents: [...this.find(i.StackName).events].reverse() })));
+    cfn.on(DescribeStackResourceCommand).callsFake(
+      this.lag((i) => {
+        const r = this.find(i.StackName).resources.find((x) => x.logicalId === i.LogicalResourceId);
+        if (!r) throw this.validation(`Resource ${i.LogicalResourceId} does not exist for stack ${i.StackName}`);
+        return {
+          StackResourceDetail: {
+            LogicalResourceId: r.logicalId,
+            ResourceType: r.type,
+            ResourceStatus: r.status as never,
+            PhysicalResourceId: r.physicalId,
+            LastUpdatedTimestamp: new Date(),
+          },
+        };
+      }),
+    );
     cfn.on(DescribeStackResourcesCommand).callsFake(
       this.lag((i) => ({
         StackResources: this.find(i.StackName).resources.map((r) => ({
@@ -665,8 +689,16 @@ export class FakeAws {
     return {
       iam: this.clients.iam,
       s3: this.clients.s3,
+      cloudFormation: this.clients.cloudFormation,
       containmentPolicyArn: POLICY_ARN,
       handlerRoleArn: HANDLER_ROLE_ARN,
+      breakGlassRoleArn: BREAK_GLASS_ARN,
+      accountId: ACCOUNT,
+      region: REGION,
+      partition: 'aws',
+      protectedReason: (subject) => protectedReason(PLAYBOOK_PROTECTION, subject),
+      now: () => new Date(),
+      sleep: async () => undefined,
     };
   }
 
@@ -680,7 +712,7 @@ export class FakeAws {
     return handleRequest(
       {
         RequestType: type,
-        ResponseURL: 'https://cloudformation-custom-resource-response.invalid/',
+        ResponseURL: 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/fake',
         StackId: s.id,
         RequestId: `req-${++this.counter}`,
         LogicalResourceId: r.logicalId,
@@ -709,6 +741,7 @@ export class FakeAws {
             continue;
           }
           this.event(s, token, r.logicalId, r.type, 'DELETE_IN_PROGRESS');
+          r.status = 'DELETE_IN_PROGRESS';
           try {
             if (forced) throw new Error(forced);
             if (r.physicalId) await this.call(s, r, 'Delete', r.props);
@@ -740,15 +773,17 @@ export class FakeAws {
       );
       const wanted = this.evaluate(s.template, params);
       const done: FakeResource[] = [];
+      const replaced: FakeResource[] = [];
       for (const w of wanted) {
         const current = s.resources.find((r) => r.logicalId === w.logicalId);
         this.event(s, token, w.logicalId, w.type, `${Op}_IN_PROGRESS`);
         try {
           if (forced) throw new Error(forced);
           if (current) {
+            current.status = 'UPDATE_IN_PROGRESS';
             const out = await this.call(s, current, 'Update', w.props, current.props);
-            const replaced = out.physicalResourceId !== current.physicalId;
-            if (replaced) await this.call(s, current, 'Delete', current.props);
+            // A new physical id is a replacement: CloudFormation deletes the old one in cleanup.
+            if (out.physicalResourceId !== current.physicalId) replaced.push({ ...current });
             Object.assign(current, {
               physicalId: out.physicalResourceId,
               props: w.props,
@@ -757,13 +792,16 @@ export class FakeAws {
             });
           } else {
             const r: FakeResource = { ...w, data: {}, status: 'CREATE_IN_PROGRESS' };
-            const out = await this.call(s, r, 'Create', w.props);
-            Object.assign(r, {
-              physicalId: out.physicalResourceId,
-              data: out.data,
-              status: 'CREATE_COMPLETE',
-            });
             s.resources.push(r);
+            try {
+              const out = await this.call(s, r, 'Create', w.props);
+              Object.assign(r, { physicalId: out.physicalResourceId, data: out.data, status: 'CREATE_COMPLETE' });
+            } catch (error) {
+              // CloudFormation keeps the physical id a failed create answered, for the rollback delete.
+              if (error instanceof PartialChange) r.physicalId = error.physicalResourceId;
+              else s.resources = s.resources.filter((x) => x !== r);
+              throw error;
+            }
             done.push(r);
           }
           this.event(s, token, w.logicalId, w.type, `${current ? 'UPDATE' : 'CREATE'}_COMPLETE`);
@@ -776,8 +814,11 @@ export class FakeAws {
             `${current ? 'UPDATE' : 'CREATE'}_FAILED`,
             `Received response status [FAILED] from custom resource. Message returned: ${(error as Error).message}`,
           );
-          // Roll back what this operation created.
-          for (const r of done.reverse()) {
+          // Roll back what this operation created (a failed create included, when it changed something).
+          s.status = op === 'create' ? 'ROLLBACK_IN_PROGRESS' : 'UPDATE_ROLLBACK_IN_PROGRESS';
+          const failed = s.resources.find((r) => r.logicalId === w.logicalId && r.status === 'CREATE_IN_PROGRESS');
+          for (const r of [...done, ...(failed ? [failed] : [])].reverse()) {
+            r.status = 'DELETE_IN_PROGRESS';
             await this.call(s, r, 'Delete', r.props).catch(() => undefined);
             s.resources = s.resources.filter((x) => x !== r);
             this.event(s, token, r.logicalId, r.type, 'DELETE_COMPLETE');
@@ -789,8 +830,13 @@ export class FakeAws {
         }
       }
       for (const r of s.resources.filter((x) => !wanted.some((w) => w.logicalId === x.logicalId))) {
+        r.status = 'DELETE_IN_PROGRESS';
         await this.call(s, r, 'Delete', r.props);
         s.resources = s.resources.filter((x) => x !== r);
+      }
+      if (replaced.length > 0) {
+        s.status = 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS';
+        for (const old of replaced) await this.call(s, old, 'Delete', old.props).catch(() => undefined);
       }
       const outputs = (s.template.Outputs ?? {}) as Record<string, { Value: unknown }>;
       s.outputs = Object.entries(outputs).map(([key, o]) => ({

@@ -26,6 +26,7 @@ describe('UserContainment', () => {
     const c = new UserContainment(s, 'User', {
       incidentId: 'IR-1',
       userName: 'JorgeSouza',
+      containmentTime: '2021-07-26T00:37:18Z',
       accessKeyIds: ['AKIAIOSFODNN7EXAMPLE'],
     });
     const t = Template.fromStack(s);
@@ -33,19 +34,26 @@ describe('UserContainment', () => {
       ServiceToken: TOKEN,
       IncidentId: 'IR-1',
       UserName: 'JorgeSouza',
+      ContainmentTime: '2021-07-26T00:37:18Z',
+      KeepSessionRevoke: 'true',
     });
     t.resourceCountIs('Custom::IrKitAccessKey', 1);
     t.hasResourceProperties('Custom::IrKitAccessKey', {
       UserName: 'JorgeSouza',
       AccessKeyId: 'AKIAIOSFODNN7EXAMPLE',
-      RestoreKeys: 'false',
+      RestoreKeyIds: '',
     });
     expect(c.accessKeys).toHaveLength(1);
   });
 
   it('with no keys listed, only denies', () => {
     const s = stack();
-    new UserContainment(s, 'User', { incidentId: 'IR-1', userName: 'JaneDoe', serviceToken: 'arn:custom' });
+    new UserContainment(s, 'User', {
+      incidentId: 'IR-1',
+      userName: 'JaneDoe',
+      containmentTime: '2021-07-26T00:37:18Z',
+      serviceToken: 'arn:custom',
+    });
     const t = Template.fromStack(s);
     t.resourceCountIs('Custom::IrKitAccessKey', 0);
     t.hasResourceProperties('Custom::IrKitUserDeny', { ServiceToken: 'arn:custom' });
@@ -64,6 +72,8 @@ describe('RoleContainment', () => {
       ServiceToken: TOKEN,
       RoleName: 'AppRole',
       ContainmentTime: '2021-07-26T00:37:18Z',
+      RoleMode: 'revoke',
+      KeepSessionRevoke: 'true',
     });
   });
 });

@@ -8,6 +8,12 @@ import { applyCompliance } from '../../../../lib/compliance';
 import { CONTAINMENT_HANDLER_NAMES, RESOURCE_TYPES } from '../../../../lib/constructs/containment/common';
 import { ContainmentHandler, handlerCode } from '../../../../lib/constructs/containment/containment-handler';
 import * as source from '../../../../lib/constructs/containment/handler';
+import { PLAYBOOK_PROTECTION } from '../../../../lib/protection';
+import { WireAccount } from '../../../support/wire-account';
+
+function functionId(): string {
+  return Object.keys(template.findResources('AWS::Lambda::Function'))[0];
+}
 
 function build(): { stack: Stack; template: Template; handler: ContainmentHandler } {
   const app = new App({
@@ -27,7 +33,7 @@ function build(): { stack: Stack; template: Template; handler: ContainmentHandle
   const handler = new ContainmentHandler(stack, 'ContainmentHandler', {
     containmentPolicy: policy,
     protectedRoles: [analyst],
-    protectedPrincipalArns: ['arn:aws:iam::777777777777:user/ci-deployer'],
+    protection: { ...PLAYBOOK_PROTECTION, protectedPrincipals: ['arn:aws:iam::777777777777:user/ci-deployer'] },
   });
   // Template.fromStack fails on any unacknowledged cdk-nag finding.
   return { stack, template: Template.fromStack(stack), handler };
@@ -58,17 +64,21 @@ describe('ContainmentHandler', () => {
       Effect: 'Deny',
       Condition: { StringEqualsIgnoreCase: { 'aws:ResourceTag/irkit:protected': 'true' } },
     });
-    expect(bySid.NeverChangeProtectedPrincipals).toMatchObject({
-      Effect: 'Deny',
-      Resource: 'arn:aws:iam::777777777777:user/ci-deployer',
-    });
+    expect(bySid.NeverChangeProtectedPrincipals.Effect).toBe('Deny');
+    expect(bySid.NeverChangeProtectedPrincipals.Resource).toEqual(
+      expect.arrayContaining(['arn:aws:iam::777777777777:user/ci-deployer']),
+    );
     expect(bySid.NeverChangeIrRoles).toMatchObject({
       Effect: 'Deny',
-      Action: ['iam:PutRolePolicy', 'iam:DeleteRolePolicy'],
+      Action: ['iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy'],
     });
     expect(bySid.NeverChangeIrRoles.Resource).toHaveLength(2);
-    // Nothing here could grant a permission: no iam:Create*, no AttachRolePolicy, no PassRole.
-    expect(JSON.stringify(doc)).not.toMatch(/iam:Create|iam:AttachRolePolicy|iam:PassRole|"\*"/);
+    // Nothing here could grant a permission: no iam:Create*, no PassRole, no wildcard action.
+    expect(JSON.stringify(doc)).not.toMatch(/iam:Create|iam:PassRole|iam:Tag|"Action":"\*"/);
+  });
+
+  it('runs one containment change at a time by default (reserved concurrency 1)', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 1 });
   });
 
   it('keeps its log for a year and never deletes it', () => {
@@ -78,54 +88,60 @@ describe('ContainmentHandler', () => {
     });
   });
 
-  it('inlines a transpiled handler that loads alone and answers requests', async () => {
+  it('inlines one bundled file that runs alone, configured by its environment, against IAM on the wire', async () => {
     const code = handlerCode();
     expect(code).not.toMatch(/require\("\.{1,2}\//); // no local imports: it must run as one file
+    expect(Buffer.byteLength(code)).toBeLessThan(1024 * 1024);
     const mod = new Module('inline-handler.js');
     mod.paths = module.paths;
     (mod as unknown as { _compile(code: string, file: string): void })._compile(code, __filename);
     const inlined = mod.exports as typeof source;
     expect(inlined.RESOURCE_TYPES).toEqual(RESOURCE_TYPES);
-    expect(source.RESOURCE_TYPES).toEqual(RESOURCE_TYPES);
 
-    // The inlined module loads its own copy of the SDK (outside jest's registry), so answer by command name.
-    const sent: string[] = [];
-    const answers: Record<string, object> = {
-      ListUserTagsCommand: { Tags: [] },
-      ListAttachedUserPoliciesCommand: { AttachedPolicies: [] },
-      AttachUserPolicyCommand: {},
-    };
-    const fakeIam = {
-      send: async (command: object) => {
-        sent.push(command.constructor.name);
-        return answers[command.constructor.name];
-      },
-    };
-    const out = await inlined.handleRequest(
-      {
-        RequestType: 'Create',
-        ResponseURL: 'https://example.invalid/',
-        StackId: 'stack',
-        RequestId: 'r',
-        LogicalResourceId: 'User',
-        ResourceType: RESOURCE_TYPES.userDeny,
-        ResourceProperties: { IncidentId: 'IR-1', UserName: 'JaneDoe' },
-      },
-      {
-        iam: fakeIam as never,
-        s3: {} as never,
-        containmentPolicyArn: 'arn:aws:iam::777777777777:policy/iam-containment-policy',
-        handlerRoleArn: 'arn:aws:iam::777777777777:role/IrKitContainmentHandlerRole',
-      },
-    );
-    expect(out).toEqual({
-      physicalResourceId: 'irkit|user-deny|IR-1|JaneDoe|managed',
-      data: { Mode: 'managed' },
-    });
-    expect(sent).toEqual([
-      'ListUserTagsCommand',
-      'ListAttachedUserPoliciesCommand',
-      'AttachUserPolicyCommand',
-    ]);
+    // The bundle runs outside jest's sandbox, so it reads the real process's environment.
+    const realEnv = (mod.require('node:process') as NodeJS.Process).env;
+    const account = await WireAccount.start();
+    const saved = { ...realEnv };
+    try {
+      const jane = account.addUser('JaneDoe');
+      const props = { IncidentId: 'IR-1', UserName: 'JaneDoe', ContainmentTime: '2021-07-26T00:37:18Z' };
+      const stack = account.addStack('irkit-contain-IR-1-user-JaneDoe', props);
+      stack.resources.push({ logicalId: 'Resource', type: RESOURCE_TYPES.userDeny, status: 'CREATE_IN_PROGRESS' });
+      Object.assign(realEnv, {
+        AWS_ENDPOINT_URL: account.wire.endpoint,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+        AWS_SECRET_ACCESS_KEY: 'wire-test-secret',
+        AWS_MAX_ATTEMPTS: '1',
+        CONTAINMENT_POLICY_ARN: 'arn:aws:iam::777777777777:policy/iam-containment-policy',
+        HANDLER_ROLE_ARN: 'arn:aws:iam::777777777777:role/IrKitContainmentHandlerRole',
+        PROTECTION_RULE: template.toJSON().Resources[functionId()].Properties.Environment.Variables.PROTECTION_RULE,
+      });
+      const sent: Array<Record<string, unknown>> = [];
+      const lambda = inlined.makeHandler(
+        () => inlined.depsFromEnvironment(),
+        async (_url, body) => {
+          sent.push(JSON.parse(body));
+        },
+      );
+      await lambda(
+        {
+          RequestType: 'Create',
+          ResponseURL: 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/r',
+          StackId: stack.id,
+          RequestId: 'r',
+          LogicalResourceId: 'Resource',
+          ResourceType: RESOURCE_TYPES.userDeny,
+          ResourceProperties: props,
+        },
+        { getRemainingTimeInMillis: () => 60000 },
+      );
+      expect(sent[0]).toMatchObject({ Status: 'SUCCESS' });
+      expect(jane.attached).toEqual(['arn:aws:iam::777777777777:policy/iam-containment-policy']);
+    } finally {
+      for (const key of Object.keys(realEnv)) if (!(key in saved)) delete realEnv[key];
+      Object.assign(realEnv, saved);
+      await account.close();
+    }
   });
 });

@@ -71,11 +71,19 @@ describe('user containment template', () => {
       t.hasParameter(slot, { Default: '', AllowedPattern: '^(AKIA[A-Z0-9]{16})?$' });
       t.hasResource('Custom::IrKitAccessKey', {
         Condition: `Has${slot}`,
-        Properties: Match.objectLike({ AccessKeyId: { Ref: slot }, RestoreKeys: { Ref: 'RestoreKeys' } }),
+        Properties: Match.objectLike({ AccessKeyId: { Ref: slot }, RestoreKeyIds: { Ref: 'RestoreKeyIds' } }),
       });
       t.hasCondition(`Has${slot}`, { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: slot }, ''] }] });
     }
-    t.hasParameter('RestoreKeys', { Default: 'false', AllowedValues: ['false', 'true'] });
+    t.hasParameter('RestoreKeyIds', { Default: '', AllowedPattern: Match.stringLikeRegexp('AKIA') });
+  });
+
+  it('revokes the user’s older sessions, and keeps that revoke after release unless asked', () => {
+    t.hasResourceProperties('Custom::IrKitUserDeny', {
+      ContainmentTime: { Ref: 'ContainmentTime' },
+      KeepSessionRevoke: { Ref: 'KeepSessionRevoke' },
+    });
+    t.hasParameter('KeepSessionRevoke', { Default: 'true', AllowedValues: ['true', 'false'] });
   });
 });
 
@@ -87,7 +95,10 @@ describe('role containment template', () => {
     t.hasResourceProperties('Custom::IrKitRoleSessions', {
       RoleName: { Ref: 'RoleName' },
       ContainmentTime: { Ref: 'ContainmentTime' },
+      RoleMode: { Ref: 'RoleMode' },
+      KeepSessionRevoke: { Ref: 'KeepSessionRevoke' },
     });
+    t.hasParameter('RoleMode', { Default: 'revoke', AllowedValues: ['revoke', 'deny-all'] });
     t.resourceCountIs('AWS::IAM::Policy', 0);
     t.resourceCountIs('AWS::IAM::RolePolicy', 0);
   });
