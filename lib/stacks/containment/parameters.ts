@@ -10,12 +10,27 @@ export const USER_PARAMS = {
   accessKeyId1: 'AccessKeyId1',
   accessKeyId2: 'AccessKeyId2',
   restoreKeys: 'RestoreKeys',
+  /** ISO 8601 UTC, whole second: sessions issued before it are revoked. */
+  containmentTime: 'ContainmentTime',
+  /** Comma-separated key ids to set Active again when the stack is deleted; '' = none. */
+  restoreKeyIds: 'RestoreKeyIds',
+  /** 'true' (default): deleting the stack keeps the revoke of older sessions; 'false' lifts it. */
+  keepSessionRevoke: 'KeepSessionRevoke',
 } as const;
 
 /** IAM allows two access keys per user, hence two optional key slots. */
 export const USER_KEY_SLOTS = [USER_PARAMS.accessKeyId1, USER_PARAMS.accessKeyId2] as const;
 
-export const ROLE_PARAMS = { roleName: 'RoleName', containmentTime: 'ContainmentTime' } as const;
+export const ROLE_PARAMS = {
+  roleName: 'RoleName',
+  containmentTime: 'ContainmentTime',
+  /** 'revoke' (default): revoke older sessions; 'deny-all': also attach the containment policy (rogue roles). */
+  roleMode: 'RoleMode',
+  keepSessionRevoke: 'KeepSessionRevoke',
+} as const;
+
+export const ROLE_MODES = ['revoke', 'deny-all'] as const;
+export type RoleMode = (typeof ROLE_MODES)[number];
 
 /**
  * A bucket policy may be 20 KB; a parameter value at most 4,096 bytes. The original policy
