@@ -14,6 +14,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 
+import { PLAYBOOK_PROTECTION } from '../lib/protection';
 import { containmentTemplates } from '../lib/stacks/containment/templates';
 import { contain, ContainIo } from '../orchestrator/contain/contain';
 import { resolveEnvironment } from '../orchestrator/contain/environment';
@@ -89,6 +90,7 @@ async function main(): Promise<void> {
       targets: targetsOfPlan(plan),
       env,
       existingStacks,
+      protection: PLAYBOOK_PROTECTION,
       now: new Date(),
     });
   });

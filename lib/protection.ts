@@ -102,9 +102,10 @@ export function protectedReason(rule: ProtectionRule, subject: ProtectionSubject
   const reasons: string[] = [];
   const listed = (entries: readonly string[]) => entries.some((entry) => names(subject, entry));
   if (subject.kind === 'bucket') {
-    if (rule.protectedBuckets.includes(subject.name)) reasons.push('a bucket of the kit (it reads its logs there)');
+    if (rule.protectedBuckets.includes(subject.name))
+      reasons.push('a bucket of the kit (it reads its logs there)');
     if (rule.protectedPrincipals.some((p) => p === subject.name || s3Name(p) === subject.name))
-      reasons.push('listed in protectedPrincipals');
+      reasons.push('listed in protectedPrincipals (config or --protect)');
   } else {
     const name = lower(subject.name);
     if (subject.kind === 'role') {
@@ -114,7 +115,7 @@ export function protectedReason(rule: ProtectionRule, subject: ProtectionSubject
     }
     if (subject.callerArn !== undefined && names(subject, subject.callerArn))
       reasons.push(`the caller itself (${subject.callerArn})`);
-    if (listed(rule.protectedPrincipals)) reasons.push('listed in protectedPrincipals');
+    if (listed(rule.protectedPrincipals)) reasons.push('listed in protectedPrincipals (config or --protect)');
     if (listed(rule.trustedPrincipalArns)) reasons.push('a responder (config trustedPrincipals)');
     if (listed(rule.breakGlassPrincipalArns))
       reasons.push('may assume the break-glass role (config breakGlassPrincipals)');

@@ -83,6 +83,43 @@ export function containedBucketPolicy(
   };
 }
 
+/** S3's limit on the size of a bucket policy. */
+export const BUCKET_POLICY_MAX_BYTES = 20_480;
+
+/**
+ * Whether `current` is `original` with the containment statement added: what a contained
+ * bucket holds until someone changes its policy. Statements compare as JSON (key order, and a
+ * one-element list read as its element, as S3 rewrites them).
+ */
+export function holdsBucketContainment(current: string | undefined, original: string | undefined): boolean {
+  if (current === undefined) return false;
+  const now = statementsOf(JSON.parse(current));
+  if (!now.some((s) => s.Sid === CONTAINMENT_SIDS.bucket)) return false;
+  const before = statementsOf(original === undefined ? undefined : JSON.parse(original));
+  const rest = (list: readonly Record<string, unknown>[]) =>
+    list.filter((s) => s.Sid !== CONTAINMENT_SIDS.bucket);
+  return JSON.stringify(canonical(rest(now))) === JSON.stringify(canonical(rest(before)));
+}
+
+function statementsOf(policy: unknown): Array<Record<string, unknown>> {
+  if (typeof policy !== 'object' || policy === null) return [];
+  const s = (policy as Record<string, unknown>).Statement;
+  if (Array.isArray(s)) return s as Array<Record<string, unknown>>;
+  return s && typeof s === 'object' ? [s as Record<string, unknown>] : [];
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.length === 1 ? canonical(value[0]) : value.map(canonical);
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+}
+
 /**
  * AWS's "revoke older sessions" pattern for a role: deny everything to sessions whose
  * credentials were issued before the containment time. New sessions (after the responder

@@ -296,7 +296,9 @@ export class AccessStack extends Stack {
   }
 }
 
-function definedOnly<T extends Record<string, string | undefined>>(values: T): Partial<Record<keyof T, string>> {
+function definedOnly<T extends Record<string, string | undefined>>(
+  values: T,
+): Partial<Record<keyof T, string>> {
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<
     Record<keyof T, string>
   >;

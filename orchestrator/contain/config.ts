@@ -1,20 +1,16 @@
 import type { RuntimeConfig } from '../../lib/config';
+import { ProtectionRule, protectionRule } from '../../lib/protection';
 import { runtimeConfig } from '../config';
-import type { ProtectionOptions } from './prepare';
 
 /**
- * What the kit's config says containment must never touch: its protectedPrincipals, the IR
- * role names as configured, and the log bucket.
+ * What the kit's config says neither the investigation's plan nor containment may touch
+ * (lib/protection.ts): the IR, break-glass and kit roles as configured, protectedPrincipals
+ * and the log bucket. Both `irkit investigate` and `irkit contain` build their rule here.
  */
-export function protectionFromConfig(config: RuntimeConfig = runtimeConfig()): ProtectionOptions {
-  return {
+export function protectionFromConfig(config: RuntimeConfig = runtimeConfig()): ProtectionRule {
+  return protectionRule({
+    ...config.names,
     protectedPrincipals: config.protectedPrincipals,
-    irRoleNames: [
-      config.names.analystRoleName,
-      config.names.adminRoleName,
-      config.names.deployRoleName,
-      config.names.breakGlassRoleName,
-    ],
-    protectedBuckets: config.logBucket !== undefined ? [config.logBucket] : [],
-  };
+    ...(config.logBucket !== undefined ? { logBucket: config.logBucket } : {}),
+  });
 }

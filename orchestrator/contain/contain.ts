@@ -1,14 +1,23 @@
 import { Stack } from '@aws-sdk/client-cloudformation';
 
 import { IrKitError } from '../../lib/errors';
-import { containmentTemplates } from '../../lib/stacks/containment/templates';
+import { DEFAULT_NAMES } from '../../lib/names';
+import { PLAYBOOK_PROTECTION, ProtectionRule } from '../../lib/protection';
+import { ContainmentTemplate, containmentTemplates } from '../../lib/stacks/containment/templates';
 import * as v from '../../lib/validation';
 import { ContainClients } from './aws';
 import { inBatches } from './batches';
-import { ContainEnvironment, EnvironmentOptions, resolveEnvironment } from './environment';
+import {
+  ContainEnvironment,
+  EnvironmentOptions,
+  KitNames,
+  offlineEnvironment,
+  PLACEHOLDER_ACCOUNT,
+  resolveEnvironment,
+} from './environment';
 import { table } from './format';
 import { ContainmentPlan } from './plan';
-import { PreparedTarget, prepareTargets, ProtectionOptions } from './prepare';
+import { PreparedTarget, prepareTargets } from './prepare';
 import {
   createOrUpdate,
   deleteStack,
@@ -32,8 +41,12 @@ export interface ContainIo extends Progress {
   readonly now?: () => Date;
 }
 
-export interface ContainOptions extends EnvironmentOptions, ProtectionOptions, WaitOptions {
+export interface ContainOptions extends EnvironmentOptions, WaitOptions {
   readonly incidentId: string;
+  /** What is never contained (lib/protection.ts). @default PLAYBOOK_PROTECTION */
+  readonly protection?: ProtectionRule;
+  /** The configured names a dry run without credentials builds ARNs from. @default the playbook's */
+  readonly names?: KitNames;
   /** The investigation's plan, or ... */
   readonly plan?: ContainmentPlan;
   /** ... targets named on the command line (exactly one of the two). */
@@ -95,8 +108,8 @@ export async function contain(
     io.log('the plan has no steps: nothing to contain');
     return { incidentId, dryRun, cancelled: false, results: [] };
   }
-  const env = await resolveEnvironment(clients, options);
-  if (options.plan?.accountId && options.plan.accountId !== env.caller.account) {
+  const env = await environment(clients, options, dryRun);
+  if (options.plan?.accountId && !env.offline && options.plan.accountId !== env.caller.account) {
     throw new IrKitError(
       'IRKIT_PLAN_INVALID',
       `the plan is for account ${options.plan.accountId}, but the credentials are for account ${env.caller.account}`,
@@ -108,22 +121,25 @@ export async function contain(
       hint: 'deploy the access stack (npx cdk deploy IrKitAccess) or pass --execution-role-arn; nothing was changed',
     });
   }
-  if (!env.accessStackFound) {
+  if (!env.accessStackFound && !env.offline) {
     io.log(
       'note: the IrKitAccess stack was not found; the containment handler it deploys must exist for the stacks to work',
     );
   }
-  const existingStacks = await listContainmentStacks(clients);
+  const existingStacks = env.offline ? [] : await listContainmentStacks(clients);
   const now = (io.now ?? (() => new Date()))();
-  const prepared = await prepareTargets(clients, {
-    incidentId,
-    targets: planned,
-    env,
-    existingStacks,
-    protection: options,
-    now,
-  });
   const templates = containmentTemplates();
+  const prepared = (
+    await prepareTargets(clients, {
+      incidentId,
+      targets: planned,
+      env,
+      existingStacks,
+      protection: options.protection ?? PLAYBOOK_PROTECTION,
+      now,
+      offline: env.offline !== undefined,
+    })
+  ).map((p) => declaredOnly(p, templates[p.target.kind]));
 
   io.out(describePlan(incidentId, env, prepared, dryRun));
   if (dryRun) {
@@ -191,6 +207,40 @@ function plannedTargets(options: ContainOptions, incidentId: string): PlannedTar
   return [...options.targets];
 }
 
+/**
+ * The account as the credentials show it; for a dry run that cannot read it (no credentials,
+ * no network), ARNs built from the configured names, said so in the plan.
+ */
+async function environment(
+  clients: ContainClients,
+  options: ContainOptions,
+  dryRun: boolean,
+): Promise<ContainEnvironment> {
+  try {
+    return await resolveEnvironment(clients, options);
+  } catch (error) {
+    if (!dryRun) throw error;
+    const region = await clients.cloudFormation.config.region().catch(() => undefined);
+    return offlineEnvironment(
+      options,
+      options.names ?? DEFAULT_NAMES,
+      { region, accountId: options.plan?.accountId },
+      error instanceof IrKitError ? error.message : String((error as Error)?.message ?? error),
+    );
+  }
+}
+
+/**
+ * Only the parameters the template declares: CloudFormation refuses any other. The templates
+ * and the orchestrator change together, but a stack of an older template keeps its own.
+ */
+function declaredOnly(p: PreparedTarget, template: ContainmentTemplate): PreparedTarget {
+  return {
+    ...p,
+    parameters: p.parameters.filter((param) => template.parameters.includes(param.ParameterKey ?? '')),
+  };
+}
+
 async function deployTarget(
   clients: ContainClients,
   p: PreparedTarget,
@@ -250,7 +300,7 @@ async function deployTarget(
   } else if (status === 'ROLLBACK_FAILED' || status === 'UPDATE_ROLLBACK_FAILED') {
     const why = await failureReason(clients, existing?.StackId ?? p.stackName, status);
     return fail(
-      `its stack is ${status} (${why}). ${status === 'UPDATE_ROLLBACK_FAILED' ? `Run aws cloudformation continue-update-rollback --stack-name ${p.stackName}` : `Delete it with irkit release --incident ${incidentId} --target ${p.label}`}, then contain again`,
+      `its stack is ${status} (${why}). ${status === 'UPDATE_ROLLBACK_FAILED' ? continueRollbackHint(p.stackName, (options.protection ?? PLAYBOOK_PROTECTION).breakGlassRoleName) : `Delete it with irkit release --incident ${incidentId} --target ${p.label}`}, then contain again`,
     );
   }
 
@@ -301,6 +351,17 @@ async function deployTarget(
   };
 }
 
+/**
+ * The deploy role may not continue a rollback (it lacks cloudformation:ContinueUpdateRollback),
+ * so the hint names the role that may: break-glass, with the stack's own execution role.
+ */
+function continueRollbackHint(stackName: string, breakGlassRoleName: string): string {
+  return (
+    `Fix the cause above, then as ${breakGlassRoleName} (the deploy role may not continue a rollback) run ` +
+    `aws cloudformation continue-update-rollback --stack-name ${stackName} (CloudFormation uses the stack's execution role)`
+  );
+}
+
 export function describePlan(
   incidentId: string,
   env: ContainEnvironment,
@@ -311,8 +372,14 @@ export function describePlan(
     `${dryRun ? 'Dry run: nothing will be changed. ' : ''}Containment plan for incident ${incidentId}`,
     `  account ${env.caller.account}, Region ${env.region}, as ${env.caller.arn}`,
     `  stacks run with ${env.executionRoleArn ?? '(no execution role found)'}`,
-    '',
   ];
+  if (env.offline) {
+    lines.push(
+      `  not read live (${env.offline}): the caller, the IrKitAccess outputs, existing stacks, and each target below;`,
+      `  the role and policy ARNs are built from the configured names${env.caller.account === PLACEHOLDER_ACCOUNT ? `, in account ${PLACEHOLDER_ACCOUNT}` : ` in the plan's account ${env.caller.account}`}`,
+    );
+  }
+  lines.push('');
   prepared.forEach((p, n) => {
     const verb = p.existing ? (p.live ? 'update' : `replace (${p.existing.StackStatus})`) : 'create';
     lines.push(`${n + 1}. ${p.label}  ->  stack ${p.stackName} (${verb})`);
@@ -331,6 +398,7 @@ export function describePlan(
       );
     }
     for (const note of p.notes) lines.push(`     note: ${note}`);
+    for (const unread of p.unread) lines.push(`     not read live: ${unread}`);
   });
   return `${lines.join('\n')}\n`;
 }

@@ -35,6 +35,8 @@ export interface ContainEnvironment {
   readonly irRoleArns: readonly string[];
   /** Whether the access stack was found (the containment handler is deployed with it). */
   readonly accessStackFound: boolean;
+  /** Set for a dry run that could not read the account: why, and the ARNs are built from names. */
+  readonly offline?: string;
 }
 
 export interface EnvironmentOptions {
@@ -103,6 +105,40 @@ export async function resolveEnvironment(
       .map(get)
       .filter((a): a is string => a !== undefined),
     accessStackFound: outputs !== undefined,
+  };
+}
+
+/** The configured names a dry run builds ARNs from when it cannot read the access stack. */
+export interface KitNames {
+  readonly breakGlassRoleName: string;
+  readonly containmentExecutionRoleName: string;
+  readonly containmentPolicyName: string;
+}
+
+/** Stands in for the account's id when a dry run knows neither the credentials nor the plan's account. */
+export const PLACEHOLDER_ACCOUNT = '<account>';
+
+/**
+ * The environment of a dry run that could not read the account (no credentials, no network):
+ * the ARNs are built from the configured names, in the plan's account when it names one.
+ */
+export function offlineEnvironment(
+  options: EnvironmentOptions,
+  names: KitNames,
+  where: { readonly region?: string; readonly accountId?: string },
+  reason: string,
+): ContainEnvironment {
+  const account = where.accountId ?? PLACEHOLDER_ACCOUNT;
+  const arn = (resource: string) => `arn:aws:iam::${account}:${resource}`;
+  return {
+    caller: { arn: '(caller not read live)', account, partition: 'aws' },
+    region: where.region ?? '(Region not read live)',
+    executionRoleArn: options.executionRoleArn ?? arn(`role/${names.containmentExecutionRoleName}`),
+    breakGlassRoleArn: options.breakGlassRoleArn ?? arn(`role/${names.breakGlassRoleName}`),
+    containmentPolicyArn: arn(`policy/${names.containmentPolicyName}`),
+    irRoleArns: [],
+    accessStackFound: false,
+    offline: reason,
   };
 }
 

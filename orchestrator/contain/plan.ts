@@ -1,4 +1,5 @@
 import { IrKitError } from '../../lib/errors';
+import { ROLE_MODES, RoleMode } from '../../lib/stacks/containment/parameters';
 import * as v from '../../lib/validation';
 
 /**
@@ -52,10 +53,20 @@ export interface UserStep {
   readonly evidence: readonly PlanEvidence[];
 }
 
-/** Revoke the sessions of a role the credential assumed (never deny-all on a role). */
+/**
+ * Revoke the sessions of a role the credential assumed. `deny-all` also attaches the deny-all
+ * policy: for rogue roles the actor created or whose trust policy it changed.
+ */
 export interface RoleStep {
   readonly kind: 'role';
   readonly name: string;
+  /** Absent: 'revoke'. */
+  readonly mode?: RoleMode;
+  /**
+   * An IR role the actor assumed: revoke only, and `irkit contain` performs it only when run
+   * as the break-glass role.
+   */
+  readonly irRole?: true;
   readonly evidence: readonly PlanEvidence[];
 }
 
@@ -92,7 +103,14 @@ export interface ContainmentPlan {
 /** What a producer hands to createPlan: evidence and key lists may be left out. */
 export type StepInput =
   | { kind: 'user'; name: string; accessKeyIds?: readonly string[]; evidence?: readonly PlanEvidence[] }
-  | { kind: 'role' | 'bucket'; name: string; evidence?: readonly PlanEvidence[] };
+  | {
+      kind: 'role';
+      name: string;
+      mode?: RoleMode;
+      irRole?: true;
+      evidence?: readonly PlanEvidence[];
+    }
+  | { kind: 'bucket'; name: string; evidence?: readonly PlanEvidence[] };
 
 export interface PlanInput {
   readonly incidentId?: string;
@@ -183,7 +201,7 @@ const PLAN_KEYS = [
 ];
 const STEP_KEYS: Record<ContainmentKind, readonly string[]> = {
   user: ['kind', 'name', 'accessKeyIds', 'evidence'],
-  role: ['kind', 'name', 'evidence'],
+  role: ['kind', 'name', 'mode', 'irRole', 'evidence'],
   bucket: ['kind', 'name', 'evidence'],
 };
 const EVIDENCE_KEYS = ['reason', 'eventName', 'eventTime', 'eventId', 'eventSource', 'sourceIp', 'actor'];
@@ -231,8 +249,41 @@ function readStep(raw: unknown, where: string): ContainmentStep {
           );
     return { kind, name, accessKeyIds: keys, evidence };
   }
-  const name = requiredString(raw, 'name', where, kind === 'role' ? v.iamRoleName : v.bucketName);
-  return { kind, name, evidence };
+  if (kind === 'role') {
+    const name = requiredString(raw, 'name', where, v.iamRoleName);
+    return { kind, name, ...roleOptions(raw, where), evidence };
+  }
+  return { kind, name: requiredString(raw, 'name', where, v.bucketName), evidence };
+}
+
+function roleOptions(raw: Record<string, unknown>, where: string): Pick<RoleStep, 'mode' | 'irRole'> {
+  const { mode, irRole } = raw;
+  if (mode !== undefined && !ROLE_MODES.includes(mode as RoleMode)) {
+    throw planError(
+      `${where}.mode`,
+      `is ${JSON.stringify(mode)}`,
+      `mode is one of ${ROLE_MODES.join(', ')} (absent: revoke)`,
+    );
+  }
+  if (irRole !== undefined && irRole !== true) {
+    throw planError(`${where}.irRole`, `is ${JSON.stringify(irRole)}`, 'irRole is true or absent');
+  }
+  return checkedRoleOptions(
+    { ...(mode !== undefined ? { mode: mode as RoleMode } : {}), ...(irRole ? { irRole } : {}) },
+    where,
+  );
+}
+
+/** An IR role is never deny-all'd: the responders need it. */
+function checkedRoleOptions<T extends Pick<RoleStep, 'mode' | 'irRole'>>(step: T, where: string): T {
+  if (step.irRole && step.mode === 'deny-all') {
+    throw planError(
+      where,
+      'is an IR role (irRole) with mode deny-all',
+      'an IR role the actor assumed is only revoked (mode revoke or absent); nothing was changed',
+    );
+  }
+  return step;
 }
 
 function longTermKeyId(raw: unknown, where: string): string {
@@ -294,6 +345,18 @@ function mergeSteps(steps: readonly ContainmentStep[]): ContainmentStep[] {
         accessKeyIds: unique([...seen.accessKeyIds, ...step.accessKeyIds]),
         evidence,
       });
+    } else if (seen.kind === 'role' && step.kind === 'role') {
+      // The stronger containment wins: deny-all over revoke; an IR role stays one.
+      const mode =
+        seen.mode === 'deny-all' || step.mode === 'deny-all' ? 'deny-all' : (seen.mode ?? step.mode);
+      const irRole = seen.irRole ?? step.irRole;
+      merged.set(
+        key,
+        checkedRoleOptions(
+          { ...seen, ...(mode ? { mode } : {}), ...(irRole ? { irRole } : {}), evidence },
+          `the steps for role ${step.name}`,
+        ),
+      );
     } else {
       merged.set(key, { ...seen, evidence });
     }

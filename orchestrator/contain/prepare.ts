@@ -11,7 +11,13 @@ import { GetBucketPolicyCommand, GetBucketTaggingCommand } from '@aws-sdk/client
 
 import { CONTAINMENT_HANDLER_NAMES, INLINE_POLICY_NAMES } from '../../lib/constructs/containment/names';
 import { IrKitError } from '../../lib/errors';
-import { CONTAINMENT_SIDS, DEFAULT_NAMES, TAG_KEYS } from '../../lib/names';
+import { CONTAINMENT_SIDS, TAG_KEYS } from '../../lib/names';
+import {
+  BUCKET_POLICY_MAX_BYTES,
+  containedBucketPolicy,
+  PolicyDocument,
+} from '../../lib/policies/containment';
+import { parseIamArn, protectedReason, ProtectionRule } from '../../lib/protection';
 import {
   BUCKET_PARAMS,
   COMMON_PARAMS,
@@ -32,20 +38,9 @@ import { ContainmentTarget, PlannedTarget, sameTarget, targetLabel } from './tar
  * Everything that happens before a containment changes anything: read each target (does it
  * exist, what is its exact name, which keys does it have, what is its bucket policy), refuse
  * protected principals and bad input for ALL targets at once, and work out each stack's name,
- * parameters and tags. Only read calls are made here.
+ * parameters and tags. Only read calls are made here, and none for a dry run without
+ * credentials (`offline`), which says instead what it could not read.
  */
-
-export interface ProtectionOptions {
-  /** IAM user/role names or ARNs never to contain (config protectedPrincipals, options). */
-  readonly protectedPrincipals?: readonly string[];
-  /**
-   * The IR role names as configured.
-   * @default the playbook's: SecurityAnalystRole, SecurityAdminRole, SecurityDeployRole, SecurityBreakGlassRole
-   */
-  readonly irRoleNames?: readonly string[];
-  /** Buckets never to contain, e.g. the log bucket (containing it would stop CloudTrail delivery). */
-  readonly protectedBuckets?: readonly string[];
-}
 
 export interface PreparedTarget {
   /** The target with IAM's own spelling of the name. */
@@ -65,6 +60,8 @@ export interface PreparedTarget {
   readonly notes: readonly string[];
   /** The bucket's policy could be read before containment (verification relies on it). */
   readonly policyReadable?: boolean;
+  /** What a dry run without credentials could not read for this target. */
+  readonly unread: readonly string[];
 }
 
 export interface PrepareInput {
@@ -72,8 +69,11 @@ export interface PrepareInput {
   readonly targets: readonly PlannedTarget[];
   readonly env: ContainEnvironment;
   readonly existingStacks: readonly Stack[];
-  readonly protection?: ProtectionOptions;
+  /** The config's rule; the access stack's role names are added to it here. */
+  readonly protection: ProtectionRule;
   readonly now: Date;
+  /** A dry run without credentials: nothing is read; the targets are taken as named. */
+  readonly offline?: boolean;
 }
 
 /** States that hold no containment: a first attempt that failed, or nothing executed yet. */
@@ -83,8 +83,10 @@ interface Inspection {
   readonly planned: PlannedTarget;
   readonly target: ContainmentTarget;
   readonly arn?: string;
-  readonly protectedTag: boolean;
+  readonly tags?: readonly IamTag[];
   readonly problems: string[];
+  /** Not read: a dry run without credentials. */
+  readonly offline?: boolean;
   readonly keys?: ReadonlyArray<{ id: string; status: string }>;
   /** undefined: no policy; null: not read. */
   readonly bucketPolicy?: string | null;
@@ -95,7 +97,14 @@ export async function prepareTargets(
   clients: ContainClients,
   input: PrepareInput,
 ): Promise<PreparedTarget[]> {
-  const inspections = await Promise.all(input.targets.map((planned) => inspect(clients, planned, input)));
+  const inspections = input.offline
+    ? input.targets.map((planned): Inspection => ({
+        planned,
+        target: planned.target,
+        problems: [],
+        offline: true,
+      }))
+    : await Promise.all(input.targets.map((planned) => inspect(clients, planned, input)));
   refuseProtected(inspections, input);
   const problems = inspections.flatMap((i) => i.problems.map((p) => `${targetLabel(i.target)}: ${p}`));
   problems.push(...conflicts(inspections, input));
@@ -117,8 +126,7 @@ async function inspect(
   try {
     if (t.kind === 'user') {
       const user = await maybe(() => clients.iam.send(new GetUserCommand({ UserName: t.name })));
-      if (!user?.User)
-        return { ...base, target: t, protectedTag: false, problems: [`IAM user ${t.name} does not exist`] };
+      if (!user?.User) return { ...base, target: t, problems: [`IAM user ${t.name} does not exist`] };
       const name = user.User.UserName ?? t.name;
       const [tags, keys] = await Promise.all([userTags(clients, name), userKeys(clients, name)]);
       const problems = t.accessKeyIds
@@ -132,7 +140,7 @@ async function inspect(
         planned,
         target,
         arn: user.User.Arn,
-        protectedTag: isProtected(tags),
+        tags,
         problems,
         keys,
         existing: existingFor(target, input),
@@ -140,17 +148,14 @@ async function inspect(
     }
     if (t.kind === 'role') {
       const role = await maybe(() => clients.iam.send(new GetRoleCommand({ RoleName: t.name })));
-      if (!role?.Role)
-        return { ...base, target: t, protectedTag: false, problems: [`IAM role ${t.name} does not exist`] };
-      const target: ContainmentTarget = { kind: 'role', name: role.Role.RoleName ?? t.name };
+      if (!role?.Role) return { ...base, target: t, problems: [`IAM role ${t.name} does not exist`] };
+      const target: ContainmentTarget = { ...t, name: role.Role.RoleName ?? t.name };
       const tags = await roleTags(clients, target.name);
-      return {
-        ...base,
-        target,
-        arn: role.Role.Arn,
-        protectedTag: isProtected(tags),
-        existing: existingFor(target, input),
-      };
+      const problems =
+        t.irRole && t.mode === 'deny-all'
+          ? ['an IR role the actor assumed is only revoked, never deny-all']
+          : [];
+      return { ...base, target, arn: role.Role.Arn, tags, problems, existing: existingFor(target, input) };
     }
     const existing = existingFor(t, input);
     const live = existing !== undefined && !NOT_LIVE.has(existing.StackStatus ?? '');
@@ -158,9 +163,15 @@ async function inspect(
     // a live containment keeps the original it read the first time.
     const tagging = await bucketTags(clients, t.name, live);
     if (tagging === 'missing')
-      return { ...base, target: t, protectedTag: false, problems: [`S3 bucket ${t.name} does not exist`] };
+      return { ...base, target: t, problems: [`S3 bucket ${t.name} does not exist`] };
     const policy = live ? null : await bucketPolicy(clients, t.name);
-    return { ...base, target: t, protectedTag: tagging === 'protected', bucketPolicy: policy, existing };
+    return {
+      ...base,
+      target: t,
+      tags: tagging === 'unreadable' ? undefined : tagging,
+      bucketPolicy: policy,
+      existing,
+    };
   } catch (error) {
     if (error instanceof IrKitError) throw error;
     throw awsFailure(`reading ${targetLabel(t)}`, error);
@@ -209,20 +220,15 @@ async function userKeys(
   return keys;
 }
 
-function isProtected(tags: readonly { Key?: string; Value?: string }[]): boolean {
-  return tags.some((t) => t.Key === TAG_KEYS.protected && (t.Value ?? '').toLowerCase() === 'true');
-}
-
 async function bucketTags(
   clients: ContainClients,
   bucket: string,
   contained: boolean,
-): Promise<'protected' | 'plain' | 'missing' | 'unreadable'> {
+): Promise<IamTag[] | 'missing' | 'unreadable'> {
   try {
-    const out = await clients.s3.send(new GetBucketTaggingCommand({ Bucket: bucket }));
-    return isProtected(out.TagSet ?? []) ? 'protected' : 'plain';
+    return (await clients.s3.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet ?? [];
   } catch (error) {
-    if (isAwsError(error, 'NoSuchTagSet')) return 'plain';
+    if (isAwsError(error, 'NoSuchTagSet')) return [];
     if (isAwsError(error, 'NoSuchBucket')) return 'missing';
     if (contained && isAwsError(error, 'AccessDenied')) return 'unreadable';
     throw error;
@@ -250,55 +256,76 @@ function existingFor(target: ContainmentTarget, input: PrepareInput): Stack | un
   return input.existingStacks.find((s) => s.StackName === name);
 }
 
-/** Protected principals are refused, all named at once, before anything changes. */
+/**
+ * The config's rule with what the access stack reports: the IR roles and the execution role
+ * as deployed, and its break-glass role (the one whose sessions may revoke an IR role's).
+ */
+export function containmentRule(rule: ProtectionRule, env: ContainEnvironment): ProtectionRule {
+  const breakGlass = env.breakGlassRoleArn ? nameOfArn(env.breakGlassRoleArn) : rule.breakGlassRoleName;
+  const irRoles = env.irRoleArns.filter((arn) => arn !== env.breakGlassRoleArn).map(nameOfArn);
+  return {
+    ...rule,
+    breakGlassRoleName: breakGlass,
+    irRoleNames: [
+      ...rule.irRoleNames,
+      ...irRoles,
+      ...(same(breakGlass, rule.breakGlassRoleName) ? [] : [rule.breakGlassRoleName]),
+    ],
+    kitRoleNames: [...rule.kitRoleNames, ...(env.executionRoleArn ? [nameOfArn(env.executionRoleArn)] : [])],
+  };
+}
+
+/** Whether the credentials are a session of the break-glass role. */
+export function isBreakGlassCaller(rule: ProtectionRule, callerArn: string): boolean {
+  const caller = parseIamArn(callerArn);
+  return caller?.kind === 'role' && same(caller.name, rule.breakGlassRoleName);
+}
+
+function same(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+/**
+ * Protected principals are refused, all named at once, before anything changes. An IR role
+ * the actor assumed (a plan step with irRole) is the one exception, revoked only, and only
+ * by the break-glass role.
+ */
 function refuseProtected(inspections: readonly Inspection[], input: PrepareInput): void {
-  const { env } = input;
-  const protection = input.protection ?? {};
-  const irRoles = protection.irRoleNames ?? [
-    DEFAULT_NAMES.analystRoleName,
-    DEFAULT_NAMES.adminRoleName,
-    DEFAULT_NAMES.deployRoleName,
-    DEFAULT_NAMES.breakGlassRoleName,
-  ];
-  const kitRoles = [
-    DEFAULT_NAMES.containmentExecutionRoleName,
-    CONTAINMENT_HANDLER_NAMES.roleName,
-    ...(env.executionRoleArn ? [nameOfArn(env.executionRoleArn)] : []),
-  ];
-  const configured = protection.protectedPrincipals ?? [];
-  const lower = (s: string) => s.toLowerCase();
+  const rule = containmentRule(input.protection, input.env);
+  const callerArn = input.offline ? undefined : input.env.caller.arn;
+  const breakGlassCaller = callerArn !== undefined && isBreakGlassCaller(rule, callerArn);
   const refused: string[] = [];
   for (const i of inspections) {
     const { target } = i;
-    const reasons: string[] = [];
-    if (target.kind === 'bucket') {
-      if ((protection.protectedBuckets ?? []).includes(target.name))
-        reasons.push('a protected bucket (the kit reads its logs from it)');
-    } else {
-      const name = lower(target.name);
-      const arn = lower(i.arn ?? '');
-      if (target.kind === 'role') {
-        if ([...irRoles, ...env.irRoleArns.map(nameOfArn)].some((r) => lower(r) === name))
-          reasons.push('an IR role');
-        if (kitRoles.some((r) => lower(r) === name)) reasons.push('a role of the kit itself');
-        if (env.breakGlassRoleArn && lower(nameOfArn(env.breakGlassRoleArn)) === name)
-          reasons.push('the break-glass role');
-      }
-      if (env.caller.principal?.kind === target.kind && lower(env.caller.principal.name) === name) {
-        reasons.push(`the caller itself (${env.caller.arn})`);
-      }
-      if (configured.some((p) => lower(p) === name || (arn !== '' && lower(p) === arn))) {
-        reasons.push('listed in protectedPrincipals');
-      }
+    const irRole = target.kind === 'role' && target.irRole;
+    const reason = protectedReason(irRole ? { ...rule, irRoleNames: [] } : rule, {
+      kind: target.kind,
+      name: target.name,
+      ...(i.arn ? { arn: i.arn } : {}),
+      ...(i.tags ? { tags: i.tags } : {}),
+      ...(callerArn ? { callerArn } : {}),
+    });
+    const reasons = reason ? [reason] : [];
+    if (irRole && callerArn !== undefined && !breakGlassCaller) {
+      reasons.push(
+        `an IR role the actor assumed: only ${rule.breakGlassRoleName} may revoke its sessions, and the caller is ${callerArn}`,
+      );
     }
-    if (i.protectedTag) reasons.push(`tagged ${TAG_KEYS.protected}=true`);
-    if (reasons.length > 0) refused.push(`${targetLabel(target)}: ${[...new Set(reasons)].join('; ')}`);
+    if (reasons.length > 0) refused.push(`${targetLabel(target)}: ${reasons.join('; ')}`);
   }
   if (refused.length > 0) {
+    const irRoles = inspections.some((i) => i.target.kind === 'role' && i.target.irRole);
     throw new IrKitError(
       'IRKIT_PROTECTED_PRINCIPAL',
       `refusing to contain protected principals:\n  - ${refused.join('\n  - ')}`,
-      { hint: 'the kit never contains these; remove them from the plan or options. Nothing was changed' },
+      {
+        hint:
+          'the kit never contains these; remove them from the plan or options' +
+          (irRoles
+            ? `. To revoke an IR role the actor assumed, run irkit contain as ${rule.breakGlassRoleName}`
+            : '') +
+          '. Nothing was changed',
+      },
     );
   }
 }
@@ -323,6 +350,13 @@ function conflicts(inspections: readonly Inspection[], input: PrepareInput): str
   return out;
 }
 
+/** What a dry run without credentials says it did not read, per kind. */
+const UNREAD: Record<ContainmentTarget['kind'], string> = {
+  user: 'the user (exact name, tags, access keys and their status), existing stacks',
+  role: 'the role (exact name, tags), existing stacks',
+  bucket: 'the bucket (tags, current policy: OriginalPolicyPresent and OriginalPolicy1..6), existing stacks',
+};
+
 function build(i: Inspection, input: PrepareInput): PreparedTarget {
   const { target } = i;
   const stackName = containmentStackName(input.incidentId, target.kind, target.name);
@@ -330,9 +364,19 @@ function build(i: Inspection, input: PrepareInput): PreparedTarget {
   const label = targetLabel(target);
   const notes: string[] = [];
   const value = (key: string, v: string): Parameter => ({ ParameterKey: key, ParameterValue: v });
-  const previous = (key: string): Parameter => ({ ParameterKey: key, UsePreviousValue: true });
+  // A re-run keeps what the first run chose, when its stack has it (an older template may not).
+  const kept = (key: string, fresh: string): Parameter =>
+    live && parameterOf(i.existing as Stack, key) !== undefined
+      ? { ParameterKey: key, UsePreviousValue: true }
+      : value(key, fresh);
   const parameters: Parameter[] = [value(COMMON_PARAMS.incidentId, input.incidentId)];
   const actions: string[] = [];
+  const at = containmentTime(input.now);
+  const shownAt = (key: string) => (live ? (parameterOf(i.existing as Stack, key) ?? at) : at);
+  const revoke = (kind: string, key: string) =>
+    `add inline policy ${INLINE_POLICY_NAMES.revokeOlderSessions(input.incidentId)} to ${kind} ${target.name}: ` +
+    `deny everything to sessions issued before ${shownAt(key)}`;
+  const policy = nameOfArn(input.env.containmentPolicyArn);
 
   if (target.kind === 'user') {
     const slots = live
@@ -352,19 +396,21 @@ function build(i: Inspection, input: PrepareInput): PreparedTarget {
       }
       slots[free] = key;
     }
-    const kept = slots.filter((k) => k !== '' && !target.accessKeyIds.includes(k));
-    if (kept.length > 0) notes.push(`keys ${kept.join(', ')} stay deactivated from the earlier run`);
+    const earlier = slots.filter((k) => k !== '' && !target.accessKeyIds.includes(k));
+    if (earlier.length > 0) notes.push(`keys ${earlier.join(', ')} stay deactivated from the earlier run`);
     parameters.push(
       value(USER_PARAMS.userName, target.name),
       ...USER_KEY_SLOTS.map((slot, n) => value(slot, slots[n])),
-      value(USER_PARAMS.restoreKeys, 'false'),
+      kept(USER_PARAMS.containmentTime, at),
+      value(USER_PARAMS.restoreKeyIds, ''),
+      value(USER_PARAMS.keepSessionRevoke, 'true'),
     );
-    const policy = nameOfArn(input.env.containmentPolicyArn);
     actions.push(
       `attach ${policy} (Deny * on *) to user ${target.name}; it also cuts sessions from GetSessionToken/GetFederationToken`,
+      revoke('user', USER_PARAMS.containmentTime),
     );
     for (const key of slots.filter((k) => k !== '')) {
-      const status = i.keys?.find((k) => k.id === key)?.status ?? 'unknown';
+      const status = i.offline ? 'not read live' : (i.keys?.find((k) => k.id === key)?.status ?? 'unknown');
       actions.push(`set access key ${key} Inactive (now ${status})`);
     }
     const others = (i.keys ?? []).filter((k) => k.status === 'Active' && !slots.includes(k.id));
@@ -373,19 +419,33 @@ function build(i: Inspection, input: PrepareInput): PreparedTarget {
         `access key ${other.id} is also Active: the deny-all blocks it; add --access-key-id ${other.id} to deactivate it`,
       );
     }
-    actions.push('release lifts the deny; keys stay Inactive unless release --restore-keys');
+    actions.push(
+      'release lifts the deny-all; the revoke of older sessions stays unless release --lift-session-revoke; ' +
+        'keys stay Inactive unless named with release --restore-key ID',
+    );
   } else if (target.kind === 'role') {
-    const at = containmentTime(input.now);
     parameters.push(
       value(ROLE_PARAMS.roleName, target.name),
-      live ? previous(ROLE_PARAMS.containmentTime) : value(ROLE_PARAMS.containmentTime, at),
+      kept(ROLE_PARAMS.containmentTime, at),
+      value(ROLE_PARAMS.roleMode, target.mode),
+      value(ROLE_PARAMS.keepSessionRevoke, 'true'),
     );
-    const shownAt = live ? (parameterOf(i.existing as Stack, ROLE_PARAMS.containmentTime) ?? at) : at;
+    if (target.mode === 'deny-all') {
+      actions.push(
+        `attach ${policy} (Deny * on *) to role ${target.name}: a role the actor created or re-trusted, so no session of it keeps working`,
+      );
+    }
     actions.push(
-      `add inline policy ${INLINE_POLICY_NAMES.revokeOlderSessions(input.incidentId)} to role ${target.name}: ` +
-        `deny everything to sessions issued before ${shownAt} (never deny-all: later sessions keep working)`,
-      'release removes that inline policy',
+      revoke('role', ROLE_PARAMS.containmentTime) +
+        (target.mode === 'deny-all' ? '' : ' (never deny-all: later sessions keep working)'),
+      `release ${target.mode === 'deny-all' ? 'detaches the deny-all; it ' : ''}keeps the revoke of older sessions unless release --lift-session-revoke`,
     );
+    if (target.irRole) {
+      notes.push(
+        `an IR role the actor assumed: performed only when run as ${containmentRule(input.protection, input.env).breakGlassRoleName}` +
+          (i.offline ? ' (the caller was not read live)' : ''),
+      );
+    }
   } else {
     if (!input.env.breakGlassRoleArn) {
       throw new IrKitError('IRKIT_CONFIG', `${label}: no break-glass role to spare in the bucket policy`, {
@@ -396,22 +456,28 @@ function build(i: Inspection, input: PrepareInput): PreparedTarget {
       value(BUCKET_PARAMS.bucketName, target.name),
       value(BUCKET_PARAMS.breakGlassRoleArn, input.env.breakGlassRoleArn),
     );
+    const spared = `deny everyone but ${input.env.breakGlassRoleArn} (and the containment handler, to restore it)`;
     if (live) {
-      parameters.push(previous(BUCKET_PARAMS.originalPolicyPresent));
+      parameters.push({ ParameterKey: BUCKET_PARAMS.originalPolicyPresent, UsePreviousValue: true });
       for (let n = 0; n < ORIGINAL_POLICY_CHUNKS; n++)
-        parameters.push(previous(BUCKET_PARAMS.originalPolicyChunk(n)));
+        parameters.push({ ParameterKey: BUCKET_PARAMS.originalPolicyChunk(n), UsePreviousValue: true });
       actions.push(
         `keep bucket ${target.name} contained; the original policy stays as kept by the first run`,
       );
+    } else if (i.offline) {
+      actions.push(
+        `bucket ${target.name}: keep its policy statements and add ${CONTAINMENT_SIDS.bucket}: ${spared}`,
+        'the original policy is read, kept in the stack and restored exactly on release',
+      );
     } else {
       const original = i.bucketPolicy ?? undefined;
+      checkContainedSize(target.name, original, input.env, label);
       const chunks = splitPolicy(original ?? '', label);
       parameters.push(value(BUCKET_PARAMS.originalPolicyPresent, original === undefined ? 'false' : 'true'));
       chunks.forEach((chunk, n) => parameters.push(value(BUCKET_PARAMS.originalPolicyChunk(n), chunk)));
       const statements = original === undefined ? 0 : countStatements(original);
       actions.push(
-        `bucket ${target.name}: keep its ${statements} policy statement(s) and add ${CONTAINMENT_SIDS.bucket}: ` +
-          `deny everyone but ${input.env.breakGlassRoleArn} (and the containment handler, to restore it)`,
+        `bucket ${target.name}: keep its ${statements} policy statement(s) and add ${CONTAINMENT_SIDS.bucket}: ${spared}`,
         original === undefined
           ? 'the bucket has no policy: release removes the policy again'
           : `the original policy (${Buffer.byteLength(original)} bytes) is kept in the stack and restored exactly on release`,
@@ -439,8 +505,52 @@ function build(i: Inspection, input: PrepareInput): PreparedTarget {
     tags,
     actions,
     notes,
-    policyReadable: target.kind === 'bucket' ? i.bucketPolicy !== null : undefined,
+    policyReadable: target.kind === 'bucket' ? i.bucketPolicy !== null && !i.offline : undefined,
+    unread: i.offline ? [UNREAD[target.kind]] : [],
   };
+}
+
+/**
+ * S3 replaces a bucket policy whole, so the handler writes the original statements plus the
+ * containment statement; S3 refuses a policy over 20 KB, so that must fit before any change.
+ */
+function checkContainedSize(
+  bucket: string,
+  original: string | undefined,
+  env: ContainEnvironment,
+  label: string,
+): void {
+  if (original === undefined) return;
+  let document: PolicyDocument;
+  try {
+    document = JSON.parse(original) as PolicyDocument;
+  } catch (error) {
+    throw new IrKitError('IRKIT_INVALID_INPUT', `${label}: its policy is not JSON, so it cannot be merged`, {
+      hint: 'look at the policy (aws s3api get-bucket-policy); nothing was changed',
+      cause: error,
+    });
+  }
+  const handlerRoleArn = `arn:${env.caller.partition}:iam::${env.caller.account}:role/${CONTAINMENT_HANDLER_NAMES.roleName}`;
+  const merged = containedBucketPolicy(
+    bucket,
+    [env.breakGlassRoleArn as string, handlerRoleArn],
+    document,
+    env.caller.partition,
+  );
+  const size = Buffer.byteLength(JSON.stringify(merged));
+  if (size <= BUCKET_POLICY_MAX_BYTES) return;
+  throw new IrKitError(
+    'IRKIT_INVALID_INPUT',
+    `${label}: its policy with the containment statement would be ${size} bytes, over S3's bucket-policy limit ` +
+      `of ${BUCKET_POLICY_MAX_BYTES} bytes (the policy is ${Buffer.byteLength(original)} bytes now)`,
+    {
+      hint:
+        `S3 would refuse the contained policy, so nothing was changed. Either shorten the policy by ${size - BUCKET_POLICY_MAX_BYTES} bytes or more ` +
+        '(merge or drop statements) and contain again; or block the bucket another way, as SecurityBreakGlassRole: ' +
+        'S3 Block Public Access for public access, or an SCP denying s3:* on the bucket; ' +
+        'or contain the principals that use it instead (irkit contain --user / --role)',
+    },
+  );
 }
 
 /** The containment time: the next whole second, so no session of the current second escapes. */

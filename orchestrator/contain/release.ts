@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 
 import { Stack, UpdateStackCommand } from '@aws-sdk/client-cloudformation';
+import { GetBucketPolicyCommand } from '@aws-sdk/client-s3';
 
+import { INLINE_POLICY_NAMES } from '../../lib/constructs/containment/names';
 import { IrKitError } from '../../lib/errors';
-import { DEFAULT_NAMES } from '../../lib/names';
-import { USER_PARAMS } from '../../lib/stacks/containment/parameters';
+import { CONTAINMENT_SIDS, DEFAULT_NAMES } from '../../lib/names';
+import { holdsBucketContainment } from '../../lib/policies/containment';
+import { ROLE_PARAMS, USER_KEY_SLOTS, USER_PARAMS } from '../../lib/stacks/containment/parameters';
 import * as v from '../../lib/validation';
-import { awsErrorMessage, ContainClients } from './aws';
+import { awsErrorMessage, awsErrorName, ContainClients, isAwsError } from './aws';
 import { inBatches } from './batches';
 import { ACCESS_OUTPUT_KEYS, ACCESS_STACK_NAME } from './environment';
 import { table } from './format';
@@ -20,12 +23,13 @@ import {
   isNoUpdates,
   listContainmentStacks,
   outputOf,
+  parameterOf,
   Progress,
   waitForStack,
   WaitOptions,
 } from './stacks';
 import { ContainmentStatus, describeContainment, unknownIncident } from './status';
-import { parseTargetSpec, sameTarget } from './targets';
+import { ContainmentTarget, parseTargetSpec, sameTarget } from './targets';
 import { keptOriginalPolicy, verifyReleased, VerifyOptions } from './verify';
 
 export interface ReleaseIo extends Progress {
@@ -37,8 +41,13 @@ export interface ReleaseOptions extends WaitOptions {
   readonly incidentId: string;
   /** `user:NAME`, `role:NAME`, `bucket:NAME` or a stack name; all of the incident's when absent. */
   readonly targets?: readonly string[];
-  /** Set the keys the containment deactivated Active again. */
-  readonly restoreKeys?: boolean;
+  /**
+   * Access keys to set Active again: only keys a user stack deactivated (AccessKeyId1/2), and
+   * only those it found Active. Any other key of the user stays Inactive.
+   */
+  readonly restoreKeyIds?: readonly string[];
+  /** Also lift the revoke of sessions issued before containment (kept by default). */
+  readonly liftSessionRevoke?: boolean;
   /**
    * For stacks left DELETE_FAILED: delete them leaving the resources that failed as they
    * are (after the responder has put those right by hand).
@@ -94,9 +103,11 @@ export async function release(
   const mine = all.map(describeContainment).filter((row) => row.incidentId === incidentId);
   if (mine.length === 0) throw unknownIncident(incidentId, all);
   const chosen = choose(mine, wanted, incidentId);
+  const restoring = keysToRestore(chosen, options.restoreKeyIds ?? [], incidentId);
+  if (!options.retainFailed) await refuseChangedBucketPolicies(clients, chosen, io);
   const policyArn = options.containmentPolicyArn ?? (await containmentPolicyArn(clients, chosen));
 
-  io.out(describeRelease(incidentId, chosen, options));
+  io.out(describeRelease(incidentId, chosen, options, restoring));
   if (options.dryRun) {
     return {
       incidentId,
@@ -120,7 +131,7 @@ export async function release(
   }
   const results = await inBatches(chosen, options.concurrency ?? 10, async (row) => {
     try {
-      return await releaseOne(clients, row, incidentId, policyArn, options, io);
+      return await releaseOne(clients, row, incidentId, policyArn, restoring.get(row) ?? [], options, io);
     } catch (error) {
       const reason =
         error instanceof IrKitError
@@ -178,6 +189,100 @@ function choose(
   return chosen;
 }
 
+/**
+ * Which keys each chosen user stack is to set Active again. A key the stacks did not
+ * deactivate is refused (never reactivate what was not named), as is a stack of an older
+ * template that cannot restore keys one by one; nothing is changed then.
+ */
+function keysToRestore(
+  rows: readonly ContainmentStatus[],
+  keyIds: readonly string[],
+  incidentId: string,
+): Map<ContainmentStatus, string[]> {
+  const out = new Map<ContainmentStatus, string[]>();
+  const problems: string[] = [];
+  const users = rows.filter((r) => r.kind === 'user');
+  for (const id of [...new Set(keyIds.map((k) => v.accessKeyId(k)))]) {
+    const row = users.find((r) => USER_KEY_SLOTS.some((slot) => parameterOf(r.stack, slot) === id));
+    if (!row) {
+      const known = users.flatMap((r) => deactivatedKeys(r.stack).map((k) => `${k} (user:${r.target})`));
+      problems.push(
+        `access key ${id} was not deactivated by the containment being released (its keys: ${known.join(', ') || 'none'})`,
+      );
+    } else {
+      out.set(row, [...(out.get(row) ?? []), id]);
+    }
+  }
+  for (const row of out.keys()) {
+    if (parameterOf(row.stack, USER_PARAMS.restoreKeyIds) === undefined) {
+      problems.push(
+        `user:${row.target}: its stack ${row.stackName} was made by an older irkit that cannot restore keys one by one; ` +
+          `run irkit contain --incident ${incidentId} --user ${row.target} again (it updates the stack), then release`,
+      );
+    }
+  }
+  if (problems.length > 0) {
+    throw new IrKitError(
+      'IRKIT_INVALID_INPUT',
+      `cannot restore keys as asked:\n  - ${problems.join('\n  - ')}`,
+      {
+        hint: 'name with --restore-key only keys the containment deactivated; nothing was changed',
+      },
+    );
+  }
+  return out;
+}
+
+function deactivatedKeys(stack: Stack): string[] {
+  return USER_KEY_SLOTS.map((slot) => parameterOf(stack, slot) ?? '').filter((k) => k !== '');
+}
+
+/**
+ * A bucket policy changed while contained is never overwritten, so its release cannot
+ * finish: refuse before deleting anything, showing the kept original and the current policy.
+ * While contained the bucket denies everyone but break-glass, so the deploy role may not be
+ * able to read it; the stack's own delete then checks it the same way.
+ */
+async function refuseChangedBucketPolicies(
+  clients: ContainClients,
+  rows: readonly ContainmentStatus[],
+  io: ReleaseIo,
+): Promise<void> {
+  const changed: string[] = [];
+  for (const row of rows.filter((r) => r.kind === 'bucket' && r.stackStatus !== 'DELETE_FAILED')) {
+    const original = keptOriginalPolicy(row.stack);
+    let current: string | undefined;
+    try {
+      current = (await clients.s3.send(new GetBucketPolicyCommand({ Bucket: row.target }))).Policy;
+    } catch (error) {
+      const name = awsErrorName(error);
+      if (isAwsError(error, 'NoSuchBucket')) continue;
+      if (!isAwsError(error, 'NoSuchBucketPolicy')) {
+        io.log(
+          `[${row.stackName}] could not read the current policy of bucket ${row.target} (${name || awsErrorMessage(error)}); ` +
+            'the stack checks it on delete and never overwrites a changed policy',
+        );
+        continue;
+      }
+    }
+    if (current === original || holdsBucketContainment(current, original)) continue;
+    changed.push(
+      [
+        `bucket:${row.target}: its policy was changed while contained, so releasing it would overwrite that change.`,
+        `    kept original (stack ${row.stackName}, parameters OriginalPolicy1..6): ${original ?? '(none: the bucket had no policy)'}`,
+        `    current: ${current ?? '(none: the bucket has no policy now)'}`,
+      ].join('\n'),
+    );
+  }
+  if (changed.length === 0) return;
+  throw new IrKitError('IRKIT_INVALID_INPUT', `refusing to release:\n  - ${changed.join('\n  - ')}`, {
+    hint:
+      'nothing was changed. As the break-glass role, either put the kept original back (aws s3api put-bucket-policy, ' +
+      'or delete-bucket-policy when there was none) and run irkit release again; or, to keep the policy as it is now, ' +
+      `remove its ${CONTAINMENT_SIDS.bucket} statement and run irkit release --retain-failed (the stack is deleted, the policy left as you set it)`,
+  });
+}
+
 async function containmentPolicyArn(
   clients: ContainClients,
   rows: readonly ContainmentStatus[],
@@ -194,6 +299,7 @@ function describeRelease(
   incidentId: string,
   rows: readonly ContainmentStatus[],
   options: ReleaseOptions,
+  restoring: ReadonlyMap<ContainmentStatus, readonly string[]>,
 ): string {
   const lines = [
     `${options.dryRun ? 'Dry run: nothing will be changed. ' : ''}Release of incident ${incidentId}`,
@@ -203,13 +309,19 @@ function describeRelease(
     lines.push(`${n + 1}. ${row.kind}:${row.target}  ->  delete stack ${row.stackName} (${row.stackStatus})`);
     if (row.kind === 'user') {
       lines.push('     - lift the deny-all (unless it was attached before containment)');
-      lines.push(
-        options.restoreKeys
-          ? '     - set the keys it deactivated Active again (those that were Active)'
-          : '     - keys stay Inactive',
-      );
+      const restored = restoring.get(row) ?? [];
+      const inactive = deactivatedKeys(row.stack).filter((k) => !restored.includes(k));
+      if (restored.length > 0)
+        lines.push(
+          `     - set Active again: ${restored.join(', ')} (only if it was Active before containment)`,
+        );
+      if (inactive.length > 0)
+        lines.push(
+          `     - stay Inactive: ${inactive.join(', ')} (name a key with --restore-key ID to set it Active)`,
+        );
     } else if (row.kind === 'role') {
-      lines.push('     - remove the revoke-older-sessions inline policy');
+      if (parameterOf(row.stack, ROLE_PARAMS.roleMode) === 'deny-all')
+        lines.push('     - detach the deny-all');
     } else if (row.kind === 'bucket') {
       const original = keptOriginalPolicy(row.stack);
       lines.push(
@@ -218,6 +330,7 @@ function describeRelease(
           : `     - put back the original bucket policy, byte for byte (${Buffer.byteLength(original)} bytes)`,
       );
     }
+    if (row.kind !== 'bucket') lines.push(`     - ${sessionRevoke(row, incidentId, options)}`);
     if (row.stackStatus === 'DELETE_FAILED') {
       lines.push(
         options.retainFailed
@@ -229,11 +342,29 @@ function describeRelease(
   return `${lines.join('\n')}\n`;
 }
 
+/** What release does with the revoke of older sessions of a user or role. */
+function sessionRevoke(row: ContainmentStatus, incidentId: string, options: ReleaseOptions): string {
+  const policy = INLINE_POLICY_NAMES.revokeOlderSessions(incidentId);
+  const time = parameterOf(
+    row.stack,
+    row.kind === 'user' ? USER_PARAMS.containmentTime : ROLE_PARAMS.containmentTime,
+  );
+  if (parameterOf(row.stack, USER_PARAMS.keepSessionRevoke) === undefined)
+    return row.kind === 'role' ? `remove the inline policy ${policy}` : 'no revoke of older sessions to lift';
+  if (options.liftSessionRevoke)
+    return `lift the revoke of sessions issued before ${time ?? 'containment'}: remove the inline policy ${policy} (--lift-session-revoke)`;
+  return (
+    `sessions issued before ${time ?? 'containment'} stay revoked: the inline policy ${policy} stays, since credentials ` +
+    'taken before containment must not work again; --lift-session-revoke removes it'
+  );
+}
+
 async function releaseOne(
   clients: ContainClients,
   row: ContainmentStatus,
   incidentId: string,
   policyArn: string,
+  restoreKeyIds: readonly string[],
   options: ReleaseOptions,
   io: ReleaseIo,
 ): Promise<ReleaseResult> {
@@ -259,24 +390,43 @@ async function releaseOne(
     if (!stack || stack.StackStatus === 'DELETE_COMPLETE')
       return { label, stackName: row.stackName, outcome: 'released', notes: ['already deleted'] };
   }
-  const before = stack;
 
+  // What the delete is to do beyond the defaults goes into the stack's parameters first.
+  const changes: Record<string, string> = {};
+  if (restoreKeyIds.length > 0) {
+    changes[USER_PARAMS.restoreKeyIds] = restoreKeyIds.join(',');
+  }
+  if (options.liftSessionRevoke && parameterOf(stack, USER_PARAMS.keepSessionRevoke) !== undefined)
+    changes[USER_PARAMS.keepSessionRevoke] = 'false';
   if (
-    options.restoreKeys &&
-    row.kind === 'user' &&
+    Object.keys(changes).length > 0 &&
     stack.StackStatus !== 'DELETE_FAILED' &&
     stack.StackStatus !== 'ROLLBACK_COMPLETE'
   ) {
-    const restored = await setRestoreKeys(clients, stack, io, options);
-    if (restored) return fail(`could not ask for the keys to be restored: ${restored}; nothing was released`);
+    const updated = await setParameters(clients, stack, changes, io, options);
+    if (updated)
+      return fail(`could not set ${Object.keys(changes).join(', ')}: ${updated}; nothing was released`);
+    stack = (await describeStack(clients, stack.StackId ?? row.stackName)) ?? stack;
   }
+  const before = stack;
 
   let retain: string[] = [];
   if (stack.StackStatus === 'DELETE_FAILED' && options.retainFailed) {
     retain = await failedResources(clients, stack);
     io.log(`[${row.stackName}] deleting, leaving as they are: ${retain.join(', ') || '(none)'}`);
   }
-  const deleted = await deleteStack(clients, stack, io, options, { retainResources: retain });
+  let deleted = await deleteStack(clients, stack, io, options, { retainResources: retain });
+  if (
+    !deleted.ok &&
+    options.retainFailed &&
+    retain.length === 0 &&
+    deleted.stack?.StackStatus === 'DELETE_FAILED'
+  ) {
+    // --retain-failed: the responder has put the target right by hand, so leave what fails as it is.
+    retain = await failedResources(clients, deleted.stack);
+    io.log(`[${row.stackName}] delete failed; deleting again, leaving as they are: ${retain.join(', ')}`);
+    deleted = await deleteStack(clients, deleted.stack, io, options, { retainResources: retain });
+  }
   if (!deleted.ok) {
     return fail(
       `${deleted.reason}. Fix the cause (the reason above says what the handler found), then run ` +
@@ -291,18 +441,14 @@ async function releaseOne(
       notes: [`stack deleted; left as they were: ${retain.join(', ')}`],
     };
   }
-  const target =
-    row.kind === 'user'
-      ? { kind: 'user' as const, name: row.target, accessKeyIds: [] }
-      : { kind: row.kind === 'role' ? ('role' as const) : ('bucket' as const), name: row.target };
   const check = await verifyReleased(
     clients,
     {
-      target,
+      target: releasedTarget(row),
       stack: before,
       incidentId,
       containmentPolicyArn: policyArn,
-      restoreKeys: options.restoreKeys ?? false,
+      restoreKeyIds,
     },
     io,
     options.verify,
@@ -311,10 +457,20 @@ async function releaseOne(
   return { label, stackName: row.stackName, outcome: 'released', notes: check.notes };
 }
 
-/** Stack update RestoreKeys=true, everything else as it is; returns a reason on failure. */
-async function setRestoreKeys(
+function releasedTarget(row: ContainmentStatus): ContainmentTarget {
+  if (row.kind === 'user') return { kind: 'user', name: row.target, accessKeyIds: [] };
+  if (row.kind === 'role') {
+    const mode = parameterOf(row.stack, ROLE_PARAMS.roleMode) === 'deny-all' ? 'deny-all' : 'revoke';
+    return { kind: 'role', name: row.target, mode, irRole: false };
+  }
+  return { kind: 'bucket', name: row.target };
+}
+
+/** Stack update setting `changes`, every other parameter as it is; returns a reason on failure. */
+async function setParameters(
   clients: ContainClients,
   stack: Stack,
+  changes: Readonly<Record<string, string>>,
   io: ReleaseIo,
   options: ReleaseOptions,
 ): Promise<string | undefined> {
@@ -326,8 +482,8 @@ async function setRestoreKeys(
         UsePreviousTemplate: true,
         ClientRequestToken: token,
         Parameters: (stack.Parameters ?? []).map((p) =>
-          p.ParameterKey === USER_PARAMS.restoreKeys
-            ? { ParameterKey: p.ParameterKey, ParameterValue: 'true' }
+          p.ParameterKey !== undefined && changes[p.ParameterKey] !== undefined
+            ? { ParameterKey: p.ParameterKey, ParameterValue: changes[p.ParameterKey] }
             : { ParameterKey: p.ParameterKey, UsePreviousValue: true },
         ),
       }),

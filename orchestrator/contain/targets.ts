@@ -1,11 +1,12 @@
 import { invalidInput } from '../../lib/errors';
+import { RoleMode } from '../../lib/stacks/containment/parameters';
 import * as v from '../../lib/validation';
 import { ContainmentKind, ContainmentPlan, MAX_KEYS_PER_USER, PlanEvidence, targetKey } from './plan';
 
 /** One thing to contain: what `--user/--role/--bucket` or a plan step names. */
 export type ContainmentTarget =
   | { readonly kind: 'user'; readonly name: string; readonly accessKeyIds: readonly string[] }
-  | { readonly kind: 'role'; readonly name: string }
+  | { readonly kind: 'role'; readonly name: string; readonly mode: RoleMode; readonly irRole: boolean }
   | { readonly kind: 'bucket'; readonly name: string };
 
 export interface PlannedTarget {
@@ -30,7 +31,9 @@ export function targetsOfPlan(plan: ContainmentPlan): PlannedTarget[] {
     target:
       step.kind === 'user'
         ? { kind: 'user', name: step.name, accessKeyIds: step.accessKeyIds }
-        : { kind: step.kind, name: step.name },
+        : step.kind === 'role'
+          ? { kind: 'role', name: step.name, mode: step.mode ?? 'revoke', irRole: step.irRole ?? false }
+          : { kind: 'bucket', name: step.name },
     evidence: step.evidence,
   }));
 }
@@ -75,7 +78,12 @@ export function targetsOfOptions(options: TargetOptions): PlannedTarget[] {
   }
   const targets: ContainmentTarget[] = [
     ...users.map((name): ContainmentTarget => ({ kind: 'user', name, accessKeyIds: unique })),
-    ...(options.roles ?? []).map((name): ContainmentTarget => ({ kind: 'role', name: v.iamRoleName(name) })),
+    ...(options.roles ?? []).map((name): ContainmentTarget => ({
+      kind: 'role',
+      name: v.iamRoleName(name),
+      mode: 'revoke',
+      irRole: false,
+    })),
     ...(options.buckets ?? []).map((name): ContainmentTarget => ({
       kind: 'bucket',
       name: v.bucketName(name),

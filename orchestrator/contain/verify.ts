@@ -14,6 +14,7 @@ import {
   CONTAINMENT_OUTPUTS,
   ORIGINAL_POLICY_CHUNKS,
   USER_KEY_SLOTS,
+  USER_PARAMS,
 } from '../../lib/stacks/containment/parameters';
 import { awsErrorMessage, awsErrorName, ContainClients, isAwsError, unlessAwsError } from './aws';
 import { outputOf, parameterOf, Progress } from './stacks';
@@ -212,7 +213,8 @@ export interface ReleasedCheckInput {
   readonly stack: Stack;
   readonly incidentId: string;
   readonly containmentPolicyArn: string;
-  readonly restoreKeys: boolean;
+  /** The keys release asked to set Active again. */
+  readonly restoreKeyIds: readonly string[];
 }
 
 /** After release: the deny gone (unless it was there before), the bucket policy back byte for byte. */
@@ -249,10 +251,11 @@ export function verifyReleased(
               true;
         const notes = [gone ? 'deny lifted' : 'deny still in place'];
         notes.push(
-          input.restoreKeys
-            ? 'keys that were Active before containment set Active again'
+          input.restoreKeyIds.length > 0
+            ? `${input.restoreKeyIds.join(', ')} set Active again if Active before containment; other keys stay Inactive`
             : 'keys stay Inactive',
         );
+        if (sessionRevokeKept(stack)) notes.push('sessions issued before containment stay revoked');
         return { ok: gone, notes };
       },
       progress,
@@ -266,10 +269,21 @@ export function verifyReleased(
       INLINE_POLICY_NAMES.revokeOlderSessions(input.incidentId);
     return retrying(
       async () => {
-        const present = await unlessMissing(async () => {
-          await clients.iam.send(new GetRolePolicyCommand({ RoleName: target.name, PolicyName: policyName }));
-          return true;
-        });
+        const present =
+          (await unlessMissing(async () => {
+            await clients.iam.send(
+              new GetRolePolicyCommand({ RoleName: target.name, PolicyName: policyName }),
+            );
+            return true;
+          })) === true;
+        if (sessionRevokeKept(stack)) {
+          return present
+            ? {
+                ok: true,
+                notes: [`inline policy ${policyName} kept: sessions issued before containment stay revoked`],
+              }
+            : { ok: false, notes: [`inline policy ${policyName} is gone, but release was to keep it`] };
+        }
         return present
           ? { ok: false, notes: [`inline policy ${policyName} still present`] }
           : { ok: true, notes: [`inline policy ${policyName} removed`] };
@@ -302,6 +316,11 @@ export function verifyReleased(
     options,
     label,
   );
+}
+
+/** The stack keeps the revoke of older sessions on delete (a stack of an older template has no such choice). */
+function sessionRevokeKept(stack: Stack): boolean {
+  return parameterOf(stack, USER_PARAMS.keepSessionRevoke) === 'true';
 }
 
 function unlessMissing<T>(call: () => Promise<T>): Promise<T | undefined> {

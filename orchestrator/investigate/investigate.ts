@@ -32,6 +32,7 @@ export interface InvestigateOptions {
   readonly depth?: number;
   /** Written into the result and its containment plan. */
   readonly incidentId?: string;
+  /** @default PLAYBOOK_PROTECTION (lib/protection.ts): the playbook's names, nothing else protected */
   readonly protection?: ProtectionOptions;
   /** Queries in flight at once; the local engine runs them one by one whatever this says. @default 4 */
   readonly concurrency?: number;

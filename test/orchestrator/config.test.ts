@@ -44,14 +44,13 @@ describe('runtimeConfig', () => {
     });
     expect(config.names.workgroupName).toBe('IRWorkshopWorkgroup');
     expect(protectionFromConfig(config)).toEqual({
+      irRoleNames: ['SecurityAnalystRole', 'SecurityAdminRole', 'SecurityDeployRole'],
+      breakGlassRoleName: 'SecurityBreakGlassRole',
+      kitRoleNames: ['IrKitContainmentExecutionRole', 'IrKitContainmentHandlerRole'],
       protectedPrincipals: [],
-      irRoleNames: [
-        'SecurityAnalystRole',
-        'SecurityAdminRole',
-        'SecurityDeployRole',
-        'SecurityBreakGlassRole',
-      ],
       protectedBuckets: [],
+      trustedPrincipalArns: [],
+      breakGlassPrincipalArns: [],
     });
   });
 
@@ -62,9 +61,10 @@ describe('runtimeConfig', () => {
       cloudTrailTable: 'cloudtrail',
       vpcFlowTable: 'vpcflow',
     });
-    expect(protectionFromConfig(config)).toEqual({
+    expect(protectionFromConfig(config)).toMatchObject({
       protectedPrincipals: ['ci-deployer'],
-      irRoleNames: ['SecurityAnalystRole', 'SecurityAdminRole', 'SecurityDeployRole', 'IrBreakGlass'],
+      irRoleNames: ['SecurityAnalystRole', 'SecurityAdminRole', 'SecurityDeployRole'],
+      breakGlassRoleName: 'IrBreakGlass',
       protectedBuckets: ['DOC-EXAMPLE-BUCKET'],
     });
   });

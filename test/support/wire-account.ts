@@ -111,7 +111,11 @@ export class WireAccount {
     return role;
   }
 
-  addStack(name: string, parameters: Record<string, string>, uuid = '11111111-2222-4333-8444-555555555555'): FakeStack {
+  addStack(
+    name: string,
+    parameters: Record<string, string>,
+    uuid = '11111111-2222-4333-8444-555555555555',
+  ): FakeStack {
     const stack: FakeStack = {
       name,
       id: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${name}/${uuid}`,
@@ -175,83 +179,121 @@ export class WireAccount {
         const p = find(params);
         return 'status' in p || 'body' in p ? (p as WireResponse) : f(p as Principal, params);
       };
-      w.on('iam', `Get${K}`, withP((p) => {
-        const extra = kind === 'role' ? `<AssumeRolePolicyDocument>%7B%7D</AssumeRolePolicyDocument>` : '';
-        return iamXml(
-          `Get${K}`,
-          `<${K}><Path>${x(p.path)}</Path><${K}Name>${x(p.name)}</${K}Name><${K}Id>AIDACKCEVSQ6C2EXAMPLE</${K}Id>` +
-            `<Arn>${x(this.arn(kind, p))}</Arn><CreateDate>2021-07-24T02:22:33Z</CreateDate>${extra}</${K}>`,
-        );
-      }));
-      w.on('iam', `List${K}Tags`, withP((p, params) => {
-        const { items, tail } = this.page(p.tags, params);
-        const tags = items.map((t) => member(`<Key>${x(t.Key)}</Key><Value>${x(t.Value)}</Value>`)).join('');
-        return iamXml(`List${K}Tags`, `<Tags>${tags}</Tags>${tail}`);
-      }));
-      w.on('iam', `ListAttached${K}Policies`, withP((p, params) => {
-        const { items, tail } = this.page(p.attached, params);
-        const list = items
-          .map((arn) => member(`<PolicyName>${x(arn.split('/').pop() ?? '')}</PolicyName><PolicyArn>${x(arn)}</PolicyArn>`))
-          .join('');
-        return iamXml(`ListAttached${K}Policies`, `<AttachedPolicies>${list}</AttachedPolicies>${tail}`);
-      }));
-      w.on('iam', `Attach${K}Policy`, withP((p, params) => {
-        if (!p.attached.includes(params.PolicyArn)) {
-          if (p.attached.length >= this.quota) {
+      w.on(
+        'iam',
+        `Get${K}`,
+        withP((p) => {
+          const extra = kind === 'role' ? `<AssumeRolePolicyDocument>%7B%7D</AssumeRolePolicyDocument>` : '';
+          return iamXml(
+            `Get${K}`,
+            `<${K}><Path>${x(p.path)}</Path><${K}Name>${x(p.name)}</${K}Name><${K}Id>AIDACKCEVSQ6C2EXAMPLE</${K}Id>` +
+              `<Arn>${x(this.arn(kind, p))}</Arn><CreateDate>2021-07-24T02:22:33Z</CreateDate>${extra}</${K}>`,
+          );
+        }),
+      );
+      w.on(
+        'iam',
+        `List${K}Tags`,
+        withP((p, params) => {
+          const { items, tail } = this.page(p.tags, params);
+          const tags = items
+            .map((t) => member(`<Key>${x(t.Key)}</Key><Value>${x(t.Value)}</Value>`))
+            .join('');
+          return iamXml(`List${K}Tags`, `<Tags>${tags}</Tags>${tail}`);
+        }),
+      );
+      w.on(
+        'iam',
+        `ListAttached${K}Policies`,
+        withP((p, params) => {
+          const { items, tail } = this.page(p.attached, params);
+          const list = items
+            .map((arn) =>
+              member(
+                `<PolicyName>${x(arn.split('/').pop() ?? '')}</PolicyName><PolicyArn>${x(arn)}</PolicyArn>`,
+              ),
+            )
+            .join('');
+          return iamXml(`ListAttached${K}Policies`, `<AttachedPolicies>${list}</AttachedPolicies>${tail}`);
+        }),
+      );
+      w.on(
+        'iam',
+        `Attach${K}Policy`,
+        withP((p, params) => {
+          if (!p.attached.includes(params.PolicyArn)) {
+            if (p.attached.length >= this.quota) {
+              return awsQueryError({
+                service: 'iam',
+                code: 'LimitExceeded',
+                status: 409,
+                message: `Cannot exceed quota for PoliciesPer${K}: ${this.quota}`,
+              });
+            }
+            p.attached.push(params.PolicyArn);
+          }
+          return iamXml(`Attach${K}Policy`);
+        }),
+      );
+      w.on(
+        'iam',
+        `Detach${K}Policy`,
+        withP((p, params) => {
+          if (!p.attached.includes(params.PolicyArn)) {
             return awsQueryError({
               service: 'iam',
-              code: 'LimitExceeded',
-              status: 409,
-              message: `Cannot exceed quota for PoliciesPer${K}: ${this.quota}`,
+              code: 'NoSuchEntity',
+              status: 404,
+              message: `Policy ${params.PolicyArn} was not found.`,
             });
           }
-          p.attached.push(params.PolicyArn);
-        }
-        return iamXml(`Attach${K}Policy`);
-      }));
-      w.on('iam', `Detach${K}Policy`, withP((p, params) => {
-        if (!p.attached.includes(params.PolicyArn)) {
-          return awsQueryError({
-            service: 'iam',
-            code: 'NoSuchEntity',
-            status: 404,
-            message: `Policy ${params.PolicyArn} was not found.`,
-          });
-        }
-        p.attached = p.attached.filter((a) => a !== params.PolicyArn);
-        return iamXml(`Detach${K}Policy`);
-      }));
-      w.on('iam', `Get${K}Policy`, withP((p, params) => {
-        const doc = p.inline.get(params.PolicyName);
-        if (doc === undefined) {
-          return awsQueryError({
-            service: 'iam',
-            code: 'NoSuchEntity',
-            status: 404,
-            message: `The ${kind} policy with name ${params.PolicyName} cannot be found.`,
-          });
-        }
-        return iamXml(
-          `Get${K}Policy`,
-          `<${K}Name>${x(p.name)}</${K}Name><PolicyName>${x(params.PolicyName)}</PolicyName>` +
-            `<PolicyDocument>${x(encodeURIComponent(doc))}</PolicyDocument>`,
-        );
-      }));
-      w.on('iam', `Put${K}Policy`, withP((p, params) => {
-        p.inline.set(params.PolicyName, params.PolicyDocument);
-        return iamXml(`Put${K}Policy`);
-      }));
-      w.on('iam', `Delete${K}Policy`, withP((p, params) => {
-        if (!p.inline.delete(params.PolicyName)) {
-          return awsQueryError({
-            service: 'iam',
-            code: 'NoSuchEntity',
-            status: 404,
-            message: `The ${kind} policy with name ${params.PolicyName} cannot be found.`,
-          });
-        }
-        return iamXml(`Delete${K}Policy`);
-      }));
+          p.attached = p.attached.filter((a) => a !== params.PolicyArn);
+          return iamXml(`Detach${K}Policy`);
+        }),
+      );
+      w.on(
+        'iam',
+        `Get${K}Policy`,
+        withP((p, params) => {
+          const doc = p.inline.get(params.PolicyName);
+          if (doc === undefined) {
+            return awsQueryError({
+              service: 'iam',
+              code: 'NoSuchEntity',
+              status: 404,
+              message: `The ${kind} policy with name ${params.PolicyName} cannot be found.`,
+            });
+          }
+          return iamXml(
+            `Get${K}Policy`,
+            `<${K}Name>${x(p.name)}</${K}Name><PolicyName>${x(params.PolicyName)}</PolicyName>` +
+              `<PolicyDocument>${x(encodeURIComponent(doc))}</PolicyDocument>`,
+          );
+        }),
+      );
+      w.on(
+        'iam',
+        `Put${K}Policy`,
+        withP((p, params) => {
+          p.inline.set(params.PolicyName, params.PolicyDocument);
+          return iamXml(`Put${K}Policy`);
+        }),
+      );
+      w.on(
+        'iam',
+        `Delete${K}Policy`,
+        withP((p, params) => {
+          if (!p.inline.delete(params.PolicyName)) {
+            return awsQueryError({
+              service: 'iam',
+              code: 'NoSuchEntity',
+              status: 404,
+              message: `The ${kind} policy with name ${params.PolicyName} cannot be found.`,
+            });
+          }
+          return iamXml(`Delete${K}Policy`);
+        }),
+      );
     }
     const user = (params: WireParams) => this.users.get((params.UserName ?? '').toLowerCase());
     w.on('iam', 'ListAccessKeys', (params) => {
@@ -266,7 +308,10 @@ export class WireAccount {
           ),
         )
         .join('');
-      return iamXml('ListAccessKeys', `<UserName>${x(u.name)}</UserName><AccessKeyMetadata>${keys}</AccessKeyMetadata>${tail}`);
+      return iamXml(
+        'ListAccessKeys',
+        `<UserName>${x(u.name)}</UserName><AccessKeyMetadata>${keys}</AccessKeyMetadata>${tail}`,
+      );
     });
     w.on('iam', 'UpdateAccessKey', (params) => {
       const u = user(params);
@@ -286,12 +331,22 @@ export class WireAccount {
   private routeS3(): void {
     const w = this.wire;
     const noBucket = (name: string) =>
-      s3Error({ code: 'NoSuchBucket', message: 'The specified bucket does not exist', status: 404, bucket: name });
+      s3Error({
+        code: 'NoSuchBucket',
+        message: 'The specified bucket does not exist',
+        status: 404,
+        bucket: name,
+      });
     w.on('s3', 'GetBucketPolicy', (params) => {
       const b = this.buckets.get(params.Bucket);
       if (!b) return noBucket(params.Bucket);
       if (b.policy === undefined) {
-        return s3Error({ code: 'NoSuchBucketPolicy', message: 'The bucket policy does not exist', status: 404, bucket: params.Bucket });
+        return s3Error({
+          code: 'NoSuchBucketPolicy',
+          message: 'The bucket policy does not exist',
+          status: 404,
+          bucket: params.Bucket,
+        });
       }
       return { status: 200, headers: { 'content-type': 'application/json' }, body: b.policy };
     });
@@ -310,8 +365,16 @@ export class WireAccount {
     w.on('s3', 'GetBucketTagging', (params) => {
       const b = this.buckets.get(params.Bucket);
       if (!b) return noBucket(params.Bucket);
-      if (!b.tags) return s3Error({ code: 'NoSuchTagSet', message: 'The TagSet does not exist', status: 404, bucket: params.Bucket });
-      const tags = b.tags.map((t) => `<Tag><Key>${x(t.Key)}</Key><Value>${x(t.Value)}</Value></Tag>`).join('');
+      if (!b.tags)
+        return s3Error({
+          code: 'NoSuchTagSet',
+          message: 'The TagSet does not exist',
+          status: 404,
+          bucket: params.Bucket,
+        });
+      const tags = b.tags
+        .map((t) => `<Tag><Key>${x(t.Key)}</Key><Value>${x(t.Value)}</Value></Tag>`)
+        .join('');
       return s3Xml('Tagging', `<TagSet>${tags}</TagSet>`);
     });
   }
@@ -319,7 +382,11 @@ export class WireAccount {
   private routeCloudFormation(): void {
     const find = (name: string) => this.stacks.find((s) => s.id === name || s.name === name);
     const missing = (name: string) =>
-      awsQueryError({ service: 'cloudformation', code: 'ValidationError', message: `Stack with id ${name} does not exist` });
+      awsQueryError({
+        service: 'cloudformation',
+        code: 'ValidationError',
+        message: `Stack with id ${name} does not exist`,
+      });
     this.wire.on('cloudformation', 'DescribeStackResource', (params) => {
       const stack = find(params.StackName);
       if (!stack) return missing(params.StackName);
@@ -344,7 +411,9 @@ export class WireAccount {
       const stack = find(params.StackName);
       if (!stack) return missing(params.StackName);
       const parameters = Object.entries(stack.parameters)
-        .map(([k, v]) => member(`<ParameterKey>${x(k)}</ParameterKey><ParameterValue>${x(v)}</ParameterValue>`))
+        .map(([k, v]) =>
+          member(`<ParameterKey>${x(k)}</ParameterKey><ParameterValue>${x(v)}</ParameterValue>`),
+        )
         .join('');
       return cfnXml(
         'DescribeStacks',
@@ -357,4 +426,3 @@ export class WireAccount {
     });
   }
 }
-

@@ -60,7 +60,12 @@ const USER_WRITES = [
   'iam:PutUserPolicy',
   'iam:DeleteUserPolicy',
 ];
-const ROLE_WRITES = ['iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy'];
+const ROLE_WRITES = [
+  'iam:AttachRolePolicy',
+  'iam:DetachRolePolicy',
+  'iam:PutRolePolicy',
+  'iam:DeleteRolePolicy',
+];
 const BUCKET_WRITES = ['s3:PutBucketPolicy', 's3:DeleteBucketPolicy'];
 
 /**
@@ -85,7 +90,10 @@ export class ContainmentHandler extends Construct {
     // The code refuses the kit's own buckets by name too, not only IAM by ARN.
     const rule: ProtectionRule = {
       ...given,
-      protectedBuckets: [...given.protectedBuckets, ...(props.protectedBuckets ?? []).map((b) => b.bucketName)],
+      protectedBuckets: [
+        ...given.protectedBuckets,
+        ...(props.protectedBuckets ?? []).map((b) => b.bucketName),
+      ],
     };
     const iamArn = (resource: string, resourceName: string) =>
       stack.formatArn({ service: 'iam', region: '', resource, resourceName });
@@ -134,7 +142,12 @@ export class ContainmentHandler extends Construct {
         }),
         new iam.PolicyStatement({
           sid: 'AttachOnlyTheContainmentPolicy',
-          actions: ['iam:AttachUserPolicy', 'iam:DetachUserPolicy', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy'],
+          actions: [
+            'iam:AttachUserPolicy',
+            'iam:DetachUserPolicy',
+            'iam:AttachRolePolicy',
+            'iam:DetachRolePolicy',
+          ],
           resources: [users, roles],
           conditions: onlyTheContainmentPolicy,
         }),
@@ -264,11 +277,18 @@ export class ContainmentHandler extends Construct {
  * The rule's principals as IAM resource ARNs: every IR, break-glass and kit role name, each
  * protected name as a user and a role at any path, and ARNs as they are.
  */
-function protectedPrincipalArns(rule: ProtectionRule, iamArn: (resource: string, name: string) => string): string[] {
+function protectedPrincipalArns(
+  rule: ProtectionRule,
+  iamArn: (resource: string, name: string) => string,
+): string[] {
   const anyPath = (resource: string, name: string) => [iamArn(resource, name), iamArn(resource, `*/${name}`)];
   const roleNames = [...rule.irRoleNames, rule.breakGlassRoleName, ...rule.kitRoleNames];
   const arns = new Set<string>(roleNames.flatMap((name) => anyPath('role', name)));
-  for (const entry of [...rule.protectedPrincipals, ...rule.trustedPrincipalArns, ...rule.breakGlassPrincipalArns]) {
+  for (const entry of [
+    ...rule.protectedPrincipals,
+    ...rule.trustedPrincipalArns,
+    ...rule.breakGlassPrincipalArns,
+  ]) {
     const arn = parseIamArn(entry);
     if (arn?.kind && /^arn:[a-z-]+:iam::/.test(entry)) arns.add(entry);
     else if (arn) arns.add(iamArn('role', arn.name));

@@ -52,7 +52,11 @@ export const BUCKET_PARAMS = {
 } as const;
 
 /** Stack outputs the orchestrator reads back. */
-export const CONTAINMENT_OUTPUTS = { denyMode: 'DenyMode', policyName: 'PolicyName', roleMode: 'RoleContainmentMode' } as const;
+export const CONTAINMENT_OUTPUTS = {
+  denyMode: 'DenyMode',
+  policyName: 'PolicyName',
+  roleMode: 'RoleContainmentMode',
+} as const;
 
 /** IAM user and role names. */
 export const IAM_NAME_PATTERN = '^[A-Za-z0-9+=,.@_-]{1,64}$';

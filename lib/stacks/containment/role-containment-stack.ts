@@ -3,7 +3,13 @@ import { Construct } from 'constructs';
 
 import { RoleContainment } from '../../constructs/containment/role-containment';
 import { ContainmentStack, keepSessionRevokeParameter } from './containment-stack';
-import { CONTAINMENT_OUTPUTS, CONTAINMENT_TIME_PATTERN, IAM_NAME_PATTERN, ROLE_MODES, ROLE_PARAMS } from './parameters';
+import {
+  CONTAINMENT_OUTPUTS,
+  CONTAINMENT_TIME_PATTERN,
+  IAM_NAME_PATTERN,
+  ROLE_MODES,
+  ROLE_PARAMS,
+} from './parameters';
 
 /**
  * One role contained: sessions issued before ContainmentTime are denied everything (and stay
@@ -33,7 +39,8 @@ export class RoleContainmentStack extends ContainmentStack {
       type: 'String',
       default: 'revoke',
       allowedValues: [...ROLE_MODES],
-      description: 'revoke: a shared role the actor assumed; deny-all: a rogue role the actor created or re-trusted',
+      description:
+        'revoke: a shared role the actor assumed; deny-all: a rogue role the actor created or re-trusted',
     });
     const keepSessionRevoke = keepSessionRevokeParameter(this, ROLE_PARAMS.keepSessionRevoke);
     this.containment = new RoleContainment(this, 'Role', {

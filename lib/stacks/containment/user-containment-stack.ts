@@ -49,7 +49,8 @@ export class UserContainmentStack extends ContainmentStack {
     const restoreKeyIds = new CfnParameter(this, USER_PARAMS.restoreKeyIds, {
       type: 'String',
       default: '',
-      description: 'On delete, set these keys Active again (comma-separated; only keys this stack deactivated)',
+      description:
+        'On delete, set these keys Active again (comma-separated; only keys this stack deactivated)',
       allowedPattern: KEY_LIST_PATTERN,
     });
     const keepSessionRevoke = keepSessionRevokeParameter(this, USER_PARAMS.keepSessionRevoke);

@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { IrKitError } from '../../../lib/errors';
 import { createClients } from '../../contain/aws';
 import { contain, ContainResult } from '../../contain/contain';
+import { runtimeConfig } from '../../config';
 import { protectionFromConfig } from '../../contain/config';
 import { parsePlan } from '../../contain/plan';
 import { collect, pollIntervalMs, terminalIo } from '../../contain/terminal';
@@ -74,7 +75,10 @@ export const registerContain: RegisterCommand = (program: Command) => {
     .option('--access-key-id <id>', 'an access key of the --user to set Inactive (repeatable)', collect)
     .option('--role <name>', 'a role whose older sessions to revoke (repeatable)', collect)
     .option('--bucket <name>', 'a bucket to lock to the break-glass role (repeatable)', collect)
-    .option('--dry-run', 'print the plan and the templates; change nothing')
+    .option(
+      '--dry-run',
+      'print the plan and the templates; change nothing (works without credentials, saying what it could not read)',
+    )
     .option('--yes', 'act without asking')
     .option('--region <region>', 'AWS Region of the stacks (default: the AWS CLI configuration)')
     .option('--profile <profile>', 'AWS profile for the credentials')
@@ -106,6 +110,7 @@ export const registerContain: RegisterCommand = (program: Command) => {
             roles: flags.role,
             buckets: flags.bucket,
           });
+      const config = runtimeConfig();
       const result = await contain(
         createClients({ region: flags.region, profile: flags.profile }),
         {
@@ -117,7 +122,8 @@ export const registerContain: RegisterCommand = (program: Command) => {
           pollIntervalMs: pollIntervalMs(flags.pollInterval),
           executionRoleArn: flags.executionRoleArn,
           breakGlassRoleArn: flags.breakGlassRoleArn,
-          ...protectionFromConfig(),
+          protection: protectionFromConfig(config),
+          names: config.names,
         },
         terminalIo(),
       );

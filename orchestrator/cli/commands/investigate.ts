@@ -122,9 +122,8 @@ async function run(flags: InvestigateFlags): Promise<void> {
   const config = runtimeConfig();
   const configured = protectionFromConfig(config);
   const protection: ProtectionOptions = {
-    ...(configured.irRoleNames ? { irRoleNames: configured.irRoleNames } : {}),
-    protectedPrincipals: [...(configured.protectedPrincipals ?? []), ...command.protect],
-    protectedBuckets: configured.protectedBuckets ?? [],
+    ...configured,
+    protectedPrincipals: [...configured.protectedPrincipals, ...command.protect],
   };
   const started = Date.now();
   await interruptible('investigate', async (signal) => {

@@ -11,7 +11,9 @@ import type { RegisterCommand } from './index';
 interface ReleaseFlags {
   readonly incident: string;
   readonly target?: string[];
+  readonly restoreKey?: string[];
   readonly restoreKeys?: boolean;
+  readonly liftSessionRevoke?: boolean;
   readonly retainFailed?: boolean;
   readonly dryRun?: boolean;
   readonly yes?: boolean;
@@ -30,7 +32,16 @@ export const registerRelease: RegisterCommand = (program: Command) => {
       'only this one: user:NAME, role:NAME, bucket:NAME or a stack name (repeatable)',
       collect,
     )
-    .option('--restore-keys', 'set the access keys containment deactivated Active again')
+    .option(
+      '--restore-key <id>',
+      'set this access key Active again (repeatable; only a key the containment deactivated; others stay Inactive)',
+      collect,
+    )
+    .option('--restore-keys', 'removed: name each key with --restore-key ID')
+    .option(
+      '--lift-session-revoke',
+      'also lift the revoke of sessions issued before containment (kept by default)',
+    )
     .option(
       '--retain-failed',
       'for a stack whose delete failed: delete it, leaving the failed resources as they are',
@@ -41,12 +52,22 @@ export const registerRelease: RegisterCommand = (program: Command) => {
     .option('--profile <profile>', 'AWS profile for the credentials')
     .option('--poll-interval <seconds>', 'how often to check the stacks while they deploy', '3')
     .action(async (flags: ReleaseFlags) => {
+      if (flags.restoreKeys) {
+        throw new IrKitError(
+          'IRKIT_INVALID_INPUT',
+          '--restore-keys is no more: it would set the exposed key Active again too',
+          {
+            hint: 'name each key to set Active with --restore-key ID (e.g. a key you know is not exposed); the others stay Inactive. Nothing was changed',
+          },
+        );
+      }
       const summary = await release(
         createClients({ region: flags.region, profile: flags.profile }),
         {
           incidentId: flags.incident,
           targets: flags.target,
-          restoreKeys: flags.restoreKeys,
+          restoreKeyIds: flags.restoreKey,
+          liftSessionRevoke: flags.liftSessionRevoke,
           retainFailed: flags.retainFailed,
           dryRun: flags.dryRun,
           yes: flags.yes,

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 
+import { PLAYBOOK_PROTECTION } from '../../../lib/protection';
 import { EngineKind } from '../../engines/engine';
 import { buildPlans } from '../containment';
 import { protectedReason } from '../protection';
@@ -160,7 +161,12 @@ function principalOut(p: PrincipalState, parts: readonly Attributed[], input: Bu
   const investigated = p.nodes.some((n) => n.kind === 'key' || n.kind === 'user');
   const protection =
     p.kind === 'IAMUser' || p.kind === 'Role'
-      ? protectedReason(input.options.protection ?? {}, p.kind === 'IAMUser' ? 'user' : 'role', p.name, p.arn)
+      ? protectedReason(
+          input.options.protection ?? PLAYBOOK_PROTECTION,
+          p.kind === 'IAMUser' ? 'user' : 'role',
+          p.name,
+          p.arn,
+        )
       : undefined;
   return {
     id: p.id,
@@ -573,7 +579,7 @@ export function buildResult(input: BuildInput): InvestigationResult {
     principals,
     resources,
     subjectAccount,
-    protection: input.options.protection ?? {},
+    protection: input.options.protection ?? PLAYBOOK_PROTECTION,
     incidentId: input.options.incidentId,
     generatedAt,
     generatedBy,
@@ -617,7 +623,7 @@ export function buildResult(input: BuildInput): InvestigationResult {
     resources,
     sourceIps,
     network,
-    protection: input.options.protection ?? {},
+    protection: input.options.protection ?? PLAYBOOK_PROTECTION,
   });
   return {
     formatVersion: INVESTIGATION_FORMAT_VERSION,

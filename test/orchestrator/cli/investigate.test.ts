@@ -125,7 +125,7 @@ describe('irkit investigate on the local engine', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('## Part 3: Analysis - Impact');
     expect(run.stdout).toMatch(
-      /\| bucket \| DOC-EXAMPLE-BUCKET \| 777777777777 \| protected: protected by name/,
+      /\| bucket \| DOC-EXAMPLE-BUCKET \| 777777777777 \| protected: listed in protectedPrincipals \(config or --protect\)/,
     );
   });
 

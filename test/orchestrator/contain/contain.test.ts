@@ -1,6 +1,7 @@
 import { CreateStackCommand } from '@aws-sdk/client-cloudformation';
 
 import { IrKitError } from '../../../lib/errors';
+import { PLAYBOOK_PROTECTION } from '../../../lib/protection';
 import { contain, ContainOptions } from '../../../orchestrator/contain/contain';
 import { createPlan } from '../../../orchestrator/contain/plan';
 import { release } from '../../../orchestrator/contain/release';
@@ -159,13 +160,17 @@ describe('contain', () => {
       ],
     }).map((t) => t);
     const error = await errorOf(
-      contain(aws.clients, options({ targets, protectedPrincipals: ['ci-deployer'] }), recordingIo()),
+      contain(
+        aws.clients,
+        options({ targets, protection: { ...PLAYBOOK_PROTECTION, protectedPrincipals: ['ci-deployer'] } }),
+        recordingIo(),
+      ),
     );
     expect(error.code).toBe('IRKIT_PROTECTED_PRINCIPAL');
     expect(error.message).toContain('user:Protected: tagged irkit:protected=true');
-    expect(error.message).toContain('user:ci-deployer: listed in protectedPrincipals');
+    expect(error.message).toContain('user:ci-deployer: listed in protectedPrincipals (config or --protect)');
     expect(error.message).toContain('role:SecurityAnalystRole: an IR role');
-    expect(error.message).toContain('role:SecurityBreakGlassRole: an IR role; the break-glass role');
+    expect(error.message).toContain('role:SecurityBreakGlassRole: the break-glass role');
     expect(error.message).toMatch(/role:SecurityDeployRole: an IR role; the caller itself/);
     expect(error.message).toContain('role:IrKitContainmentExecutionRole: a role of the kit itself');
     expect(aws.writes).toEqual([]);
@@ -357,7 +362,7 @@ describe('contain', () => {
 });
 
 describe('release', () => {
-  it('lifts the deny, leaves keys Inactive, restores the original bucket policy exactly and removes an added one', async () => {
+  it('lifts the deny, keeps older sessions revoked and keys Inactive, restores the original bucket policy exactly and removes an added one', async () => {
     const plan = createPlan({
       steps: [
         ...PLAYBOOK_PLAN.steps,
@@ -380,15 +385,40 @@ describe('release', () => {
     expect(aws.user('JaneDoe').keys.get('AKIAI44QH8DHBEXAMPLE')).toBe('Inactive');
     expect(aws.buckets.get('DOC-EXAMPLE-BUCKET')?.policy).toBe(ORIGINAL);
     expect(aws.buckets.get('empty-bucket')?.policy).toBeUndefined();
-    expect(aws.roles.get('approle')?.inline.size).toBe(0);
+    // Stolen sessions do not come back: the revoke of older sessions outlives release.
+    expect([...(aws.roles.get('approle')?.inline.keys() ?? [])]).toEqual([
+      `IrKitRevokeOlderSessions-${INCIDENT}`,
+    ]);
+    expect([...aws.user('JaneDoe').inline.keys()]).toEqual([`IrKitRevokeOlderSessions-${INCIDENT}`]);
     expect(aws.stacks.every((s) => s.status === 'DELETE_COMPLETE')).toBe(true);
   });
 
-  it('--restore-keys sets the keys Active again, and only the chosen target is released', async () => {
+  it('--lift-session-revoke lifts the revoke of older sessions too', async () => {
+    const plan = createPlan({
+      steps: [{ kind: 'role', name: 'AppRole' }, ...PLAYBOOK_PLAN.steps.slice(0, 1)],
+    });
+    await contain(aws.clients, options({ plan }), recordingIo());
+    const summary = await release(
+      aws.clients,
+      { incidentId: INCIDENT, yes: true, liftSessionRevoke: true, ...FAST },
+      recordingIo(),
+    );
+    expect(summary.results.map((r) => r.outcome)).toEqual(['released', 'released']);
+    expect(aws.roles.get('approle')?.inline.size).toBe(0);
+    expect(aws.user('JorgeSouza').inline.size).toBe(0);
+  });
+
+  it('--restore-key sets the named key Active again, and only the chosen target is released', async () => {
     await contain(aws.clients, options({ plan: PLAYBOOK_PLAN }), recordingIo());
     const summary = await release(
       aws.clients,
-      { incidentId: INCIDENT, targets: ['user:janedoe'], restoreKeys: true, yes: true, ...FAST },
+      {
+        incidentId: INCIDENT,
+        targets: ['user:janedoe'],
+        restoreKeyIds: ['AKIAI44QH8DHBEXAMPLE'],
+        yes: true,
+        ...FAST,
+      },
       recordingIo(),
     );
     expect(summary.results.map((r) => r.label)).toEqual(['user:JaneDoe']);
@@ -404,27 +434,44 @@ describe('release', () => {
     expect(aws.user('JaneDoe').attached).toContain(POLICY_ARN);
   });
 
-  it('explains a bucket policy changed while contained, then --retain-failed finishes after a manual fix', async () => {
+  it('refuses to release a bucket whose policy was changed while contained, showing both policies, before deleting anything', async () => {
+    await contain(aws.clients, options({ plan: PLAYBOOK_PLAN }), recordingIo());
+    const changed = '{"Version":"2012-10-17","Statement":[]}';
+    aws.buckets.get('DOC-EXAMPLE-BUCKET')!.policy = changed;
+    const writes = aws.writes.length;
+    const error = await errorOf(
+      release(aws.clients, { incidentId: INCIDENT, yes: true, ...FAST }, recordingIo()),
+    );
+    expect(error.code).toBe('IRKIT_INVALID_INPUT');
+    expect(error.message).toContain('bucket:DOC-EXAMPLE-BUCKET: its policy was changed while contained');
+    expect(error.message).toContain(
+      `kept original (stack irkit-contain-IR-2021-0724-bucket-DOC-EXAMPLE-BUCKET, parameters OriginalPolicy1..6): ${ORIGINAL}`,
+    );
+    expect(error.message).toContain(`current: ${changed}`);
+    expect(error.hint).toMatch(/nothing was changed.*put the kept original back.*--retain-failed/);
+    expect(aws.writes).toHaveLength(writes);
+    expect(aws.user('JaneDoe').attached).toContain(POLICY_ARN);
+  });
+
+  it('--retain-failed, after the responder set the bucket policy by hand, deletes the stack leaving the policy as it is', async () => {
     await contain(
       aws.clients,
       options({ targets: targetsOfOptions({ buckets: ['DOC-EXAMPLE-BUCKET'] }) }),
       recordingIo(),
     );
-    aws.buckets.get('DOC-EXAMPLE-BUCKET')!.policy = '{"Version":"2012-10-17","Statement":[]}';
-    const first = await release(aws.clients, { incidentId: INCIDENT, yes: true, ...FAST }, recordingIo());
-    expect(first.results[0].outcome).toBe('failed');
-    expect(first.results[0].reason).toMatch(/changed while contained.*--retain-failed/);
-    expect(aws.buckets.get('DOC-EXAMPLE-BUCKET')?.policy).toBe('{"Version":"2012-10-17","Statement":[]}');
-
-    const second = await release(
+    const chosen = '{"Version":"2012-10-17","Statement":[]}';
+    aws.buckets.get('DOC-EXAMPLE-BUCKET')!.policy = chosen;
+    const summary = await release(
       aws.clients,
       { incidentId: INCIDENT, retainFailed: true, yes: true, ...FAST },
       recordingIo(),
     );
-    expect(second.results[0]).toMatchObject({ outcome: 'released' });
+    expect(summary.results[0]).toMatchObject({ outcome: 'released' });
     expect(
       aws.cfn.calls().some((c) => JSON.stringify(c.args[0].input).includes('"RetainResources":["Bucket')),
     ).toBe(true);
+    expect(aws.buckets.get('DOC-EXAMPLE-BUCKET')?.policy).toBe(chosen);
+    expect(aws.stack('irkit-contain-IR-2021-0724-bucket-DOC-EXAMPLE-BUCKET')).toBeUndefined();
   });
 
   it('refuses an unknown incident and an unknown target, changing nothing', async () => {

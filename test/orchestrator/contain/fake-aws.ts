@@ -436,7 +436,8 @@ export class FakeAws {
     cfn.on(DescribeStackResourceCommand).callsFake(
       this.lag((i) => {
         const r = this.find(i.StackName).resources.find((x) => x.logicalId === i.LogicalResourceId);
-        if (!r) throw this.validation(`Resource ${i.LogicalResourceId} does not exist for stack ${i.StackName}`);
+        if (!r)
+          throw this.validation(`Resource ${i.LogicalResourceId} does not exist for stack ${i.StackName}`);
         return {
           StackResourceDetail: {
             LogicalResourceId: r.logicalId,
@@ -795,7 +796,11 @@ export class FakeAws {
             s.resources.push(r);
             try {
               const out = await this.call(s, r, 'Create', w.props);
-              Object.assign(r, { physicalId: out.physicalResourceId, data: out.data, status: 'CREATE_COMPLETE' });
+              Object.assign(r, {
+                physicalId: out.physicalResourceId,
+                data: out.data,
+                status: 'CREATE_COMPLETE',
+              });
             } catch (error) {
               // CloudFormation keeps the physical id a failed create answered, for the rollback delete.
               if (error instanceof PartialChange) r.physicalId = error.physicalResourceId;
@@ -816,7 +821,9 @@ export class FakeAws {
           );
           // Roll back what this operation created (a failed create included, when it changed something).
           s.status = op === 'create' ? 'ROLLBACK_IN_PROGRESS' : 'UPDATE_ROLLBACK_IN_PROGRESS';
-          const failed = s.resources.find((r) => r.logicalId === w.logicalId && r.status === 'CREATE_IN_PROGRESS');
+          const failed = s.resources.find(
+            (r) => r.logicalId === w.logicalId && r.status === 'CREATE_IN_PROGRESS',
+          );
           for (const r of [...done, ...(failed ? [failed] : [])].reverse()) {
             r.status = 'DELETE_IN_PROGRESS';
             await this.call(s, r, 'Delete', r.props).catch(() => undefined);

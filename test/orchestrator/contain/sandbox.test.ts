@@ -147,7 +147,7 @@ describeInSandbox('containment in a real sandbox account (IRKIT_SANDBOX_ACCOUNT)
   });
 
   it('releases all three: deny lifted, keys restored, the bucket policy back byte for byte', async () => {
-    const summary = await release(clients, { incidentId, restoreKeys: true, yes: true }, io);
+    const summary = await release(clients, { incidentId, restoreKeyIds: [accessKeyId], yes: true }, io);
     expect(summary.results.every((r) => r.outcome === 'released')).toBe(true);
     expect((await clients.s3.send(new GetBucketPolicyCommand({ Bucket: bucketName }))).Policy).toBe(original);
     const keys = await clients.iam.send(new ListAccessKeysCommand({ UserName: userName }));

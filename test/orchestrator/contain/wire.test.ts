@@ -11,6 +11,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 
 import { IrKitError } from '../../../lib/errors';
 import { TAG_KEYS } from '../../../lib/names';
+import { PLAYBOOK_PROTECTION } from '../../../lib/protection';
 import { ContainClients } from '../../../orchestrator/contain/aws';
 import { contain } from '../../../orchestrator/contain/contain';
 import { ContainEnvironment, resolveEnvironment } from '../../../orchestrator/contain/environment';
@@ -82,6 +83,7 @@ function prepareInput(targets: PlannedTarget['target'][]): PrepareInput {
     targets: targets.map((target) => ({ target, evidence: [{ reason: 'test' }] })),
     env,
     existingStacks: [],
+    protection: PLAYBOOK_PROTECTION,
     now: new Date('2021-07-24T03:00:00.200Z'),
   };
 }
@@ -195,7 +197,7 @@ describe('prepare: reading the targets through the real SDK', () => {
         clients(),
         prepareInput([
           { kind: 'user', name: 'Ghost', accessKeyIds: [KEY] },
-          { kind: 'role', name: 'GhostRole' },
+          { kind: 'role', name: 'GhostRole', mode: 'revoke', irRole: false },
         ]),
       ),
     );
@@ -237,7 +239,10 @@ describe('prepare: reading the targets through the real SDK', () => {
       ),
     );
     const error = await irkitError(
-      prepareTargets(clients(), prepareInput([{ kind: 'role', name: 'AppRole' }])),
+      prepareTargets(
+        clients(),
+        prepareInput([{ kind: 'role', name: 'AppRole', mode: 'revoke', irRole: false }]),
+      ),
     );
     expect(error.code).toBe('IRKIT_PROTECTED_PRINCIPAL');
     expect(error.message).toContain('role:AppRole: tagged irkit:protected=true');
@@ -379,11 +384,11 @@ describe('verify: the effect through the real SDK', () => {
     const result = await verifyReleased(
       clients(),
       {
-        target: { kind: 'role', name: 'AppRole' },
+        target: { kind: 'role', name: 'AppRole', mode: 'revoke', irRole: false },
         stack: { StackName: 's', StackStatus: 'DELETE_COMPLETE', CreationTime: new Date() },
         incidentId: INCIDENT,
         containmentPolicyArn: POLICY,
-        restoreKeys: false,
+        restoreKeyIds: [],
       },
       progress(),
       fast,
@@ -403,7 +408,7 @@ describe('verify: the effect through the real SDK', () => {
         stack: { StackName: 's', StackStatus: 'DELETE_COMPLETE', CreationTime: new Date() },
         incidentId: INCIDENT,
         containmentPolicyArn: POLICY,
-        restoreKeys: false,
+        restoreKeyIds: [],
       },
       progress(),
       fast,
@@ -424,7 +429,7 @@ describe('verify: the effect through the real SDK', () => {
         stack: { StackName: 's', StackStatus: 'DELETE_COMPLETE', CreationTime: new Date() },
         incidentId: INCIDENT,
         containmentPolicyArn: POLICY,
-        restoreKeys: false,
+        restoreKeyIds: [],
       },
       progress(),
       fast,
@@ -500,7 +505,9 @@ const userStack: StackShape = {
     UserName: 'JaneDoe',
     AccessKeyId1: KEY,
     AccessKeyId2: '',
-    RestoreKeys: 'false',
+    ContainmentTime: '2021-07-24T03:00:01Z',
+    RestoreKeyIds: '',
+    KeepSessionRevoke: 'true',
   },
   tags: { [TAG_KEYS.incident]: INCIDENT, [TAG_KEYS.target]: 'user:JaneDoe' },
   outputs: { DenyMode: 'managed' },
@@ -669,7 +676,7 @@ describe('release through the real SDK', () => {
     expect(wire.callsTo('cloudformation', 'DeleteStack')[1].params.StackName).toBe(stackId(roleStackName));
   });
 
-  test('--restore-keys: UpdateStack "No updates are to be performed" does not stop the release', async () => {
+  test('--restore-key: UpdateStack "No updates are to be performed" does not stop the release', async () => {
     cloudFormationWith(userStack);
     wire.on('cloudformation', 'UpdateStack', () =>
       awsQueryError({
@@ -689,7 +696,7 @@ describe('release through the real SDK', () => {
       {
         incidentId: INCIDENT,
         yes: true,
-        restoreKeys: true,
+        restoreKeyIds: [KEY],
         pollIntervalMs: 1,
         containmentPolicyArn: POLICY,
         verify: { attempts: 2, firstDelayMs: 1 },
@@ -699,8 +706,8 @@ describe('release through the real SDK', () => {
     expect(summary.results[0]).toMatchObject({ label: 'user:JaneDoe', outcome: 'released' });
     const update = wire.callsTo('cloudformation', 'UpdateStack')[0].params;
     expect(update).toMatchObject({ UsePreviousTemplate: 'true' });
-    const restore = Object.keys(update).find((k) => update[k] === 'RestoreKeys') as string;
-    expect(update[restore.replace('ParameterKey', 'ParameterValue')]).toBe('true');
+    const restore = Object.keys(update).find((k) => update[k] === 'RestoreKeyIds') as string;
+    expect(update[restore.replace('ParameterKey', 'ParameterValue')]).toBe(KEY);
   });
 
   test('an unknown incident is refused, naming the incidents that have stacks', async () => {
@@ -773,7 +780,10 @@ describe('contain end to end through the real SDK', () => {
       {
         incidentId: INCIDENT,
         targets: [
-          { target: { kind: 'role', name: 'AppRole' }, evidence: [{ reason: 'assumed by JaneDoe' }] },
+          {
+            target: { kind: 'role', name: 'AppRole', mode: 'revoke', irRole: false },
+            evidence: [{ reason: 'assumed by JaneDoe' }],
+          },
         ],
         yes: true,
         pollIntervalMs: 1,

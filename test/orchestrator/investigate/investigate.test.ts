@@ -1,4 +1,5 @@
 import { IrKitError } from '../../../lib/errors';
+import { PLAYBOOK_PROTECTION } from '../../../lib/protection';
 import { investigate } from '../../../orchestrator/investigate';
 import { ACCOUNT, FakeEngine, FakeRow, T, by, eventId, roleIdentity, userIdentity } from './fake-engine';
 
@@ -134,7 +135,7 @@ describe('GIVEN an actor whose threads loop, branch and touch protected roles', 
   beforeAll(async () => {
     engine = new FakeEngine(threads());
     result = await investigate(engine, { kind: 'accessKey', accessKeyId: KEY }, WINDOW, {
-      protection: { protectedPrincipals: ['ci-deployer'] },
+      protection: { ...PLAYBOOK_PROTECTION, protectedPrincipals: ['ci-deployer'] },
     });
   });
 

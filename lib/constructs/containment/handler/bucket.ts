@@ -34,7 +34,8 @@ interface BucketProps {
 
 function bucketProps(v: VerifiedRequest, deps: HandlerDeps): BucketProps {
   const present = required(v, 'OriginalPolicyPresent');
-  if (present !== 'true' && present !== 'false') throw new ContainmentError('property OriginalPolicyPresent must be true or false');
+  if (present !== 'true' && present !== 'false')
+    throw new ContainmentError('property OriginalPolicyPresent must be true or false');
   const original = v.props.OriginalPolicy ?? '';
   if (present === 'false' && original !== '') {
     throw new ContainmentError('property OriginalPolicy must be empty when OriginalPolicyPresent is false');
@@ -48,7 +49,9 @@ function bucketProps(v: VerifiedRequest, deps: HandlerDeps): BucketProps {
   }
   const breakGlassRoleArn = exactRoleArnOf(v, 'BreakGlassRoleArn', deps.accountId);
   if (deps.breakGlassRoleArn && breakGlassRoleArn !== deps.breakGlassRoleArn) {
-    throw new ContainmentError(`property BreakGlassRoleArn must be the kit's break-glass role ${deps.breakGlassRoleArn}`);
+    throw new ContainmentError(
+      `property BreakGlassRoleArn must be the kit's break-glass role ${deps.breakGlassRoleArn}`,
+    );
   }
   return { bucket: bucketNameOf(v), breakGlassRoleArn, original: present === 'true' ? original : undefined };
 }
@@ -90,7 +93,8 @@ export async function bucketPolicy(v: VerifiedRequest, deps: HandlerDeps): Promi
 
 async function restore(s: BucketState, v: VerifiedRequest, deps: HandlerDeps): Promise<Outcome> {
   const p = bucketProps(v, deps);
-  if (p.bucket !== s.bucket) throw new ContainmentError(`refused: this resource contained bucket ${s.bucket}, not ${p.bucket}`);
+  if (p.bucket !== s.bucket)
+    throw new ContainmentError(`refused: this resource contained bucket ${s.bucket}, not ${p.bucket}`);
   const current = await readBucketPolicy(s.bucket, deps);
   if (current === GONE) return { physicalResourceId: '', data: { Restored: 'bucket-gone' } };
   if (current === p.original) return { physicalResourceId: '', data: { Restored: 'unchanged' } };
@@ -117,7 +121,10 @@ async function refuseProtectedBucket(bucket: string, deps: HandlerDeps): Promise
 
 const GONE = Symbol('bucket-gone');
 
-async function readBucketPolicy(bucket: string, deps: HandlerDeps): Promise<string | undefined | typeof GONE> {
+async function readBucketPolicy(
+  bucket: string,
+  deps: HandlerDeps,
+): Promise<string | undefined | typeof GONE> {
   try {
     return (await deps.s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy;
   } catch (error) {
@@ -128,9 +135,17 @@ async function readBucketPolicy(bucket: string, deps: HandlerDeps): Promise<stri
 }
 
 /** Every original statement as it is, plus the deny sparing break-glass and this handler (lib/policies). */
-export function mergedPolicy(p: BucketProps, deps: Pick<HandlerDeps, 'handlerRoleArn' | 'partition'>): PolicyDocument {
+export function mergedPolicy(
+  p: BucketProps,
+  deps: Pick<HandlerDeps, 'handlerRoleArn' | 'partition'>,
+): PolicyDocument {
   const original = p.original === undefined ? undefined : (JSON.parse(p.original) as PolicyDocument);
-  return containedBucketPolicy(p.bucket, [p.breakGlassRoleArn, deps.handlerRoleArn], original, deps.partition);
+  return containedBucketPolicy(
+    p.bucket,
+    [p.breakGlassRoleArn, deps.handlerRoleArn],
+    original,
+    deps.partition,
+  );
 }
 
 /**
@@ -164,4 +179,3 @@ function changedWhileContained(bucket: string): string {
     'then run irkit release again with --retain-failed'
   );
 }
-

@@ -33,5 +33,10 @@ export function parseProtectionRule(text: string): ProtectionRule {
 
 /** The rule as the function's environment carries it (compact: Lambda allows 4 KB of environment). */
 export function serializeProtectionRule(rule: ProtectionRule): string {
-  return JSON.stringify(Object.fromEntries([['breakGlassRoleName', rule.breakGlassRoleName], ...LIST_KEYS.map((k) => [k, rule[k]])]));
+  return JSON.stringify(
+    Object.fromEntries([
+      ['breakGlassRoleName', rule.breakGlassRoleName],
+      ...LIST_KEYS.map((k) => [k, rule[k]]),
+    ]),
+  );
 }

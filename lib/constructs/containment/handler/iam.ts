@@ -37,7 +37,11 @@ export interface Principal {
 }
 
 /** The principal as IAM has it; a missing one is a refusal that names it. */
-export async function readPrincipal(kind: PrincipalKind, name: string, deps: HandlerDeps): Promise<Principal> {
+export async function readPrincipal(
+  kind: PrincipalKind,
+  name: string,
+  deps: HandlerDeps,
+): Promise<Principal> {
   try {
     const found =
       kind === 'user'
@@ -53,11 +57,22 @@ export async function readPrincipal(kind: PrincipalKind, name: string, deps: Han
 }
 
 /** Refuses a protected principal (the kit's one protection rule, tags included) before any change. */
-export async function refuseProtected(kind: PrincipalKind, name: string, deps: HandlerDeps): Promise<Principal> {
+export async function refuseProtected(
+  kind: PrincipalKind,
+  name: string,
+  deps: HandlerDeps,
+): Promise<Principal> {
   const principal = await readPrincipal(kind, name, deps);
   const tags = await tagsOf(principal, deps);
-  const reason = deps.protectedReason({ kind, name: principal.name, arn: principal.arn, path: principal.path, tags });
-  if (reason) throw new ContainmentError(`${kind} ${principal.name} is protected (${reason}); irkit never changes it`);
+  const reason = deps.protectedReason({
+    kind,
+    name: principal.name,
+    arn: principal.arn,
+    path: principal.path,
+    tags,
+  });
+  if (reason)
+    throw new ContainmentError(`${kind} ${principal.name} is protected (${reason}); irkit never changes it`);
   return principal;
 }
 
@@ -100,9 +115,13 @@ export async function attachDeny(
 ): Promise<'managed' | 'inline'> {
   try {
     if (kind === 'user') {
-      await deps.iam.send(new AttachUserPolicyCommand({ UserName: name, PolicyArn: deps.containmentPolicyArn }));
+      await deps.iam.send(
+        new AttachUserPolicyCommand({ UserName: name, PolicyArn: deps.containmentPolicyArn }),
+      );
     } else {
-      await deps.iam.send(new AttachRolePolicyCommand({ RoleName: name, PolicyArn: deps.containmentPolicyArn }));
+      await deps.iam.send(
+        new AttachRolePolicyCommand({ RoleName: name, PolicyArn: deps.containmentPolicyArn }),
+      );
     }
     return 'managed';
   } catch (error) {
@@ -115,9 +134,13 @@ export async function attachDeny(
 export async function detachDeny(kind: PrincipalKind, name: string, deps: HandlerDeps): Promise<void> {
   try {
     if (kind === 'user') {
-      await deps.iam.send(new DetachUserPolicyCommand({ UserName: name, PolicyArn: deps.containmentPolicyArn }));
+      await deps.iam.send(
+        new DetachUserPolicyCommand({ UserName: name, PolicyArn: deps.containmentPolicyArn }),
+      );
     } else {
-      await deps.iam.send(new DetachRolePolicyCommand({ RoleName: name, PolicyArn: deps.containmentPolicyArn }));
+      await deps.iam.send(
+        new DetachRolePolicyCommand({ RoleName: name, PolicyArn: deps.containmentPolicyArn }),
+      );
     }
   } catch (error) {
     if (!isAwsError(error, 'NoSuchEntity')) throw error;
@@ -167,9 +190,13 @@ export async function putKitInline(
   }
   const document = JSON.stringify(wanted);
   if (kind === 'user') {
-    await deps.iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: policyName, PolicyDocument: document }));
+    await deps.iam.send(
+      new PutUserPolicyCommand({ UserName: name, PolicyName: policyName, PolicyDocument: document }),
+    );
   } else {
-    await deps.iam.send(new PutRolePolicyCommand({ RoleName: name, PolicyName: policyName, PolicyDocument: document }));
+    await deps.iam.send(
+      new PutRolePolicyCommand({ RoleName: name, PolicyName: policyName, PolicyDocument: document }),
+    );
   }
   return true;
 }
@@ -205,8 +232,7 @@ export function isDenyAll(doc: unknown): boolean {
 export function revokeTimeOf(doc: unknown): string | undefined {
   const statements = (doc as { Statement?: unknown } | undefined)?.Statement;
   const first = (Array.isArray(statements) ? statements : [statements])[0] as
-    | { Condition?: { DateLessThan?: Record<string, unknown> } }
-    | undefined;
+    { Condition?: { DateLessThan?: Record<string, unknown> } } | undefined;
   const at = first?.Condition?.DateLessThan?.['aws:TokenIssueTime'];
   if (typeof at !== 'string') return undefined;
   return sameJson(doc, revokeOlderSessionsPolicy(at)) ? at : undefined;
@@ -228,7 +254,8 @@ export async function putRevoke(
   deps: HandlerDeps,
 ): Promise<'written' | 'preexisting'> {
   const existing = revokeTimeOf(await readInline(kind, name, policyName, deps));
-  const at = existing !== undefined && Date.parse(existing) > Date.parse(containedAt) ? existing : containedAt;
+  const at =
+    existing !== undefined && Date.parse(existing) > Date.parse(containedAt) ? existing : containedAt;
   const wrote = await putKitInline(kind, name, policyName, revokeOlderSessionsPolicy(at), isRevoke, deps);
   return wrote ? 'written' : 'preexisting';
 }

@@ -70,7 +70,9 @@ export function makeHandler(deps: () => HandlerDeps, send: ResponseSender = putR
     };
     if (!isCloudFormationResponseUrl(req?.ResponseURL)) {
       // Not CloudFormation: no answer is sent anywhere, nothing is done.
-      console.log(JSON.stringify({ ...summary, refused: 'ResponseURL is not a CloudFormation response URL' }));
+      console.log(
+        JSON.stringify({ ...summary, refused: 'ResponseURL is not a CloudFormation response URL' }),
+      );
       return;
     }
     console.log(JSON.stringify(summary));
@@ -87,7 +89,9 @@ export function makeHandler(deps: () => HandlerDeps, send: ResponseSender = putR
       const outcome = await Promise.race([handleRequest(req, deps()), deadline]);
       const id = req.RequestType === 'Create' ? outcome.physicalResourceId : fallbackId;
       body = { Status: 'SUCCESS', PhysicalResourceId: id || fallbackId, Data: outcome.data };
-      console.log(JSON.stringify({ ...summary, outcome: 'SUCCESS', physicalResourceId: id, data: outcome.data }));
+      console.log(
+        JSON.stringify({ ...summary, outcome: 'SUCCESS', physicalResourceId: id, data: outcome.data }),
+      );
     } catch (error) {
       const reason =
         error instanceof ContainmentError ? error.message : `${awsErrorCode(error)}: ${String(error)}`;

@@ -19,7 +19,9 @@ export class PartialChange extends ContainmentError {
   static of(error: unknown, v: VerifiedRequest, state: State): Error {
     if (v.type !== 'Create') return error as Error;
     const message =
-      error instanceof ContainmentError ? error.message : `${awsErrorCode(error) || 'Error'}: ${String((error as Error)?.message ?? error)}`;
+      error instanceof ContainmentError
+        ? error.message
+        : `${awsErrorCode(error) || 'Error'}: ${String((error as Error)?.message ?? error)}`;
     return new PartialChange(message, encodeState(state), { cause: error });
   }
 }

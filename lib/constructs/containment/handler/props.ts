@@ -21,19 +21,23 @@ function checked(key: string, value: string, check: (x: string) => string): stri
   try {
     return check(value);
   } catch (error) {
-    if (error instanceof IrKitError) throw new ContainmentError(`property ${key}: ${error.message}; ${error.hint ?? ''}`);
+    if (error instanceof IrKitError)
+      throw new ContainmentError(`property ${key}: ${error.message}; ${error.hint ?? ''}`);
     throw error;
   }
 }
 
-export const incidentOf = (r: VerifiedRequest) => checked('IncidentId', required(r, 'IncidentId'), v.incidentId);
+export const incidentOf = (r: VerifiedRequest) =>
+  checked('IncidentId', required(r, 'IncidentId'), v.incidentId);
 export const userNameOf = (r: VerifiedRequest) => checked('UserName', required(r, 'UserName'), v.iamUserName);
 export const roleNameOf = (r: VerifiedRequest) => checked('RoleName', required(r, 'RoleName'), v.iamRoleName);
-export const bucketNameOf = (r: VerifiedRequest) => checked('BucketName', required(r, 'BucketName'), v.bucketName);
+export const bucketNameOf = (r: VerifiedRequest) =>
+  checked('BucketName', required(r, 'BucketName'), v.bucketName);
 
 export function longTermKeyOf(r: VerifiedRequest): string {
   const key = checked('AccessKeyId', required(r, 'AccessKeyId'), v.accessKeyId);
-  if (!key.startsWith('AKIA')) throw new ContainmentError(`property AccessKeyId: ${key} is not a long-term access key id`);
+  if (!key.startsWith('AKIA'))
+    throw new ContainmentError(`property AccessKeyId: ${key} is not a long-term access key id`);
   return key;
 }
 
@@ -58,14 +62,21 @@ export function containmentTimeOf(r: VerifiedRequest, now: Date): string {
 export function flagOf(r: VerifiedRequest, key: string, fallback: boolean): boolean {
   const value = r.props[key];
   if (value === undefined || value === '') return fallback;
-  if (value !== 'true' && value !== 'false') throw new ContainmentError(`property ${key} must be true or false`);
+  if (value !== 'true' && value !== 'false')
+    throw new ContainmentError(`property ${key} must be true or false`);
   return value === 'true';
 }
 
-export function oneOfProp<T extends string>(r: VerifiedRequest, key: string, values: readonly T[], fallback: T): T {
+export function oneOfProp<T extends string>(
+  r: VerifiedRequest,
+  key: string,
+  values: readonly T[],
+  fallback: T,
+): T {
   const value = r.props[key];
   if (value === undefined || value === '') return fallback;
-  if (!values.includes(value as T)) throw new ContainmentError(`property ${key} must be one of ${values.join(', ')}`);
+  if (!values.includes(value as T))
+    throw new ContainmentError(`property ${key} must be one of ${values.join(', ')}`);
   return value as T;
 }
 
@@ -75,7 +86,8 @@ export function keyListOf(r: VerifiedRequest, key: string): string[] {
   if (value === '') return [];
   return value.split(',').map((k) => {
     const id = checked(key, k, v.accessKeyId);
-    if (!id.startsWith('AKIA')) throw new ContainmentError(`property ${key}: ${id} is not a long-term access key id`);
+    if (!id.startsWith('AKIA'))
+      throw new ContainmentError(`property ${key}: ${id} is not a long-term access key id`);
     return id;
   });
 }
@@ -85,7 +97,9 @@ export function exactRoleArnOf(r: VerifiedRequest, key: string, accountId: strin
   const arn = required(r, key);
   const match = /^arn:aws[a-z-]*:iam::(\d{12}):role\/([A-Za-z0-9+=,.@_/-]{1,512})$/.exec(arn);
   if (!match || match[1] !== accountId) {
-    throw new ContainmentError(`property ${key}: ${JSON.stringify(arn)} is not an exact IAM role ARN of account ${accountId}`);
+    throw new ContainmentError(
+      `property ${key}: ${JSON.stringify(arn)} is not an exact IAM role ARN of account ${accountId}`,
+    );
   }
   return arn;
 }

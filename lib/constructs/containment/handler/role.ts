@@ -47,7 +47,13 @@ export async function roleSessions(v: VerifiedRequest, deps: HandlerDeps): Promi
       await detachDeny('role', principal.name, deps);
       state = { ...state, deny: 'none' };
     } else if (state.deny === 'inline') {
-      await deleteKitInline('role', principal.name, INLINE_POLICY_NAMES.userDenyAll(incident), isDenyAll, deps);
+      await deleteKitInline(
+        'role',
+        principal.name,
+        INLINE_POLICY_NAMES.userDenyAll(incident),
+        isDenyAll,
+        deps,
+      );
       state = { ...state, deny: 'none' };
     }
   } catch (error) {

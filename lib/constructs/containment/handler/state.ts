@@ -55,7 +55,11 @@ const DENY_HOLDS: readonly string[] = ['managed', 'inline', 'preexisting', 'none
 const REVOKE_HOLDS: readonly string[] = ['written', 'preexisting', 'none'];
 const SHAPES: Record<State['r'], Record<string, (x: unknown) => boolean>> = {
   'user-deny': { user: isIamName, deny: oneOf(DENY_HOLDS), revoke: oneOf(REVOKE_HOLDS) },
-  key: { user: isIamName, key: (x) => typeof x === 'string' && /^AKIA[A-Z0-9]{16}$/.test(x), deactivated: isBool },
+  key: {
+    user: isIamName,
+    key: (x) => typeof x === 'string' && /^AKIA[A-Z0-9]{16}$/.test(x),
+    deactivated: isBool,
+  },
   role: { role: isIamName, deny: oneOf(DENY_HOLDS), revoke: oneOf(REVOKE_HOLDS) },
   bucket: { bucket: (x) => typeof x === 'string' && valid(() => v.bucketName(x)), applied: isBool },
 };

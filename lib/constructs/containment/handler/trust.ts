@@ -148,7 +148,10 @@ async function readStack(
     let resource: StackResourceDetail | undefined;
     try {
       const out = await deps.cloudFormation.send(
-        new DescribeStackResourceCommand({ StackName: req.StackId, LogicalResourceId: req.LogicalResourceId }),
+        new DescribeStackResourceCommand({
+          StackName: req.StackId,
+          LogicalResourceId: req.LogicalResourceId,
+        }),
       );
       resource = out.StackResourceDetail;
     } catch (error) {
@@ -205,15 +208,18 @@ function matchParameters(
     else if (key === 'AccessKeyId') expected = KEY_SLOTS.map((slot) => parameters[slot] ?? '');
     else if (key === 'OriginalPolicy' && 'OriginalPolicy1' in parameters) {
       expected = [
-        Array.from({ length: ORIGINAL_POLICY_CHUNKS }, (_, i) => parameters[`OriginalPolicy${i + 1}`] ?? '').join(
-          '',
-        ),
+        Array.from(
+          { length: ORIGINAL_POLICY_CHUNKS },
+          (_, i) => parameters[`OriginalPolicy${i + 1}`] ?? '',
+        ).join(''),
       ];
     } else {
       throw new ContainmentError(`refused: property ${key} is not a parameter of stack ${stackName}`);
     }
     if (!expected.includes(value)) {
-      throw new ContainmentError(`refused: property ${key} differs from the parameters of stack ${stackName}`);
+      throw new ContainmentError(
+        `refused: property ${key} differs from the parameters of stack ${stackName}`,
+      );
     }
   }
 }

@@ -52,7 +52,13 @@ export async function userDeny(v: VerifiedRequest, deps: HandlerDeps): Promise<O
   };
   try {
     state = { ...state, deny: await holdDeny('user', principal.name, incident, state.deny, deps) };
-    const revoke = await putRevoke('user', principal.name, INLINE_POLICY_NAMES.revokeOlderSessions(incident), at, deps);
+    const revoke = await putRevoke(
+      'user',
+      principal.name,
+      INLINE_POLICY_NAMES.revokeOlderSessions(incident),
+      at,
+      deps,
+    );
     state = { ...state, revoke: mergeRevoke(state.revoke, revoke) };
   } catch (error) {
     throw PartialChange.of(error, v, state);
@@ -95,7 +101,13 @@ export async function releaseDeny(
   const notes: string[] = [];
   if (s.deny === 'managed') await detachDeny(kind, name, deps);
   if (s.deny === 'inline') {
-    const done = await deleteKitInline(kind, name, INLINE_POLICY_NAMES.userDenyAll(s.incident), isDenyAll, deps);
+    const done = await deleteKitInline(
+      kind,
+      name,
+      INLINE_POLICY_NAMES.userDenyAll(s.incident),
+      isDenyAll,
+      deps,
+    );
     if (done === 'not-ours') notes.push('the inline deny was changed by someone else and is left as it is');
   }
   // Rolling back, the operator's options are not read: the revoke stays, as by default.
@@ -124,7 +136,9 @@ export async function accessKey(v: VerifiedRequest, deps: HandlerDeps): Promise<
     const restore = !v.rollingBack && keyListOf(v, 'RestoreKeyIds').includes(s.key);
     let restored = false;
     if (restore && s.deactivated && (await keyStatus(s.user, s.key, deps, true)) === 'Inactive') {
-      await deps.iam.send(new UpdateAccessKeyCommand({ UserName: s.user, AccessKeyId: s.key, Status: 'Active' }));
+      await deps.iam.send(
+        new UpdateAccessKeyCommand({ UserName: s.user, AccessKeyId: s.key, Status: 'Active' }),
+      );
       restored = true;
     }
     return { physicalResourceId: '', data: { Restored: String(restored) } };
@@ -133,21 +147,31 @@ export async function accessKey(v: VerifiedRequest, deps: HandlerDeps): Promise<
   const user = userNameOf(v);
   const key = longTermKeyOf(v);
   const prev = v.state?.r === 'key' ? v.state : undefined;
-  if (v.type === 'Update' && (!prev || !sameName(prev.user, user) || prev.key !== key || prev.incident !== incident)) {
+  if (
+    v.type === 'Update' &&
+    (!prev || !sameName(prev.user, user) || prev.key !== key || prev.incident !== incident)
+  ) {
     throw changedOnUpdate(v, `key ${key} of user ${user}`);
   }
   const principal = await refuseProtected('user', user, deps);
   const status = await keyStatus(principal.name, key, deps, false);
   let deactivated = prev?.deactivated ?? false;
   if (status === 'Active') {
-    await deps.iam.send(new UpdateAccessKeyCommand({ UserName: principal.name, AccessKeyId: key, Status: 'Inactive' }));
+    await deps.iam.send(
+      new UpdateAccessKeyCommand({ UserName: principal.name, AccessKeyId: key, Status: 'Inactive' }),
+    );
     deactivated = true;
   }
   const state: KeyState = { r: 'key', stack: v.stack, incident, user: principal.name, key, deactivated };
   return { physicalResourceId: encodeState(state), data: { PriorStatus: prev ? 'recorded' : status } };
 }
 
-async function keyStatus(user: string, keyId: string, deps: HandlerDeps, goneIsFine: boolean): Promise<string> {
+async function keyStatus(
+  user: string,
+  keyId: string,
+  deps: HandlerDeps,
+  goneIsFine: boolean,
+): Promise<string> {
   let marker: string | undefined;
   try {
     do {

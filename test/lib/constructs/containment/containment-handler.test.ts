@@ -33,7 +33,10 @@ function build(): { stack: Stack; template: Template; handler: ContainmentHandle
   const handler = new ContainmentHandler(stack, 'ContainmentHandler', {
     containmentPolicy: policy,
     protectedRoles: [analyst],
-    protection: { ...PLAYBOOK_PROTECTION, protectedPrincipals: ['arn:aws:iam::777777777777:user/ci-deployer'] },
+    protection: {
+      ...PLAYBOOK_PROTECTION,
+      protectedPrincipals: ['arn:aws:iam::777777777777:user/ci-deployer'],
+    },
   });
   // Template.fromStack fails on any unacknowledged cdk-nag finding.
   return { stack, template: Template.fromStack(stack), handler };
@@ -106,7 +109,11 @@ describe('ContainmentHandler', () => {
       const jane = account.addUser('JaneDoe');
       const props = { IncidentId: 'IR-1', UserName: 'JaneDoe', ContainmentTime: '2021-07-26T00:37:18Z' };
       const stack = account.addStack('irkit-contain-IR-1-user-JaneDoe', props);
-      stack.resources.push({ logicalId: 'Resource', type: RESOURCE_TYPES.userDeny, status: 'CREATE_IN_PROGRESS' });
+      stack.resources.push({
+        logicalId: 'Resource',
+        type: RESOURCE_TYPES.userDeny,
+        status: 'CREATE_IN_PROGRESS',
+      });
       Object.assign(realEnv, {
         AWS_ENDPOINT_URL: account.wire.endpoint,
         AWS_REGION: 'us-east-1',
@@ -115,7 +122,8 @@ describe('ContainmentHandler', () => {
         AWS_MAX_ATTEMPTS: '1',
         CONTAINMENT_POLICY_ARN: 'arn:aws:iam::777777777777:policy/iam-containment-policy',
         HANDLER_ROLE_ARN: 'arn:aws:iam::777777777777:role/IrKitContainmentHandlerRole',
-        PROTECTION_RULE: template.toJSON().Resources[functionId()].Properties.Environment.Variables.PROTECTION_RULE,
+        PROTECTION_RULE:
+          template.toJSON().Resources[functionId()].Properties.Environment.Variables.PROTECTION_RULE,
       });
       const sent: Array<Record<string, unknown>> = [];
       const lambda = inlined.makeHandler(

@@ -86,7 +86,8 @@ export class Resource {
       return { outcome };
     } catch (error) {
       if (requestType === 'Create') {
-        r.physicalId = error instanceof PartialChange ? error.physicalResourceId : `irkit:none:${request.RequestId}`;
+        r.physicalId =
+          error instanceof PartialChange ? error.physicalResourceId : `irkit:none:${request.RequestId}`;
       }
       r.status = `${verb}_FAILED`;
       return { error: error as Error };

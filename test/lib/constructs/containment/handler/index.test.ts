@@ -12,11 +12,20 @@ beforeEach(async () => {
 });
 afterEach(() => account.close());
 
-const props = { IncidentId: 'IR-1', UserName: 'JaneDoe', ContainmentTime: CONTAINED_AT, KeepSessionRevoke: 'true' };
+const props = {
+  IncidentId: 'IR-1',
+  UserName: 'JaneDoe',
+  ContainmentTime: CONTAINED_AT,
+  KeepSessionRevoke: 'true',
+};
 
 function setUp() {
   const stack = account.addStack('irkit-contain-IR-1-user-JaneDoe', props);
-  stack.resources.push({ logicalId: 'Resource', type: RESOURCE_TYPES.userDeny, status: 'CREATE_IN_PROGRESS' });
+  stack.resources.push({
+    logicalId: 'Resource',
+    type: RESOURCE_TYPES.userDeny,
+    status: 'CREATE_IN_PROGRESS',
+  });
   const request: CfnRequest = {
     RequestType: 'Create',
     ResponseURL: 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/r',
@@ -24,7 +33,10 @@ function setUp() {
     RequestId: 'req-1',
     LogicalResourceId: 'Resource',
     ResourceType: RESOURCE_TYPES.userDeny,
-    ResourceProperties: { ServiceToken: 'arn:aws:lambda:us-east-1:777777777777:function:irkit-contain-handler', ...props },
+    ResourceProperties: {
+      ServiceToken: 'arn:aws:lambda:us-east-1:777777777777:function:irkit-contain-handler',
+      ...props,
+    },
   };
   const sent: Array<{ url: string; body: Record<string, unknown> }> = [];
   const lambda = makeHandler(
@@ -43,7 +55,11 @@ describe('the Lambda entry point', () => {
     const { request, sent, lambda } = setUp();
     await lambda(request, context);
     expect(sent[0].url).toBe(request.ResponseURL);
-    expect(sent[0].body).toMatchObject({ Status: 'SUCCESS', RequestId: 'req-1', LogicalResourceId: 'Resource' });
+    expect(sent[0].body).toMatchObject({
+      Status: 'SUCCESS',
+      RequestId: 'req-1',
+      LogicalResourceId: 'Resource',
+    });
     expect(decodeState(sent[0].body.PhysicalResourceId as string)).toMatchObject({
       r: 'user-deny',
       user: 'JaneDoe',
@@ -58,7 +74,10 @@ describe('the Lambda entry point', () => {
     const { request, sent, lambda } = setUp();
     await lambda(request, context);
     expect(sent[0].body).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/^\w+: /) });
-    expect(decodeState(sent[0].body.PhysicalResourceId as string)).toMatchObject({ deny: 'managed', revoke: 'none' });
+    expect(decodeState(sent[0].body.PhysicalResourceId as string)).toMatchObject({
+      deny: 'managed',
+      revoke: 'none',
+    });
   });
 
   it('sends nothing anywhere and does nothing for a request whose ResponseURL is not CloudFormation’s', async () => {
@@ -74,6 +93,9 @@ describe('the Lambda entry point', () => {
     account.wire.on('cloudformation', 'DescribeStackResource', () => new Promise(() => undefined));
     const { request, sent, lambda } = setUp();
     await lambda(request, { getRemainingTimeInMillis: () => 100 });
-    expect(sent[0].body).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/ran out of time/) });
+    expect(sent[0].body).toMatchObject({
+      Status: 'FAILED',
+      Reason: expect.stringMatching(/ran out of time/),
+    });
   });
 });

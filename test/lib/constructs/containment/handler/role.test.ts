@@ -19,7 +19,13 @@ const props = (extra: Record<string, string> = {}) => ({
   ...extra,
 });
 const roleOf = (extra: Record<string, string> = {}) =>
-  resourceIn(account, depsFor(account), 'irkit-contain-IR-1-role-AppDeployRole', RESOURCE_TYPES.roleSessions, props(extra));
+  resourceIn(
+    account,
+    depsFor(account),
+    'irkit-contain-IR-1-role-AppDeployRole',
+    RESOURCE_TYPES.roleSessions,
+    props(extra),
+  );
 
 describe('role containment', () => {
   it('revokes older sessions of a shared role, never deny-all, and the revoke outlives release', async () => {
@@ -46,7 +52,9 @@ describe('role containment', () => {
     const mine = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}';
     const role = account.addRole('AppDeployRole', { inline: new Map([[REVOKE, mine]]) });
     const sent = await roleOf().send('Create');
-    expect(sent.error?.message).toMatch(/already has an inline policy named IrKitRevokeOlderSessions-IR-1 that irkit did not write/);
+    expect(sent.error?.message).toMatch(
+      /already has an inline policy named IrKitRevokeOlderSessions-IR-1 that irkit did not write/,
+    );
     expect(role.inline.get(REVOKE)).toBe(mine);
   });
 

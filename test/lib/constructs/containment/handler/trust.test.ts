@@ -1,4 +1,8 @@
-import { handleRequest, isCloudFormationResponseUrl, RESOURCE_TYPES } from '../../../../../lib/constructs/containment/handler';
+import {
+  handleRequest,
+  isCloudFormationResponseUrl,
+  RESOURCE_TYPES,
+} from '../../../../../lib/constructs/containment/handler';
 import { CfnRequest } from '../../../../../lib/constructs/containment/handler/types';
 import { ACCOUNT, REGION, WireAccount } from '../../../../support/wire-account';
 import { CONTAINED_AT, depsFor, POLICY_ARN, resourceIn } from './harness';
@@ -39,7 +43,10 @@ describe('the handler trusts nothing in a request', () => {
   it.each([
     ['a stack of another account', `arn:aws:cloudformation:${REGION}:111122223333:stack/${STACK}/1`],
     ['a stack of another Region', `arn:aws:cloudformation:eu-west-1:${ACCOUNT}:stack/${STACK}/1`],
-    ['a stack that is not an irkit-contain-* stack', `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/MyApp/1`],
+    [
+      'a stack that is not an irkit-contain-* stack',
+      `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/MyApp/1`,
+    ],
     ['no stack at all', 'not-an-arn'],
   ])('refuses %s before any AWS call', async (_what, stackId) => {
     await expect(handleRequest(forged({ StackId: stackId }), depsFor(account))).rejects.toThrow(/refused/);
@@ -84,7 +91,10 @@ describe('the handler trusts nothing in a request', () => {
   });
 
   it('refuses a property that is no parameter of the stack', async () => {
-    const sent = await deny({ ...props, PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }, props).send('Create');
+    const sent = await deny(
+      { ...props, PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' },
+      props,
+    ).send('Create');
     expect(sent.error?.message).toMatch(/property PolicyArn is not a parameter/);
   });
 
@@ -97,7 +107,12 @@ describe('the handler trusts nothing in a request', () => {
 
   it('treats a recorded id it did not write as nothing to undo', async () => {
     const r = deny();
-    r.stack.resources.push({ logicalId: 'Resource', type: RESOURCE_TYPES.userDeny, status: 'CREATE_FAILED', physicalId: 'irkit|user-deny|IR-1|JorgeSouza|managed' });
+    r.stack.resources.push({
+      logicalId: 'Resource',
+      type: RESOURCE_TYPES.userDeny,
+      status: 'CREATE_FAILED',
+      physicalId: 'irkit|user-deny|IR-1|JorgeSouza|managed',
+    });
     r.stack.status = 'ROLLBACK_IN_PROGRESS';
     expect((await r.ok('Delete')).data).toEqual({ Released: 'nothing-recorded' });
     expect(account.writes()).toEqual([]);

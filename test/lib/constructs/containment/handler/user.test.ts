@@ -85,7 +85,7 @@ describe('user deny-all', () => {
     const rule = { ...PLAYBOOK_PROTECTION, protectedPrincipals: ['contractors/janedoe'] };
     const deps = depsFor(account, { protectedReason: (subject) => protectedReason(rule, subject) });
     const sent = await resourceIn(account, deps, STACK, RESOURCE_TYPES.userDeny, props()).send('Create');
-    expect(sent.error?.message).toMatch(/JaneDoe is protected \(listed in protectedPrincipals\)/);
+    expect(sent.error?.message).toMatch(/JaneDoe is protected \(listed in protectedPrincipals/);
     expect(account.writes()).toEqual([]);
   });
 
@@ -153,7 +153,15 @@ describe('access keys', () => {
     RestoreKeyIds: restore,
   });
   const keyOf = (key: string) =>
-    resourceIn(account, depsFor(account), STACK, RESOURCE_TYPES.accessKey, keyProps(key), params(key), 'AccessKey1');
+    resourceIn(
+      account,
+      depsFor(account),
+      STACK,
+      RESOURCE_TYPES.accessKey,
+      keyProps(key),
+      params(key),
+      'AccessKey1',
+    );
 
   it('sets an active key Inactive; release keeps it Inactive unless the operator names it', async () => {
     const jane = account.addUser('JaneDoe', { keys: new Map([['AKIAI44QH8DHBEXAMPLE', 'Active']]) });
