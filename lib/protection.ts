@@ -137,8 +137,8 @@ interface IamName {
   readonly name: string;
 }
 
-const IAM_ARN = /^arn:[a-z-]+:iam::(\d{12}):(user|role)(\/.*)?\/([^/]+)$/;
-const ASSUMED_ROLE_ARN = /^arn:[a-z-]+:sts::(\d{12}):assumed-role\/([^/]+)\/[^/]+$/;
+const IAM_ARN = /^arn:[a-z-]+:iam::(\d+):(user|role)(\/.*)?\/([^/]+)$/;
+const ASSUMED_ROLE_ARN = /^arn:[a-z-]+:sts::(\d+):assumed-role\/([^/]+)\/[^/]+$/;
 
 /** A user or role ARN (or an assumed-role session ARN) as kind, account, path and name. */
 export function parseIamArn(arn: string): IamName | undefined {

@@ -361,6 +361,75 @@ describe('contain', () => {
   });
 });
 
+describe('contain: what no data loss and the new steps need', () => {
+  it('refuses a bucket whose policy with the containment statement would pass S3’s 20 KB limit, naming the options', async () => {
+    const statements = Array.from({ length: 67 }, (_, i) => ({
+      Sid: `S${i}`,
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::777777777777:role/Team-${i}` },
+      Action: ['s3:GetObject', 's3:ListBucket'],
+      Resource: ['arn:aws:s3:::full-bucket', 'arn:aws:s3:::full-bucket/team-data-of-a-long-prefix/*'],
+      Condition: { StringEquals: { 'aws:PrincipalTag/team': `team-name-${i}` } },
+    }));
+    const full = JSON.stringify({
+      Version: '2012-10-17',
+      Id: 'team-access-'.repeat(12),
+      Statement: statements,
+    });
+    expect(Buffer.byteLength(full)).toBeLessThan(20_480);
+    aws.addBucket('full-bucket', full);
+    const error = await errorOf(
+      contain(
+        aws.clients,
+        options({ targets: targetsOfOptions({ buckets: ['full-bucket'] }) }),
+        recordingIo(),
+      ),
+    );
+    expect(error.code).toBe('IRKIT_INVALID_INPUT');
+    expect(error.message).toMatch(
+      /bucket:full-bucket: its policy with the containment statement would be \d+ bytes, over S3's bucket-policy limit of 20480 bytes \(the policy is \d+ bytes now\)/,
+    );
+    expect(error.hint).toMatch(/shorten the policy.*Block Public Access.*SCP.*contain the principals/);
+    expect(aws.writes).toEqual([]);
+  });
+
+  it('refuses an IR role the actor assumed unless run as the break-glass role, then only revokes it', async () => {
+    const plan = createPlan({ steps: [{ kind: 'role', name: 'SecurityAdminRole', irRole: true }] });
+    const refused = await errorOf(contain(aws.clients, options({ plan }), recordingIo()));
+    expect(refused.code).toBe('IRKIT_PROTECTED_PRINCIPAL');
+    expect(refused.message).toContain(
+      'role:SecurityAdminRole: an IR role the actor assumed: only SecurityBreakGlassRole may revoke its sessions',
+    );
+    expect(refused.hint).toContain('run irkit contain as SecurityBreakGlassRole');
+    expect(aws.writes).toEqual([]);
+
+    aws.callerArn = `arn:aws:sts::${ACCOUNT}:assumed-role/SecurityBreakGlassRole/responder`;
+    const result = await contain(aws.clients, options({ plan }), recordingIo());
+    expect(result.results[0]).toMatchObject({ outcome: 'contained' });
+    expect(aws.roles.get('securityadminrole')?.inline.has('IrKitRevokeOlderSessions-IR-2021-0724')).toBe(
+      true,
+    );
+  });
+
+  it('still refuses the break-glass role as an irRole step, even to itself', async () => {
+    aws.callerArn = `arn:aws:sts::${ACCOUNT}:assumed-role/SecurityBreakGlassRole/responder`;
+    const plan = createPlan({ steps: [{ kind: 'role', name: 'SecurityBreakGlassRole', irRole: true }] });
+    const error = await errorOf(contain(aws.clients, options({ plan }), recordingIo()));
+    expect(error.message).toContain('role:SecurityBreakGlassRole: the break-glass role; the caller itself');
+  });
+
+  it('plans a rogue role deny-all and says release keeps the revoke', async () => {
+    const plan = createPlan({ steps: [{ kind: 'role', name: 'AppRole', mode: 'deny-all' }] });
+    const io = recordingIo();
+    await contain(aws.clients, { incidentId: INCIDENT, plan, dryRun: true }, io);
+    const printed = io.output.join('');
+    expect(printed).toContain('attach iam-containment-policy (Deny * on *) to role AppRole');
+    expect(printed).toContain(
+      'release detaches the deny-all; it keeps the revoke of older sessions unless release --lift-session-revoke',
+    );
+  });
+});
+
 describe('release', () => {
   it('lifts the deny, keeps older sessions revoked and keys Inactive, restores the original bucket policy exactly and removes an added one', async () => {
     const plan = createPlan({

@@ -167,3 +167,47 @@ describe('containment plan format', () => {
     expect(error.hint).toBeTruthy();
   });
 });
+
+describe('role steps: mode and irRole', () => {
+  const role = (extra: Record<string, unknown>) =>
+    JSON.stringify({ formatVersion: 1, steps: [{ kind: 'role', name: 'AppRole', ...extra }] });
+
+  it('reads mode deny-all and irRole, and leaves them out when absent', () => {
+    expect(parsePlan(role({ mode: 'deny-all' })).steps[0]).toEqual({
+      kind: 'role',
+      name: 'AppRole',
+      mode: 'deny-all',
+      evidence: [],
+    });
+    expect(parsePlan(role({ irRole: true })).steps[0]).toMatchObject({ irRole: true });
+    expect(parsePlan(role({})).steps[0]).toEqual({ kind: 'role', name: 'AppRole', evidence: [] });
+  });
+
+  it.each([
+    [{ mode: 'deny' }, 'steps[0].mode is "deny"', 'mode is one of revoke, deny-all'],
+    [{ irRole: false }, 'steps[0].irRole is false', 'irRole is true or absent'],
+    [{ irRole: true, mode: 'deny-all' }, 'is an IR role (irRole) with mode deny-all', 'only revoked'],
+  ])('refuses %j', (extra, message, hint) => {
+    const error = (() => {
+      try {
+        parsePlan(role(extra));
+      } catch (e) {
+        return e as IrKitError;
+      }
+      throw new Error('expected a refusal');
+    })();
+    expect(error.code).toBe('IRKIT_PLAN_INVALID');
+    expect(error.message).toContain(message);
+    expect(error.hint).toContain(hint);
+  });
+
+  it('merging steps for one role keeps the stronger mode', () => {
+    const plan = createPlan({
+      steps: [
+        { kind: 'role', name: 'AppRole' },
+        { kind: 'role', name: 'approle', mode: 'deny-all' },
+      ],
+    });
+    expect(plan.steps).toEqual([{ kind: 'role', name: 'AppRole', mode: 'deny-all', evidence: [] }]);
+  });
+});
