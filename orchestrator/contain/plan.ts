@@ -52,10 +52,21 @@ export interface UserStep {
   readonly evidence: readonly PlanEvidence[];
 }
 
-/** Revoke the sessions of a role the credential assumed (never deny-all on a role). */
+/** `revoke`: deny the role's sessions issued before containment; `deny-all`: also deny it everything. */
+export type RoleMode = 'revoke' | 'deny-all';
+export const ROLE_MODES: readonly RoleMode[] = ['revoke', 'deny-all'];
+
+/**
+ * Revoke the older sessions of a role the actor assumed; for a rogue role (one the actor
+ * created or whose trust policy it changed), `mode: 'deny-all'` denies it everything too.
+ */
 export interface RoleStep {
   readonly kind: 'role';
   readonly name: string;
+  /** Absent means `revoke`. Never `deny-all` on an IR role. */
+  readonly mode?: RoleMode;
+  /** An IR role the actor assumed: revoke only, run by a responder on the break-glass role. */
+  readonly irRole?: boolean;
   readonly evidence: readonly PlanEvidence[];
 }
 
@@ -92,7 +103,14 @@ export interface ContainmentPlan {
 /** What a producer hands to createPlan: evidence and key lists may be left out. */
 export type StepInput =
   | { kind: 'user'; name: string; accessKeyIds?: readonly string[]; evidence?: readonly PlanEvidence[] }
-  | { kind: 'role' | 'bucket'; name: string; evidence?: readonly PlanEvidence[] };
+  | {
+      kind: 'role';
+      name: string;
+      mode?: RoleMode;
+      irRole?: boolean;
+      evidence?: readonly PlanEvidence[];
+    }
+  | { kind: 'bucket'; name: string; evidence?: readonly PlanEvidence[] };
 
 export interface PlanInput {
   readonly incidentId?: string;
@@ -149,7 +167,10 @@ export function validatePlan(doc: unknown, where = 'plan'): ContainmentPlan {
   if (!Array.isArray(doc.steps)) {
     throw planError(`${where}.steps`, 'is missing or not an array', 'steps is a list of containment steps');
   }
-  const steps = mergeSteps(doc.steps.map((s: unknown, i: number) => readStep(s, `${where}.steps[${i}]`)));
+  const steps = mergeSteps(
+    doc.steps.map((s: unknown, i: number) => readStep(s, `${where}.steps[${i}]`)),
+    `${where}.steps`,
+  );
   const excluded =
     doc.excluded === undefined
       ? undefined
@@ -183,7 +204,7 @@ const PLAN_KEYS = [
 ];
 const STEP_KEYS: Record<ContainmentKind, readonly string[]> = {
   user: ['kind', 'name', 'accessKeyIds', 'evidence'],
-  role: ['kind', 'name', 'evidence'],
+  role: ['kind', 'name', 'mode', 'irRole', 'evidence'],
   bucket: ['kind', 'name', 'evidence'],
 };
 const EVIDENCE_KEYS = ['reason', 'eventName', 'eventTime', 'eventId', 'eventSource', 'sourceIp', 'actor'];
@@ -231,8 +252,40 @@ function readStep(raw: unknown, where: string): ContainmentStep {
           );
     return { kind, name, accessKeyIds: keys, evidence };
   }
-  const name = requiredString(raw, 'name', where, kind === 'role' ? v.iamRoleName : v.bucketName);
-  return { kind, name, evidence };
+  if (kind === 'role') {
+    const name = requiredString(raw, 'name', where, v.iamRoleName);
+    return checkRoleStep({ kind, name, ...roleFields(raw, where), evidence }, where);
+  }
+  return { kind, name: requiredString(raw, 'name', where, v.bucketName), evidence };
+}
+
+function roleFields(raw: Record<string, unknown>, where: string): Pick<RoleStep, 'mode' | 'irRole'> {
+  const { mode, irRole } = raw;
+  if (mode !== undefined && !ROLE_MODES.includes(mode as RoleMode)) {
+    throw planError(
+      `${where}.mode`,
+      `is ${JSON.stringify(mode)}`,
+      `mode is one of ${ROLE_MODES.join(', ')} (absent means revoke)`,
+    );
+  }
+  if (irRole !== undefined && typeof irRole !== 'boolean') {
+    throw planError(`${where}.irRole`, `is ${JSON.stringify(irRole)}`, 'irRole is true or false');
+  }
+  return {
+    ...(mode !== undefined ? { mode: mode as RoleMode } : {}),
+    ...(irRole !== undefined ? { irRole } : {}),
+  };
+}
+
+function checkRoleStep(step: RoleStep, where: string): RoleStep {
+  if (step.irRole === true && step.mode === 'deny-all') {
+    throw planError(
+      where,
+      `makes the IR role ${step.name} deny-all`,
+      'an IR role is only ever revoked (mode revoke): deny-all would lock the responders out',
+    );
+  }
+  return step;
 }
 
 function longTermKeyId(raw: unknown, where: string): string {
@@ -278,7 +331,7 @@ export function targetKey(kind: ContainmentKind, name: string): string {
   return `${kind}:${kind === 'bucket' ? name : name.toLowerCase()}`;
 }
 
-function mergeSteps(steps: readonly ContainmentStep[]): ContainmentStep[] {
+function mergeSteps(steps: readonly ContainmentStep[], where: string): ContainmentStep[] {
   const merged = new Map<string, ContainmentStep>();
   for (const step of steps) {
     const key = targetKey(step.kind, step.name);
@@ -294,6 +347,19 @@ function mergeSteps(steps: readonly ContainmentStep[]): ContainmentStep[] {
         accessKeyIds: unique([...seen.accessKeyIds, ...step.accessKeyIds]),
         evidence,
       });
+    } else if (seen.kind === 'role' && step.kind === 'role') {
+      // The stronger action wins: deny-all over revoke; an IR role stays one.
+      const mode =
+        seen.mode === 'deny-all' || step.mode === 'deny-all' ? 'deny-all' : (seen.mode ?? step.mode);
+      const irRole = seen.irRole || step.irRole;
+      const role: RoleStep = {
+        kind: 'role',
+        name: seen.name,
+        ...(mode !== undefined ? { mode } : {}),
+        ...(irRole !== undefined ? { irRole } : {}),
+        evidence,
+      };
+      merged.set(key, checkRoleStep(role, where));
     } else {
       merged.set(key, { ...seen, evidence });
     }
