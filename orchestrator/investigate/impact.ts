@@ -1,5 +1,4 @@
-import { DEFAULT_NAMES } from '../../lib/names';
-import { ProtectionOptions } from './protection';
+import { ProtectionOptions, breakGlassRoleOf } from './protection';
 import { ImpactAnswer, Network, Principal, Resource, SourceIp } from './types';
 
 /**
@@ -201,7 +200,7 @@ export function answerImpact(input: ImpactInput): ImpactAnswer[] {
   const actors = input.principals.filter((p) => p.actor);
   const changed = input.resources.filter((r) => r.action !== 'probed');
   const probed = input.resources.filter((r) => r.action === 'probed');
-  const breakGlass = input.protection.breakGlassRoleName ?? DEFAULT_NAMES.breakGlassRoleName;
+  const breakGlass = breakGlassRoleOf(input.protection);
 
   const alerts = changed
     .map((r) => [r, alertMatch(r, breakGlass)] as const)

@@ -2,10 +2,11 @@ import { ContainmentKind } from '../contain/plan';
 import { DEFAULT_NAMES } from '../../lib/names';
 
 /**
- * Who the investigation never puts in a containment plan: the IR roles, the break-glass role,
- * the kit's own roles, the bucket it reads logs from, and any name the config or the command
- * line protects. They are still investigated (an actor using the break-glass role is the
- * worst news of all) and are reported under `excluded`.
+ * Who the investigation never contains like any other target: the IR roles and the
+ * break-glass role (an actor on one of them gets a revoke-only step, see irRoleOf), the kit's
+ * own roles, the bucket it reads logs from, and any name the config or the command line
+ * protects (those are reported under `excluded`). All are still investigated: an actor using
+ * an IR role, worst of all the break-glass role, is the worst news there is.
  */
 export interface ProtectionOptions {
   /** @default the playbook's SecurityAnalystRole, SecurityAdminRole, SecurityDeployRole */
@@ -21,6 +22,22 @@ export interface ProtectionOptions {
 }
 
 const lower = (s: string) => s.toLowerCase();
+
+/** The configured break-glass role's name. */
+export function breakGlassRoleOf(protection: ProtectionOptions): string {
+  return protection.breakGlassRoleName ?? DEFAULT_NAMES.breakGlassRoleName;
+}
+
+/** Whether a role is the break-glass role or another IR role (names compare without case). */
+export function irRoleOf(protection: ProtectionOptions, roleName: string): 'break-glass' | 'ir' | undefined {
+  if (lower(breakGlassRoleOf(protection)) === lower(roleName)) return 'break-glass';
+  const irRoles = protection.irRoleNames ?? [
+    DEFAULT_NAMES.analystRoleName,
+    DEFAULT_NAMES.adminRoleName,
+    DEFAULT_NAMES.deployRoleName,
+  ];
+  return irRoles.some((r) => lower(r) === lower(roleName)) ? 'ir' : undefined;
+}
 
 /** Why a target is protected, or undefined when it is not. IAM names compare without case. */
 export function protectedReason(
@@ -39,15 +56,8 @@ export function protectedReason(
       : undefined;
   }
   if (kind === 'role') {
-    const irRoles = protection.irRoleNames ?? [
-      DEFAULT_NAMES.analystRoleName,
-      DEFAULT_NAMES.adminRoleName,
-      DEFAULT_NAMES.deployRoleName,
-    ];
-    if (lower(protection.breakGlassRoleName ?? DEFAULT_NAMES.breakGlassRoleName) === lower(name)) {
-      return 'the break-glass role';
-    }
-    if (irRoles.some((r) => lower(r) === lower(name))) return 'an IR role';
+    const irRole = irRoleOf(protection, name);
+    if (irRole) return irRole === 'break-glass' ? 'the break-glass role' : 'an IR role';
     const kitRoles = protection.kitRoleNames ?? [DEFAULT_NAMES.containmentExecutionRoleName];
     if (kitRoles.some((r) => lower(r) === lower(name))) return 'a role of the kit itself';
   }
