@@ -16,6 +16,7 @@ import {
   resolveEnvironment,
 } from './environment';
 import { table } from './format';
+import { revokeIrRoleSessions } from './ir-role';
 import { ContainmentPlan } from './plan';
 import { PreparedTarget, prepareTargets } from './prepare';
 import {
@@ -167,6 +168,8 @@ export async function contain(
 
   const deployOne = async (p: PreparedTarget): Promise<TargetResult> => {
     try {
+      if (p.target.kind === 'role' && p.target.irRole)
+        return await revokeIrRoleSessions(clients, p, incidentId);
       return await deployTarget(clients, p, env, templates[p.target.kind].body, incidentId, options, io);
     } catch (error) {
       const reason =

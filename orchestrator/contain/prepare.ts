@@ -441,6 +441,12 @@ function build(i: Inspection, input: PrepareInput): PreparedTarget {
       `release ${target.mode === 'deny-all' ? 'detaches the deny-all; it ' : ''}keeps the revoke of older sessions unless release --lift-session-revoke`,
     );
     if (target.irRole) {
+      actions.length = 0;
+      actions.push(
+        `put inline policy ${INLINE_POLICY_NAMES.revokeOlderSessions(input.incidentId)} on IR role ${target.name} directly ` +
+          '(no stack: the handler never changes an IR role): deny everything to sessions issued before the containment time; never deny-all',
+        'release does not lift it; remove it by hand once the role’s trust is reviewed',
+      );
       notes.push(
         `an IR role the actor assumed: performed only when run as ${containmentRule(input.protection, input.env).breakGlassRoleName}` +
           (i.offline ? ' (the caller was not read live)' : ''),

@@ -6,16 +6,19 @@ import {
   StepInput,
   createPlan,
 } from '../contain/plan';
-import { ProtectionOptions, protectedReason } from './protection';
+import { ProtectionOptions, breakGlassRoleOf, irRoleOf, protectedReason } from './protection';
 import { EventRef, ExcludedFinding, Principal, Reach, Resource } from './types';
 
 /**
  * The containment plan of an investigation (the playbook's Part 4, in the format
- * `irkit contain --plan` executes): deny-all and key deactivation for the actor's IAM users,
- * revocation of older sessions for the roles it assumed, created or re-trusted, and a lock to
- * the break-glass role for the buckets it created. Each step carries the events that put it
- * there. Protected principals, targets in other accounts than the subject's, and findings a
- * person must decide on are kept out and reported, each with its reason.
+ * `irkit contain --plan` executes): deny-all and key deactivation for the actor's IAM users;
+ * deny-all for the rogue roles (created by the actor, or whose trust policy it changed: it
+ * could assume them again whenever it likes) and a revoke of older sessions for the other
+ * roles it assumed or changed; a revoke only, run from the break-glass role, for an IR role
+ * the actor assumed; and a lock to the break-glass role for the buckets it created. Each step
+ * carries the events that put it there. Protected principals, targets in other accounts than
+ * the subject's, and findings a person must decide on are kept out and reported, each with
+ * its reason.
  */
 
 export interface PlanInput {
@@ -53,7 +56,8 @@ function evidence(reason: string, event?: EventRef, actor?: string): PlanEvidenc
   };
 }
 
-function reachEvidence(p: Principal, r: Reach): PlanEvidence | undefined {
+/** `rogue`: say why a created or re-trusted role gets deny-all (not for an IR role, never denied). */
+function reachEvidence(p: Principal, r: Reach, rogue: boolean): PlanEvidence | undefined {
   const by = r.from ? ` by ${r.from}${r.viaAccessKeyId ? ` with ${r.viaAccessKeyId}` : ''}` : '';
   switch (r.how) {
     case 'exposed key': {
@@ -66,8 +70,13 @@ function reachEvidence(p: Principal, r: Reach): PlanEvidence | undefined {
     case 'subject':
       return evidence('the investigated user');
     case 'CreateUser':
-    case 'CreateRole':
       return evidence(`created${by}`, r.event, r.from);
+    case 'CreateRole':
+      return evidence(
+        `created${by}${rogue ? ': a rogue role, deny-all (revoking its sessions would not stop the actor assuming it again)' : ''}`,
+        r.event,
+        r.from,
+      );
     case 'CreateAccessKey':
       return evidence(`access key created${by}`, r.event, r.from);
     case 'CreateLoginProfile':
@@ -79,7 +88,11 @@ function reachEvidence(p: Principal, r: Reach): PlanEvidence | undefined {
     case 'PutRolePolicy':
       return evidence(`permissions changed${by}`, r.event, r.from);
     case 'UpdateAssumeRolePolicy':
-      return evidence(`trust policy changed${by}: others may now assume it`, r.event, r.from);
+      return evidence(
+        `trust policy changed${by}: others may now assume it${rogue ? '; deny-all until its trust policy is restored' : ''}`,
+        r.event,
+        r.from,
+      );
     default:
       return undefined;
   }
@@ -140,7 +153,19 @@ function principalTargets(p: Principal, input: PlanInput, excluded: ExcludedFind
     }
     return [];
   }
-  const reasons = p.reached.map((r) => reachEvidence(p, r)).filter((e): e is PlanEvidence => e !== undefined);
+  const irRole =
+    kind === 'role' && p.actor ? protectionOf(input.protection, kind, p.name, p.arn).irRole : undefined;
+  const rogue = kind === 'role' && !irRole && (hows.has('CreateRole') || hows.has('UpdateAssumeRolePolicy'));
+  // A policy attached to or put on a role is shown once, by name, from p.policies.
+  const policyEvents = new Set(p.policies.map((c) => c.event.eventId));
+  const shownAsPolicy = (r: Reach) =>
+    (r.how === 'AttachRolePolicy' || r.how === 'PutRolePolicy') &&
+    !!r.event?.eventId &&
+    policyEvents.has(r.event.eventId);
+  const reasons = p.reached
+    .filter((r) => !shownAsPolicy(r))
+    .map((r) => reachEvidence(p, r, rogue))
+    .filter((e): e is PlanEvidence => e !== undefined);
   const policyEvidence = p.policies.map((c) =>
     evidence(`${c.policy} attached by ${c.by} (${c.eventName})`, c.event, c.by),
   );
@@ -168,8 +193,44 @@ function principalTargets(p: Principal, input: PlanInput, excluded: ExcludedFind
   const step: StepInput =
     kind === 'user'
       ? { kind, name: p.name, accessKeyIds: keysToDeactivate(p, input.warnings), evidence: all }
-      : { kind, name: p.name, evidence: all };
+      : irRole
+        ? irRoleStep(p, irRole, all, input)
+        : { kind, name: p.name, mode: rogue ? 'deny-all' : 'revoke', evidence: all };
   return [{ account: p.account, step }];
+}
+
+/**
+ * The step for an IR role the actor acted as: a revoke only (deny-all would lock the
+ * responders out), which `irkit contain` runs only from the break-glass role.
+ */
+function irRoleStep(
+  p: Principal,
+  ir: 'break-glass' | 'ir',
+  found: readonly PlanEvidence[],
+  input: PlanInput,
+): StepInput {
+  const breakGlass = breakGlassRoleOf(input.protection);
+  const why =
+    ir === 'break-glass'
+      ? `the break-glass role itself, used by the actor: the worst news; revoke its older sessions only, as a responder on ${breakGlass}, ` +
+        'and review the trust of the break-glass credentials at once (who may assume the role, the break-glass users’ passwords, MFA and keys)'
+      : 'an IR role used by the actor: the worst news, the responders’ own access is compromised; revoke its older sessions only (never deny-all), ' +
+        `as a responder on ${breakGlass}: irkit contain refuses this step from any other role`;
+  const trust = p.reached.some((r) => r.how === 'UpdateAssumeRolePolicy')
+    ? [evidence('the actor changed its trust policy: restore it (redeploy the kit) before anything else')]
+    : [];
+  input.warnings.push(
+    `the actor acted as the ${ir === 'break-glass' ? 'break-glass role' : 'IR role'} ${p.name}: the worst news; ` +
+      `its plan step only revokes older sessions and must be run by a responder on ${breakGlass}` +
+      (ir === 'break-glass' ? ', and the break-glass credentials’ trust must be reviewed at once' : ''),
+  );
+  return {
+    kind: 'role',
+    name: p.name,
+    mode: 'revoke',
+    irRole: true,
+    evidence: [evidence(why), ...trust, ...found],
+  };
 }
 
 function bucketTargets(input: PlanInput, excluded: ExcludedFinding[]): Target[] {
@@ -226,6 +287,18 @@ function bucketTargets(input: PlanInput, excluded: ExcludedFinding[]): Target[] 
   return out;
 }
 
+/** The one call into the protection rule: why a target is protected, and whether it is an IR role. */
+function protectionOf(
+  protection: ProtectionOptions,
+  kind: Target['step']['kind'],
+  name: string,
+  arn: string | null | undefined,
+): { reason?: string; irRole?: 'break-glass' | 'ir' } {
+  const reason = protectedReason(protection, kind, name, arn);
+  const irRole = kind === 'role' ? irRoleOf(protection, name) : undefined;
+  return { ...(reason ? { reason } : {}), ...(irRole ? { irRole } : {}) };
+}
+
 export function buildPlans(input: PlanInput): Plans {
   const excluded: ExcludedFinding[] = [];
   const targets = [
@@ -240,8 +313,9 @@ export function buildPlans(input: PlanInput): Plans {
         p.name === t.step.name &&
         p.account === t.account,
     );
-    const reason = protectedReason(input.protection, t.step.kind, t.step.name, principal?.arn);
-    if (reason) {
+    const { reason } = protectionOf(input.protection, t.step.kind, t.step.name, principal?.arn);
+    // An IR role the actor acted as is in the plan, revoke only (irRoleStep); it says so itself.
+    if (reason && !(t.step.kind === 'role' && t.step.irRole)) {
       excluded.push({
         kind: t.step.kind,
         name: t.step.name,

@@ -1,4 +1,4 @@
-import { ProtectionOptions } from './protection';
+import { ProtectionOptions, breakGlassRoleOf } from './protection';
 import { ImpactAnswer, Network, Principal, Resource, SourceIp } from './types';
 
 /**
@@ -200,7 +200,7 @@ export function answerImpact(input: ImpactInput): ImpactAnswer[] {
   const actors = input.principals.filter((p) => p.actor);
   const changed = input.resources.filter((r) => r.action !== 'probed');
   const probed = input.resources.filter((r) => r.action === 'probed');
-  const breakGlass = input.protection.breakGlassRoleName;
+  const breakGlass = breakGlassRoleOf(input.protection);
 
   const alerts = changed
     .map((r) => [r, alertMatch(r, breakGlass)] as const)

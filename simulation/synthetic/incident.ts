@@ -5,6 +5,7 @@ import {
   IncidentFlowRecord,
   TruthPrincipal,
   TruthResource,
+  TruthRoleTarget,
   TruthTarget,
   VARIANT_NAMES,
   VariantName,
@@ -48,10 +49,10 @@ export interface GroundTruth {
       readonly count: number;
     }[];
   };
-  /** What the containment plan must hold: users to deny, roles to revoke, buckets to lock. */
+  /** What the containment plan must hold: users to deny, roles to revoke or deny, buckets to lock. */
   readonly containment: {
     readonly users: readonly TruthTarget[];
-    readonly roles: readonly TruthTarget[];
+    readonly roles: readonly TruthRoleTarget[];
     readonly buckets: readonly TruthTarget[];
   };
   readonly variantTruth: { readonly [K in VariantName]?: VariantTruth };
@@ -194,8 +195,21 @@ export function buildIncident(options: IncidentOptions): Incident {
     .filter((r) => r.type === 'AWS::S3::Bucket' && r.action === 'created')
     .filter((r) => !deleted.has(`${r.account}/${r.type}/${r.name}`))
     .map((r) => ({ account: r.account, name: r.name }));
-  const targets = (kind: TruthPrincipal['kind']) =>
-    principals.filter((p) => p.kind === kind).map((p) => ({ account: p.account, name: p.name }));
+  const users = principals
+    .filter((p) => p.kind === 'IAMUser')
+    .map((p) => ({ account: p.account, name: p.name }));
+  // Roles the actor used, created or changed; deny-all for those it created or re-trusted.
+  const roleChanges = resources.filter((r) => r.type === 'AWS::IAM::Role');
+  const rogue = new Set(
+    roleChanges
+      .filter((r) => r.eventName === 'CreateRole' || r.eventName === 'UpdateAssumeRolePolicy')
+      .map((r) => `${r.account}/${r.name}`),
+  );
+  const roles = new Map<string, TruthRoleTarget>();
+  for (const { account, name } of [...principals.filter((p) => p.kind === 'Role'), ...roleChanges]) {
+    const id = `${account}/${name}`;
+    roles.set(id, { account, name, mode: rogue.has(id) ? 'deny-all' : 'revoke' });
+  }
 
   const groundTruth: GroundTruth = {
     accountId: scenario.accountId,
@@ -213,7 +227,7 @@ export function buildIncident(options: IncidentOptions): Incident {
       flowRecords: flowRecords.length,
       joinRows: joinRows(calls, flowRecords, scenario.actor.accessKeyId),
     },
-    containment: { users: targets('IAMUser'), roles: targets('Role'), buckets },
+    containment: { users, roles: [...roles.values()], buckets },
     variantTruth: Object.fromEntries(builds.map((b) => [b.name, b.truth])),
   };
   return { scenario, calls, flowRecords, groundTruth };

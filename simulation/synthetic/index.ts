@@ -12,6 +12,7 @@ export type {
   VariantTruth,
   TruthPrincipal,
   TruthResource,
+  TruthRoleTarget,
   TruthTarget,
   IncidentFlowRecord,
 } from './variants';

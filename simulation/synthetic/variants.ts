@@ -24,6 +24,7 @@ export const VARIANT_NAMES = [
   'deleteResource',
   'spread',
   'network',
+  'rogueRole',
 ] as const;
 export type VariantName = (typeof VARIANT_NAMES)[number];
 export type Variants = { readonly [K in VariantName]?: boolean };
@@ -43,7 +44,8 @@ export interface TruthPrincipal {
     | 'CreateAccessKey'
     | 'GetSessionToken'
     | 'AssumeRole'
-    | 'CreateLoginProfile';
+    | 'CreateLoginProfile'
+    | 'CreateRole';
   /** Name of the principal whose call reached it. */
   readonly from?: string;
 }
@@ -66,6 +68,11 @@ export interface TruthResource {
 export interface TruthTarget {
   readonly account: string;
   readonly name: string;
+}
+
+/** A role the plan should hold, and how: deny-all for a role the actor created or re-trusted. */
+export interface TruthRoleTarget extends TruthTarget {
+  readonly mode: 'revoke' | 'deny-all';
 }
 
 export interface VariantTruth {
@@ -142,6 +149,10 @@ export const VARIANT_IDS = {
   instanceIds: ['i-1234567890abcdef0', 'i-0598c7d356eba48d7'],
   flowInterfaceId: 'eni-1235b8ca123456789',
   flowInstanceIp: '10.0.1.25',
+  backdoorRole: { roleName: 'BackdoorRole', roleId: 'AROAEXAMPLEBACKDOOR01' },
+  retrustedRole: 'AppDeployRole',
+  /** The outside account the rogue trust policies let in (the AWS documentation's example). */
+  trustedAccount: '111122223333',
 } as const;
 
 function sessionToken(ctx: VariantContext): VariantBuild {
@@ -816,6 +827,107 @@ function network(ctx: VariantContext): VariantBuild {
   };
 }
 
+/** A trust policy letting any principal of `account` assume the role. */
+const trustPolicy = (account: string) =>
+  JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'sts:AssumeRole' },
+    ],
+  });
+
+function rogueRole(ctx: VariantContext): VariantBuild {
+  const { scenario: s } = ctx;
+  const r = s.rogueUser;
+  const backdoor = VARIANT_IDS.backdoorRole;
+  const retrusted = VARIANT_IDS.retrustedRole;
+  const trust = trustPolicy(VARIANT_IDS.trustedAccount);
+  const byRogue = {
+    account: s.accountId,
+    region: s.region,
+    ip: s.attackerIp,
+    principal: 'rogue',
+    identity: iamUserIdentity(s.accountId, r.userName, r.userId, r.accessKeyId),
+    eventSource: 'iam.amazonaws.com',
+    readOnly: false,
+  } as const;
+  const calls = [
+    call({
+      ...byRogue,
+      time: at('02:44:10'),
+      cli: 'iam create-role',
+      eventName: 'CreateRole',
+      request: { roleName: backdoor.roleName, assumeRolePolicyDocument: trust },
+      response: {
+        role: {
+          path: '/',
+          roleName: backdoor.roleName,
+          roleId: backdoor.roleId,
+          arn: roleArn(s.accountId, backdoor.roleName),
+          createDate: iamAt('02:44:10'),
+          // IAM returns the document URL-encoded.
+          assumeRolePolicyDocument: encodeURIComponent(trust),
+        },
+      },
+    }),
+    call({
+      ...byRogue,
+      time: at('02:44:12'),
+      cli: 'iam attach-role-policy',
+      eventName: 'AttachRolePolicy',
+      request: { roleName: backdoor.roleName, policyArn: s.adminPolicyArn },
+    }),
+    call({
+      ...byRogue,
+      time: at('02:45:30'),
+      cli: 'iam update-assume-role-policy',
+      eventName: 'UpdateAssumeRolePolicy',
+      request: { roleName: retrusted, policyDocument: trust },
+    }),
+  ];
+  const resource = (name: string, action: 'created' | 'modified', eventName: string, time: string) => ({
+    type: 'AWS::IAM::Role',
+    name,
+    account: s.accountId,
+    region: s.region,
+    action,
+    eventName,
+    by: r.userName,
+    time: at(time),
+  });
+  return {
+    calls,
+    flowRecords: [],
+    truth: {
+      name: 'rogueRole',
+      description:
+        `JaneDoe creates BackdoorRole trusting account ${VARIANT_IDS.trustedAccount} and makes it administrator, ` +
+        `then changes the trust policy of the pre-existing ${retrusted} to trust that account too.`,
+      calls: calls.length,
+      flowRecords: 0,
+      sessionKeys: [],
+      principals: [
+        {
+          kind: 'Role',
+          name: backdoor.roleName,
+          account: s.accountId,
+          arn: roleArn(s.accountId, backdoor.roleName),
+          accessKeyIds: [],
+          reachedBy: 'CreateRole',
+          from: r.userName,
+        },
+      ],
+      resources: [
+        resource(backdoor.roleName, 'created', 'CreateRole', '02:44:10'),
+        resource(backdoor.roleName, 'modified', 'AttachRolePolicy', '02:44:12'),
+        { ...resource(retrusted, 'modified', 'UpdateAssumeRolePolicy', '02:45:30'), preExisting: true },
+      ],
+      accounts: [s.accountId],
+      regions: [s.region],
+    },
+  };
+}
+
 const BUILDERS: Record<VariantName, (ctx: VariantContext) => VariantBuild> = {
   sessionToken,
   assumeRole,
@@ -823,6 +935,7 @@ const BUILDERS: Record<VariantName, (ctx: VariantContext) => VariantBuild> = {
   deleteResource,
   spread,
   network,
+  rogueRole,
 };
 
 export function buildVariant(name: VariantName, ctx: VariantContext): VariantBuild {

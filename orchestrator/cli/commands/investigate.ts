@@ -172,7 +172,10 @@ export const registerInvestigate: RegisterCommand = (program: Command) => {
     .option('--protect <name>', 'a user, role or bucket never to put in the plan (repeatable)', collect)
     .addHelpText(
       'after',
-      '\nThe IR roles, the break-glass role, the kit’s own roles, cdk.json protectedPrincipals and the log bucket\nare never put in the plan; they are reported under "excluded".\n',
+      '\nRoles the actor created or whose trust policy it changed get deny-all; other roles it used, a revoke of\n' +
+        'older sessions. An IR role (or the break-glass role) the actor used gets a revoke only, marked irRole, for a\n' +
+        'responder on the break-glass role to run. The kit’s own roles, cdk.json protectedPrincipals and the log bucket\n' +
+        'are never put in the plan; they are reported under "excluded".\n',
     )
     .action((flags: InvestigateFlags) => run(flags));
 };

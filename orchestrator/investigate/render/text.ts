@@ -64,7 +64,8 @@ export function stepAction(step: ContainmentStep): string {
     case 'user':
       return `deny-all${step.accessKeyIds.length > 0 ? ' + deactivate keys' : ''}`;
     case 'role':
-      return 'revoke older sessions';
+      if (step.irRole) return 'revoke older sessions, as the break-glass role';
+      return step.mode === 'deny-all' ? 'deny-all + revoke older sessions' : 'revoke older sessions';
     case 'bucket':
       return 'lock to break-glass';
   }

@@ -168,6 +168,7 @@ describe('GIVEN an actor whose threads loop, branch and touch protected roles', 
     expect(steps.map((s) => [s.kind, s.name])).toEqual([
       ['user', 'JorgeSouza'],
       ['role', 'BackdoorRole'],
+      ['role', 'SecurityBreakGlassRole'],
     ]);
     // The exposed key was used last.
     expect(steps[0]).toMatchObject({ accessKeyIds: [KEY, SECOND_KEY] });
@@ -176,27 +177,46 @@ describe('GIVEN an actor whose threads loop, branch and touch protected roles', 
     );
   });
 
-  test('investigates the break-glass role the actor used but keeps it and protected names out of the plan', () => {
+  test('denies everything to the role the actor created, with the CreateRole event as evidence', () => {
+    const backdoor = result.containmentPlan.steps.find((s) => s.name === 'BackdoorRole');
+    expect(backdoor).toMatchObject({ kind: 'role', mode: 'deny-all' });
+    expect(backdoor).not.toHaveProperty('irRole');
+    expect(backdoor?.evidence[0]).toEqual({
+      reason: expect.stringMatching(
+        /^created by JorgeSouza with AKIAIOSFODNN7EXAMPLE: a rogue role, deny-all/,
+      ),
+      eventName: 'CreateRole',
+      eventTime: T(1),
+      eventId: expect.stringMatching(/.+/),
+      actor: 'JorgeSouza',
+    });
+  });
+
+  test('plans the break-glass role the actor used as a revoke-only IR role step, and keeps protected names out', () => {
     const breakGlass = result.principals.find((p) => p.name === 'SecurityBreakGlassRole');
     expect(breakGlass).toMatchObject({ actor: true, investigated: true, protected: 'the break-glass role' });
-    expect(result.excluded).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({
-          kind: 'role',
-          name: 'SecurityBreakGlassRole',
-          reason: expect.stringMatching(/^protected: the break-glass role/),
-        }),
-        expect.objectContaining({
-          kind: 'user',
-          name: 'ci-deployer',
-          reason: expect.stringMatching(/^protected/),
-        }),
-      ]),
+    const step = result.containmentPlan.steps.find((s) => s.name === 'SecurityBreakGlassRole');
+    expect(step).toMatchObject({ kind: 'role', mode: 'revoke', irRole: true });
+    expect(step?.evidence[0].reason).toMatch(
+      /^the break-glass role itself, used by the actor: the worst news; revoke its older sessions only, as a responder on SecurityBreakGlassRole, and review the trust of the break-glass credentials/,
+    );
+    expect(step?.evidence.map((e) => e.eventName)).toContain('AssumeRole');
+    expect(result.excluded.map((e) => e.name)).not.toContain('SecurityBreakGlassRole');
+    expect(result.excluded).toContainEqual(
+      expect.objectContaining({
+        kind: 'user',
+        name: 'ci-deployer',
+        reason: expect.stringMatching(/^protected/),
+      }),
     );
     expect(result.containmentPlan.excluded?.map((e) => e.name)).toEqual(
-      expect.arrayContaining(['SecurityBreakGlassRole', 'ci-deployer']),
+      expect.arrayContaining(['ci-deployer']),
     );
     expect(result.impact[0].facts).toContain('break-glass role SecurityBreakGlassRole assumed by the actor');
+    expect(result.warnings).toContainEqual(
+      'the actor acted as the break-glass role SecurityBreakGlassRole: the worst news; its plan step only revokes older sessions ' +
+        'and must be run by a responder on SecurityBreakGlassRole, and the break-glass credentials’ trust must be reviewed at once',
+    );
   });
 
   test('reports an existing user the actor made administrator for review, not containment', () => {

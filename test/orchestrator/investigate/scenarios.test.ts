@@ -61,6 +61,39 @@ const SPECIFIC: Record<VariantName, (result: InvestigationResult) => void> = {
     expect(result.network.flows.map((f) => [f.destinationPort, f.action])).toContainEqual([3389, 'REJECT']);
     expect(result.impact[8].facts.join('\n')).toMatch(/network: 48211 bytes from 10.0.1.25/);
   },
+  rogueRole: (result) => {
+    const event = (name: string) => result.resources.find((r) => r.eventName === name);
+    const backdoor = result.containmentPlan.steps.find((s) => s.name === 'BackdoorRole');
+    expect(backdoor?.evidence).toEqual([
+      {
+        reason:
+          'created by JaneDoe: a rogue role, deny-all (revoking its sessions would not stop the actor assuming it again)',
+        eventName: 'CreateRole',
+        eventTime: '2021-07-24T02:44:10Z',
+        eventId: event('CreateRole')?.eventId,
+        actor: 'JaneDoe',
+      },
+      {
+        reason: 'arn:aws:iam::aws:policy/AdministratorAccess attached by JaneDoe (AttachRolePolicy)',
+        eventName: 'AttachRolePolicy',
+        eventTime: '2021-07-24T02:44:12Z',
+        eventId: event('AttachRolePolicy')?.eventId,
+        actor: 'JaneDoe',
+      },
+    ]);
+    const retrusted = result.containmentPlan.steps.find((s) => s.name === 'AppDeployRole');
+    expect(retrusted?.evidence).toEqual([
+      {
+        reason:
+          'trust policy changed by JaneDoe: others may now assume it; deny-all until its trust policy is restored',
+        eventName: 'UpdateAssumeRolePolicy',
+        eventTime: '2021-07-24T02:45:30Z',
+        eventId: event('UpdateAssumeRolePolicy')?.eventId,
+        actor: 'JaneDoe',
+      },
+    ]);
+    expect(result.principals.find((p) => p.name === 'AppDeployRole')).toMatchObject({ actor: false });
+  },
 };
 
 const VARIANTS: readonly [VariantName, Record<string, unknown>][] = [
@@ -70,17 +103,23 @@ const VARIANTS: readonly [VariantName, Record<string, unknown>][] = [
   ['deleteResource', {}],
   ['spread', { accounts: ['777777777777', OTHER_ACCOUNT], regions: ['us-east-1', 'us-west-2', 'eu-west-1'] }],
   ['network', {}],
+  ['rogueRole', {}],
 ];
 
+/** Each target as `account/kind/name`, a role with its mode. */
 function planTargets(plans: readonly ContainmentPlan[]): string[] {
-  return plans.flatMap((p) => p.steps.map((s) => `${p.accountId}/${s.kind}/${s.name}`)).sort();
+  return plans
+    .flatMap((p) =>
+      p.steps.map((s) => `${p.accountId}/${s.kind}/${s.name}${s.kind === 'role' ? ` ${s.mode}` : ''}`),
+    )
+    .sort();
 }
 
 function truthTargets(t: GroundTruth): string[] {
   const c = t.containment;
   return [
     ...c.users.map((u) => `${u.account}/user/${u.name}`),
-    ...c.roles.map((r) => `${r.account}/role/${r.name}`),
+    ...c.roles.map((r) => `${r.account}/role/${r.name} ${r.mode}`),
     ...c.buckets.map((b) => `${b.account}/bucket/${b.name}`),
   ].sort();
 }
@@ -159,7 +198,7 @@ describe.each(VARIANTS)('GIVEN the playbook incident with variant %s', (variant,
     expect(result.network.records).toBe(truth.network.flowRecords);
   });
 
-  test('plans exactly the users, roles and buckets to contain, each in its account', () => {
+  test('plans exactly the users, roles (with their mode) and buckets to contain, each in its account', () => {
     expect(planTargets([result.containmentPlan, ...result.otherAccountPlans])).toEqual(truthTargets(truth));
     expect(result.containmentPlan.accountId).toBe(truth.accountId);
     for (const plan of [result.containmentPlan, ...result.otherAccountPlans]) {

@@ -123,7 +123,11 @@ describe('variants: every extension of the incident, written and documented', ()
     expect(new Set(others.map((r) => r.userIdentity.sessionContext.sessionIssuer.principalId))).toEqual(
       new Set([VARIANT_IDS.devOpsRole.roleId]),
     );
-    expect(truth().containment.roles).toContainEqual({ account: '777777777777', name: 'DevOpsRole' });
+    expect(truth().containment.roles).toContainEqual({
+      account: '777777777777',
+      name: 'DevOpsRole',
+      mode: 'revoke',
+    });
   });
 
   it('loginProfile: the actor gives JaneDoe a password, JaneDoe signs in and clicks around', () => {
@@ -199,7 +203,50 @@ describe('variants: every extension of the incident, written and documented', ()
     expect(truth().containment.roles).toContainEqual({
       account: '111122223333',
       name: 'OrganizationAccountAccessRole',
+      mode: 'revoke',
     });
+  });
+
+  it('rogueRole: JaneDoe creates an administrator role an outside account may assume and re-trusts an existing one', () => {
+    const iam = records.filter(
+      (r) =>
+        r.userIdentity.userName === 'JaneDoe' &&
+        ['CreateRole', 'AttachRolePolicy', 'UpdateAssumeRolePolicy'].includes(r.eventName),
+    );
+    expect(iam.map((r) => [r.eventName, r.requestParameters.roleName])).toEqual([
+      ['CreateRole', 'BackdoorRole'],
+      ['AttachRolePolicy', 'BackdoorRole'],
+      ['UpdateAssumeRolePolicy', 'AppDeployRole'],
+    ]);
+    const trust = {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'sts:AssumeRole' },
+      ],
+    };
+    const [create, attach, update] = iam;
+    expect(JSON.parse(create.requestParameters.assumeRolePolicyDocument)).toEqual(trust);
+    expect(create.responseElements.role).toMatchObject({
+      roleName: 'BackdoorRole',
+      roleId: VARIANT_IDS.backdoorRole.roleId,
+      arn: 'arn:aws:iam::777777777777:role/BackdoorRole',
+    });
+    expect(JSON.parse(decodeURIComponent(create.responseElements.role.assumeRolePolicyDocument))).toEqual(
+      trust,
+    );
+    expect(attach.requestParameters.policyArn).toBe('arn:aws:iam::aws:policy/AdministratorAccess');
+    expect(JSON.parse(update.requestParameters.policyDocument)).toEqual(trust);
+    expect(update.responseElements).toBeNull();
+    // Both are the actor's way back in: deny-all, not a revoke of sessions.
+    expect(truth().containment.roles).toEqual(
+      expect.arrayContaining([
+        { account: '777777777777', name: 'BackdoorRole', mode: 'deny-all' },
+        { account: '777777777777', name: 'AppDeployRole', mode: 'deny-all' },
+      ]),
+    );
+    expect(
+      truth().variantTruth.rogueRole?.resources.find((r) => r.name === 'AppDeployRole')?.preExisting,
+    ).toBe(true);
   });
 
   it("network: SSH from the attacker's address shows in the flow logs, and the join truth matches the files", () => {
@@ -231,6 +278,7 @@ describe('variants: every extension of the incident, written and documented', ()
       '777777777777/JaneDoe <- CreateUser',
       '777777777777/DevOpsRole <- AssumeRole',
       '111122223333/OrganizationAccountAccessRole <- AssumeRole',
+      '777777777777/BackdoorRole <- CreateRole',
     ]);
     expect(t.principals[0].accessKeyIds).toEqual([ACTOR_KEY, VARIANT_IDS.sessionAccessKeyId]);
     expect(t.principals[1].accessKeyIds).toEqual(['AKIAI44QH8DHBEXAMPLE', VARIANT_IDS.consoleAccessKeyId]);

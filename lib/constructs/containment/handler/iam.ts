@@ -28,6 +28,9 @@ import { ContainmentError, HandlerDeps } from './types';
 
 export type PrincipalKind = 'user' | 'role';
 
+/** What the inline-policy helpers need: they also serve the CLI (an IR role revoked as break-glass). */
+export type IamOnly = Pick<HandlerDeps, 'iam'>;
+
 export interface Principal {
   readonly kind: PrincipalKind;
   /** IAM's own spelling of the name (IAM names ignore case). */
@@ -151,7 +154,7 @@ export async function readInline(
   kind: PrincipalKind,
   name: string,
   policyName: string,
-  deps: HandlerDeps,
+  deps: IamOnly,
 ): Promise<unknown> {
   try {
     const out =
@@ -177,7 +180,7 @@ export async function putKitInline(
   policyName: string,
   wanted: object,
   isKits: (doc: unknown) => boolean,
-  deps: HandlerDeps,
+  deps: IamOnly,
 ): Promise<boolean> {
   const existing = await readInline(kind, name, policyName, deps);
   if (existing !== undefined) {
@@ -251,7 +254,7 @@ export async function putRevoke(
   name: string,
   policyName: string,
   containedAt: string,
-  deps: HandlerDeps,
+  deps: IamOnly,
 ): Promise<'written' | 'preexisting'> {
   const existing = revokeTimeOf(await readInline(kind, name, policyName, deps));
   const at =
