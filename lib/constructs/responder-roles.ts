@@ -154,6 +154,8 @@ const CONTAINMENT_STACK_ACTIONS = [
   'cloudformation:DescribeStackEvents',
   'cloudformation:DescribeStackResources',
   'cloudformation:GetTemplate',
+  // Unblocks UPDATE_ROLLBACK_FAILED; the rollback runs with the stack's execution role.
+  'cloudformation:ContinueUpdateRollback',
 ];
 
 /**

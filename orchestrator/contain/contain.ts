@@ -303,7 +303,7 @@ async function deployTarget(
   } else if (status === 'ROLLBACK_FAILED' || status === 'UPDATE_ROLLBACK_FAILED') {
     const why = await failureReason(clients, existing?.StackId ?? p.stackName, status);
     return fail(
-      `its stack is ${status} (${why}). ${status === 'UPDATE_ROLLBACK_FAILED' ? continueRollbackHint(p.stackName, (options.protection ?? PLAYBOOK_PROTECTION).breakGlassRoleName) : `Delete it with irkit release --incident ${incidentId} --target ${p.label}`}, then contain again`,
+      `its stack is ${status} (${why}). ${status === 'UPDATE_ROLLBACK_FAILED' ? continueRollbackHint(p.stackName) : `Delete it with irkit release --incident ${incidentId} --target ${p.label}`}, then contain again`,
     );
   }
 
@@ -354,14 +354,11 @@ async function deployTarget(
   };
 }
 
-/**
- * The deploy role may not continue a rollback (it lacks cloudformation:ContinueUpdateRollback),
- * so the hint names the role that may: break-glass, with the stack's own execution role.
- */
-function continueRollbackHint(stackName: string, breakGlassRoleName: string): string {
+/** The deploy role may continue a rollback of its own stacks; CloudFormation uses the stack's execution role. */
+function continueRollbackHint(stackName: string): string {
   return (
-    `Fix the cause above, then as ${breakGlassRoleName} (the deploy role may not continue a rollback) run ` +
-    `aws cloudformation continue-update-rollback --stack-name ${stackName} (CloudFormation uses the stack's execution role)`
+    `Fix the cause above, then, with the same credentials (the deploy role may), run ` +
+    `aws cloudformation continue-update-rollback --stack-name ${stackName}`
   );
 }
 

@@ -164,30 +164,35 @@ describe('SecurityAnalystRole', () => {
 describe('SecurityDeployRole', () => {
   const deployer = role('SecurityDeployRole');
 
-  it('can create a stack named irkit-contain-*', async () => {
-    const decision = await decide({
-      principal: deployer,
-      action: 'cloudformation:CreateStack',
-      resource: stackArn('irkit-contain-x'),
-      identityPolicies: deployPolicies,
-    });
-    expect(decision).toBe('Allowed');
-  });
-
-  it.each(['cloudformation:CreateStack', 'cloudformation:UpdateStack', 'cloudformation:DeleteStack'])(
-    'cannot %s on a stack with another name',
+  it.each(['cloudformation:CreateStack', 'cloudformation:ContinueUpdateRollback'])(
+    'can %s on a stack named irkit-contain-*',
     async (action) => {
-      for (const name of ['IrKitAnalytics', 'production-app', 'xirkit-contain-x']) {
-        const decision = await decide({
-          principal: deployer,
-          action,
-          resource: stackArn(name),
-          identityPolicies: deployPolicies,
-        });
-        expect([name, decision]).toEqual([name, 'ImplicitlyDenied']);
-      }
+      const decision = await decide({
+        principal: deployer,
+        action,
+        resource: stackArn('irkit-contain-x'),
+        identityPolicies: deployPolicies,
+      });
+      expect(decision).toBe('Allowed');
     },
   );
+
+  it.each([
+    'cloudformation:CreateStack',
+    'cloudformation:UpdateStack',
+    'cloudformation:DeleteStack',
+    'cloudformation:ContinueUpdateRollback',
+  ])('cannot %s on a stack with another name', async (action) => {
+    for (const name of ['IrKitAnalytics', 'production-app', 'xirkit-contain-x']) {
+      const decision = await decide({
+        principal: deployer,
+        action,
+        resource: stackArn(name),
+        identityPolicies: deployPolicies,
+      });
+      expect([name, decision]).toEqual([name, 'ImplicitlyDenied']);
+    }
+  });
 
   it('passes the containment execution role to CloudFormation', async () => {
     const decision = await decide({
