@@ -1,6 +1,9 @@
 /**
  * Opt-in integration test in a real sandbox account: deploys, verifies and releases each
  * containment stack (user, role, bucket) against throwaway principals it creates and deletes.
+ * It is also what proves, in AWS itself, the handler's trust check: every custom resource it
+ * answers is first found in CloudFormation in the state the request claims (CREATE_IN_PROGRESS,
+ * ...), so a containment that succeeds here shows CloudFormation records what the handler expects.
  *
  *   IRKIT_SANDBOX_ACCOUNT=111122223333 AWS_REGION=us-east-1 AWS_PROFILE=sandbox \
  *     npx jest test/orchestrator/contain/sandbox.test.ts
@@ -19,7 +22,11 @@ import {
   CreateUserCommand,
   DeleteAccessKeyCommand,
   DeleteRoleCommand,
+  DeleteRolePolicyCommand,
   DeleteUserCommand,
+  DeleteUserPolicyCommand,
+  GetRolePolicyCommand,
+  GetUserPolicyCommand,
   ListAccessKeysCommand,
 } from '@aws-sdk/client-iam';
 import {
@@ -115,6 +122,14 @@ describeInSandbox('containment in a real sandbox account (IRKIT_SANDBOX_ACCOUNT)
       await quietly(() =>
         clients.iam.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId })),
       );
+    // Release keeps the revoke of older sessions; the throwaway principals go with it.
+    const revoke = `IrKitRevokeOlderSessions-${incidentId}`;
+    await quietly(() =>
+      clients.iam.send(new DeleteUserPolicyCommand({ UserName: userName, PolicyName: revoke })),
+    );
+    await quietly(() =>
+      clients.iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: revoke })),
+    );
     await quietly(() => clients.iam.send(new DeleteUserCommand({ UserName: userName })));
     await quietly(() => clients.iam.send(new DeleteRoleCommand({ RoleName: roleName })));
     if (bucketName) {
@@ -146,11 +161,17 @@ describeInSandbox('containment in a real sandbox account (IRKIT_SANDBOX_ACCOUNT)
     expect(again.results[0]).toMatchObject({ outcome: 'contained', action: 'unchanged' });
   });
 
-  it('releases all three: deny lifted, keys restored, the bucket policy back byte for byte', async () => {
+  it('releases all three: deny lifted, the named key restored, the bucket policy back byte for byte, older sessions still revoked', async () => {
     const summary = await release(clients, { incidentId, restoreKeyIds: [accessKeyId], yes: true }, io);
     expect(summary.results.every((r) => r.outcome === 'released')).toBe(true);
     expect((await clients.s3.send(new GetBucketPolicyCommand({ Bucket: bucketName }))).Policy).toBe(original);
     const keys = await clients.iam.send(new ListAccessKeysCommand({ UserName: userName }));
     expect(keys.AccessKeyMetadata?.[0]?.Status).toBe('Active');
+    const revoke = `IrKitRevokeOlderSessions-${incidentId}`;
+    const kept = await clients.iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: revoke }));
+    expect(decodeURIComponent(kept.PolicyDocument ?? '')).toContain('aws:TokenIssueTime');
+    await expect(
+      clients.iam.send(new GetUserPolicyCommand({ UserName: userName, PolicyName: revoke })),
+    ).resolves.toBeDefined();
   });
 });

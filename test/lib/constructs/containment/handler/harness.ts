@@ -111,6 +111,7 @@ export function resourceIn(
   parameters: Record<string, string> = props,
   logicalId = 'Resource',
 ): Resource {
-  const stack = account.stacks.find((s) => s.name === stackName) ?? account.addStack(stackName, parameters);
+  const stack =
+    account.stacks.find((s) => s.name === stackName) ?? account.addStack(stackName, { ...parameters });
   return new Resource(deps, stack, logicalId, type, props);
 }

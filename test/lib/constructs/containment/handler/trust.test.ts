@@ -141,3 +141,31 @@ describe('the response URL', () => {
     expect(isCloudFormationResponseUrl(url)).toBe(ok);
   });
 });
+
+describe('requests CloudFormation sends while it cleans up or rolls back', () => {
+  it('does nothing for the cleanup delete of a resource an update replaced (the new one holds its state)', async () => {
+    const r = deny();
+    await r.ok('Create');
+    const jane = account.users.get('janedoe');
+    const old = r.physicalId as string;
+    r.stack.resources[0].physicalId = old.replace('"written"', '"preexisting"');
+    r.stack.status = 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS';
+    r.stack.resources[0].status = 'UPDATE_COMPLETE';
+    const out = await handleRequest(
+      forged({ RequestType: 'Delete', PhysicalResourceId: old }),
+      depsFor(account),
+    );
+    expect(out.data).toEqual({ Released: 'nothing-recorded' });
+    expect(account.writes()).toEqual(['AttachUserPolicy JaneDoe', 'PutUserPolicy JaneDoe']);
+    expect(jane?.attached).toEqual([POLICY_ARN]);
+  });
+
+  it('refuses a delete outside cleanup whose physical id is not the recorded one', async () => {
+    const r = deny();
+    await r.ok('Create');
+    r.stack.status = 'UPDATE_COMPLETE';
+    await expect(
+      handleRequest(forged({ RequestType: 'Delete', PhysicalResourceId: 'irkit:2:{}' }), depsFor(account)),
+    ).rejects.toThrow(/refused/);
+  });
+});
