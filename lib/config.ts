@@ -54,6 +54,11 @@ export interface IrKitConfig {
   readonly alertEmails: readonly string[];
   readonly bytesScannedCutoffPerQuery: number;
   readonly resultsRetentionInDays: number;
+  /**
+   * Reserved concurrency of the containment handler: 1 serializes containment changes in the
+   * account; 0 reserves none (accounts whose concurrency quota allows no reservation).
+   */
+  readonly containmentHandlerConcurrency: number;
   /** IAM user/role names or ARNs the kit never contains, beside its own roles. */
   readonly protectedPrincipals: readonly string[];
   readonly logSources: LogSourcesConfig;
@@ -120,6 +125,7 @@ const TOP_LEVEL_KEYS = [
   'alertEmails',
   'bytesScannedCutoffPerQuery',
   'resultsRetentionInDays',
+  'containmentHandlerConcurrency',
   'protectedPrincipals',
   'logSources',
   'vpcFlowLogFormat',
@@ -671,6 +677,10 @@ export function parseConfig(raw: unknown, defaults: ConfigDefaults = {}): IrKitC
       optional(root, 'resultsRetentionInDays', (value) =>
         integer(key('resultsRetentionInDays'), value, 1, 3650, 'days'),
       ) ?? DEFAULT_RESULTS_RETENTION_IN_DAYS,
+    containmentHandlerConcurrency:
+      optional(root, 'containmentHandlerConcurrency', (value) =>
+        integer(key('containmentHandlerConcurrency'), value, 0, 1, 'concurrent executions'),
+      ) ?? 1,
     protectedPrincipals: readProtectedPrincipals(root),
     logSources,
     vpcFlowLogFormat: readFlowLogFormat(root),

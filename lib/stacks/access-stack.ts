@@ -35,6 +35,11 @@ export interface AccessStackProps extends StackProps {
    * @default - none beyond the IR roles and principals tagged irkit:protected=true
    */
   readonly protectedPrincipals?: readonly string[];
+  /**
+   * Reserved concurrency of the containment handler (0: none reserved).
+   * @default 1 - one containment change at a time, so two stacks cannot both act on one target
+   */
+  readonly containmentHandlerConcurrency?: number;
 
   /** The log bucket the tables read. */
   readonly logBucket: s3.IBucket;
@@ -92,6 +97,7 @@ export function accessSettings(
     breakGlassRoleName: config.breakGlassRoleName,
     containmentExecutionRoleName: config.containmentExecutionRoleName,
     containmentPolicyName: config.containmentPolicyName,
+    containmentHandlerConcurrency: config.containmentHandlerConcurrency,
   };
 }
 
@@ -172,6 +178,8 @@ export class AccessStack extends Stack {
       protectedRoles: [...this.roles.all, this.executionRole.role],
       protectedBuckets: [logBucket, resultsBucket],
       breakGlassRole: this.roles.breakGlassRole,
+      reservedConcurrentExecutions:
+        props.containmentHandlerConcurrency === 0 ? null : (props.containmentHandlerConcurrency ?? 1),
     });
 
     const output = (key: string, value: string, description: string): CfnOutput =>

@@ -60,6 +60,7 @@ describe('parseConfig defaults', () => {
     expect(config.projectionStartDate).toBe(DEFAULT_PROJECTION_START_DATE);
     expect(config.bytesScannedCutoffPerQuery).toBe(DEFAULT_BYTES_SCANNED_CUTOFF);
     expect(config.resultsRetentionInDays).toBe(DEFAULT_RESULTS_RETENTION_IN_DAYS);
+    expect(config.containmentHandlerConcurrency).toBe(1);
     expect(config.alertsRegion).toBe('us-east-1');
   });
 
@@ -396,6 +397,11 @@ describe('parseConfig refuses bad config, naming the key, the value and the fix'
       'a cutoff given as text',
       { ...MINIMAL, bytesScannedCutoffPerQuery: '10GB' },
       /irkit\.bytesScannedCutoffPerQuery = "10GB"/,
+    ],
+    [
+      'a handler concurrency that would not serialize containment',
+      { ...MINIMAL, containmentHandlerConcurrency: 2 },
+      /irkit\.containmentHandlerConcurrency = 2: expected a whole number of concurrent executions from 0 to 1/,
     ],
     [
       'a zero retention',

@@ -41,8 +41,8 @@ export interface ContainmentHandlerProps {
   /**
    * Reserved concurrency: 1 runs one containment change at a time in the account, so two
    * stacks changing the same target cannot both act (CloudFormation invokes asynchronously and
-   * Lambda retries throttled invocations). Set undefined where the account's concurrency quota
-   * allows no reservation (new accounts with a quota of 10).
+   * Lambda retries throttled invocations). null reserves none, where the account's concurrency
+   * quota allows no reservation (new accounts with a quota of 10).
    * @default 1
    */
   readonly reservedConcurrentExecutions?: number | null;

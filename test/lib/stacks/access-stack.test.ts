@@ -81,6 +81,29 @@ describe('AccessStack (IrKitAccess)', () => {
     });
   });
 
+  it('serializes containment changes (reserved concurrency 1) unless the config reserves none', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'irkit-contain-handler',
+      ReservedConcurrentExecutions: 1,
+    });
+    const unreserved = Template.fromStack(accessFixture({ containmentHandlerConcurrency: 0 }).stack);
+    unreserved.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'irkit-contain-handler',
+      ReservedConcurrentExecutions: Match.absent(),
+    });
+  });
+
+  it('denies the containment handler every write on the kit’s log and results buckets', () => {
+    const handlerPolicy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) =>
+      JSON.stringify(p).includes('NeverChangeProtectedBuckets'),
+    );
+    expect(handlerPolicy).toBeDefined();
+    const statement = (
+      handlerPolicy?.Properties.PolicyDocument.Statement as Array<{ Sid: string; Resource: unknown[] }>
+    ).find((x) => x.Sid === 'NeverChangeProtectedBuckets');
+    expect(statement?.Resource).toHaveLength(2);
+  });
+
   it("reads another stack's own bucket and key through explicitly named exports", () => {
     const imports = JSON.stringify(template.toJSON()).match(/"Fn::ImportValue":"[^"]+"/g) ?? [];
     expect([...new Set(imports)].sort()).toEqual([
