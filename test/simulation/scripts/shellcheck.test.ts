@@ -1,7 +1,10 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 
+import { systemTool } from '../../support/system-tools';
 import { ATTACK_SCRIPT, FAKE_AWS_DIR, REPO_ROOT, UNDO_SCRIPT } from './harness';
+
+const shellcheck = systemTool('shellcheck', ['--version'], 'Debian: apt-get install shellcheck');
 
 const SCRIPTS = [
   ATTACK_SCRIPT,
@@ -11,14 +14,7 @@ const SCRIPTS = [
 ];
 
 describe('shell scripts', () => {
-  it('are shellcheck clean, every severity included', () => {
-    const version = spawnSync('shellcheck', ['--version'], { encoding: 'utf8' });
-    if (version.error || version.status !== 0) {
-      throw new Error(
-        'shellcheck is not installed, so the simulation scripts cannot be checked. Install it ' +
-          '(Debian: apt-get install shellcheck; .ci/run installs it when missing).',
-      );
-    }
+  shellcheck.it('are shellcheck clean, every severity included', () => {
     // -x follows `source`, so the scripts are checked together with their library.
     const result = spawnSync('shellcheck', ['-x', '--severity=style', ...SCRIPTS], {
       cwd: REPO_ROOT,
