@@ -161,6 +161,8 @@ const IAM_ROLE_OR_USER_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:(user|role)(\/[A-Za
 const ACCOUNT_ROOT = /^(\d{12}|arn:aws(-[a-z]+)*:iam::\d{12}:root)$/;
 const ASSUMED_ROLE_ARN = /^arn:(aws(?:-[a-z]+)*):sts::(\d{12}):assumed-role\/([A-Za-z0-9+=,.@_-]+)\/[^/]+$/;
 const IAM_NAME = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
+/** A name with its IAM path (`contractors/alice`, `/contractors/alice`). */
+const IAM_PATH_NAME = /^\/?([A-Za-z0-9+=,.@_-]+\/)+[A-Za-z0-9+=,.@_-]{1,64}$/;
 
 type Raw = Record<string, unknown>;
 
@@ -382,14 +384,17 @@ function trustedPrincipal(key: string, value: unknown, allowAccountRoot: boolean
 }
 
 function protectedPrincipal(key: string, value: unknown): string {
-  if (typeof value === 'string' && (IAM_NAME.test(value) || IAM_PRINCIPAL_ARN.test(value))) {
+  if (
+    typeof value === 'string' &&
+    (IAM_NAME.test(value) || IAM_PATH_NAME.test(value) || IAM_PRINCIPAL_ARN.test(value))
+  ) {
     return value;
   }
   throw configError(
     key,
     value,
-    'not an IAM user or role name or ARN',
-    'give a name such as ci-deployer or an ARN such as arn:aws:iam::777777777777:role/OrgAdmin',
+    'not an IAM user or role name, path/name or ARN',
+    'give a name such as ci-deployer, a name with its path such as contractors/alice, or an ARN such as arn:aws:iam::777777777777:role/OrgAdmin',
   );
 }
 
@@ -482,18 +487,51 @@ export interface RuntimeConfig {
   readonly protectedPrincipals: readonly string[];
   /** The log bucket, when the config names one: evidence, never contained. */
   readonly logBucket?: string;
+  /** The log-sources stack is on (without logBucket it creates the log bucket, never contained). */
+  readonly logSources: { readonly enabled: boolean };
+  /** Where the kit is deployed, when the config says (names the bucket the kit creates). */
+  readonly env: DeploymentEnv;
+  /** The responders (never contained), as the config lists them; validated at synth. */
+  readonly trustedPrincipals: readonly string[];
+  readonly breakGlassPrincipals?: readonly string[];
 }
 
 export function parseRuntimeConfig(raw: unknown): RuntimeConfig {
   const root = asObject(CONFIG_CONTEXT_KEY, raw, TOP_LEVEL_KEYS);
+  const key = (name: string) => `${CONFIG_CONTEXT_KEY}.${name}`;
   const logBucket = optional(root, 'logBucket', (value) =>
-    checked(`${CONFIG_CONTEXT_KEY}.logBucket`, value, v.bucketName, 'S3 bucket name'),
+    checked(key('logBucket'), value, v.bucketName, 'S3 bucket name'),
   );
+  const logSourcesRaw = asObject(key('logSources'), root.logSources ?? {}, LOG_SOURCES_KEYS);
+  const envRaw = asObject(key('env'), root.env ?? {}, ENV_KEYS);
+  const principals = (name: 'trustedPrincipals' | 'breakGlassPrincipals') =>
+    optional(root, name, (value) =>
+      list(
+        key(name),
+        value,
+        (entry, k) => matching(k, entry, /^\S+$/, 'principal', 'give an IAM role or user ARN'),
+        {
+          nonEmpty: false,
+          example: `["${EXAMPLE_RESPONDER}"]`,
+        },
+      ),
+    );
+  const breakGlassPrincipals = principals('breakGlassPrincipals');
   return {
     names: readNames(root),
     vpcFlowLogFormat: readFlowLogFormat(root),
     protectedPrincipals: readProtectedPrincipals(root),
     ...(logBucket !== undefined ? { logBucket } : {}),
+    logSources: {
+      enabled:
+        optional(logSourcesRaw, 'enabled', (value) => boolean(key('logSources.enabled'), value)) ?? false,
+    },
+    env: {
+      account: envRaw.account === undefined ? undefined : accountId(key('env.account'), envRaw.account),
+      region: envRaw.region === undefined ? undefined : region(key('env.region'), envRaw.region),
+    },
+    trustedPrincipals: principals('trustedPrincipals') ?? [],
+    ...(breakGlassPrincipals !== undefined ? { breakGlassPrincipals } : {}),
   };
 }
 

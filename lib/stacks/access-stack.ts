@@ -293,13 +293,15 @@ export class AccessStack extends Stack {
     if (PRINCIPAL_ARN.test(value)) {
       return [value];
     }
-    if (IAM_NAME.test(value)) {
+    // A name with its path (contractors/alice) names the principal at that path.
+    const name = value.replace(/^\//, '');
+    if (name.split('/').every((part) => IAM_NAME.test(part))) {
       return ['user', 'role'].map((resource) =>
-        this.formatArn({ service: 'iam', region: '', resource, resourceName: value }),
+        this.formatArn({ service: 'iam', region: '', resource, resourceName: name }),
       );
     }
     throw new IrKitError('IRKIT_CONFIG', `invalid protected principal: ${JSON.stringify(value)}`, {
-      hint: 'give an IAM user or role name (ci-deployer) or ARN (arn:aws:iam::777777777777:role/OrgAdmin)',
+      hint: 'give an IAM user or role name (ci-deployer), a name with its path (contractors/alice) or an ARN (arn:aws:iam::777777777777:role/OrgAdmin)',
     });
   }
 }

@@ -12,5 +12,11 @@ export function protectionFromConfig(config: RuntimeConfig = runtimeConfig()): P
     ...config.names,
     protectedPrincipals: config.protectedPrincipals,
     ...(config.logBucket !== undefined ? { logBucket: config.logBucket } : {}),
+    logSources: config.logSources,
+    env: config.env,
+    trustedPrincipals: config.trustedPrincipals,
+    ...(config.breakGlassPrincipals !== undefined
+      ? { breakGlassPrincipals: config.breakGlassPrincipals }
+      : {}),
   });
 }

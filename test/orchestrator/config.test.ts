@@ -69,6 +69,24 @@ describe('runtimeConfig', () => {
     });
   });
 
+  test('protects at run time what synth protects: the responders, the log bucket the kit creates, principals at a path', () => {
+    const config = runtimeConfig(
+      project({
+        trustedPrincipals: ['arn:aws:iam::777777777777:role/IncidentResponder'],
+        breakGlassPrincipals: ['arn:aws:iam::777777777777:role/IncidentCommander'],
+        logSources: { enabled: true },
+        env: { account: '777777777777', region: 'us-east-1' },
+        protectedPrincipals: ['contractors/alice'],
+      }),
+    );
+    expect(protectionFromConfig(config)).toMatchObject({
+      protectedBuckets: ['irkit-logs-777777777777-us-east-1'],
+      trustedPrincipalArns: ['arn:aws:iam::777777777777:role/IncidentResponder'],
+      breakGlassPrincipalArns: ['arn:aws:iam::777777777777:role/IncidentCommander'],
+      protectedPrincipals: ['contractors/alice'],
+    });
+  });
+
   test.each([
     [{ databaseName: 'IR-Logs' }, 'irkit.databaseName'],
     [{ databasename: 'ir_logs' }, 'did you mean "databaseName"'],

@@ -93,6 +93,13 @@ describe('AccessStack (IrKitAccess)', () => {
     });
   });
 
+  it('protects a principal named with its IAM path from the containment handler', () => {
+    const t = Template.fromStack(accessFixture({ protectedPrincipals: ['contractors/alice'] }).stack);
+    const doc = JSON.stringify(t.findResources('AWS::IAM::Policy'));
+    expect(doc).toContain('arn:aws:iam::777777777777:user/*/alice');
+    expect(doc).toContain('arn:aws:iam::777777777777:role/*/alice');
+  });
+
   it('denies the containment handler every write on the kit’s log and results buckets', () => {
     const handlerPolicy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) =>
       JSON.stringify(p).includes('NeverChangeProtectedBuckets'),
