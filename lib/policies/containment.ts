@@ -98,7 +98,12 @@ export function holdsBucketContainment(current: string | undefined, original: st
   const before = statementsOf(original === undefined ? undefined : JSON.parse(original));
   const rest = (list: readonly Record<string, unknown>[]) =>
     list.filter((s) => s.Sid !== CONTAINMENT_SIDS.bucket);
-  return JSON.stringify(canonical(rest(now))) === JSON.stringify(canonical(rest(before)));
+  return samePolicyJson(rest(now), rest(before));
+}
+
+/** Deep equality of policy JSON as IAM and S3 give it back: key order ignored, a one-element list read as its element. */
+export function samePolicyJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 }
 
 function statementsOf(policy: unknown): Array<Record<string, unknown>> {

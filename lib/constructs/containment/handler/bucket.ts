@@ -14,17 +14,17 @@ import {
 } from '@aws-sdk/client-s3';
 
 import { isAwsError } from '../../../aws-errors';
-import { CONTAINMENT_SIDS } from '../../../names';
-import { containedBucketPolicy, PolicyDocument } from '../../../policies/containment';
-import { sameJson } from './iam';
+import {
+  BUCKET_POLICY_MAX_BYTES,
+  containedBucketPolicy,
+  holdsBucketContainment,
+  PolicyDocument,
+} from '../../../policies/containment';
 import { changedOnUpdate, noState } from './outcome';
 import { bucketNameOf, exactRoleArnOf, incidentOf, required } from './props';
 import { BucketState, encodeState } from './state';
 import { VerifiedRequest } from './trust';
 import { ContainmentError, HandlerDeps, Outcome } from './types';
-
-/** S3's limit on a bucket policy's size. */
-export const BUCKET_POLICY_MAX_BYTES = 20 * 1024;
 
 interface BucketProps {
   readonly bucket: string;
@@ -78,7 +78,7 @@ export async function bucketPolicy(v: VerifiedRequest, deps: HandlerDeps): Promi
   }
   const current = await readBucketPolicy(p.bucket, deps);
   if (current === GONE) throw new ContainmentError(`bucket ${p.bucket} does not exist`);
-  const already = prev !== undefined && holdsContainment(current, p.original);
+  const already = prev !== undefined && holdsBucketContainment(current, p.original);
   if (current !== p.original && !already) {
     throw new ContainmentError(
       prev
@@ -98,7 +98,8 @@ async function restore(s: BucketState, v: VerifiedRequest, deps: HandlerDeps): P
   const current = await readBucketPolicy(s.bucket, deps);
   if (current === GONE) return { physicalResourceId: '', data: { Restored: 'bucket-gone' } };
   if (current === p.original) return { physicalResourceId: '', data: { Restored: 'unchanged' } };
-  if (!holdsContainment(current, p.original)) throw new ContainmentError(changedWhileContained(s.bucket));
+  if (!holdsBucketContainment(current, p.original))
+    throw new ContainmentError(changedWhileContained(s.bucket));
   if (p.original === undefined) {
     await deps.s3.send(new DeleteBucketPolicyCommand({ Bucket: s.bucket }));
   } else {
@@ -135,7 +136,7 @@ async function readBucketPolicy(
 }
 
 /** Every original statement as it is, plus the deny sparing break-glass and this handler (lib/policies). */
-export function mergedPolicy(
+function mergedPolicy(
   p: BucketProps,
   deps: Pick<HandlerDeps, 'handlerRoleArn' | 'partition'>,
 ): PolicyDocument {
@@ -146,30 +147,6 @@ export function mergedPolicy(
     original,
     deps.partition,
   );
-}
-
-/**
- * True when `current` is the original plus a containment statement: the same other statements
- * once S3's normalization (one-element lists written as scalars, key order) is undone.
- */
-export function holdsContainment(current: string | undefined, original: string | undefined): boolean {
-  if (current === undefined) return false;
-  const now = statementsOf(JSON.parse(current));
-  if (!now.some((s) => s.Sid === CONTAINMENT_SIDS.bucket)) return false;
-  const before = statementsOf(original === undefined ? undefined : JSON.parse(original)).filter(
-    (s) => s.Sid !== CONTAINMENT_SIDS.bucket,
-  );
-  return sameJson(
-    now.filter((s) => s.Sid !== CONTAINMENT_SIDS.bucket),
-    before,
-  );
-}
-
-function statementsOf(policy: unknown): Array<Record<string, unknown>> {
-  if (typeof policy !== 'object' || policy === null) return [];
-  const s = (policy as Record<string, unknown>).Statement;
-  if (Array.isArray(s)) return s as Array<Record<string, unknown>>;
-  return s && typeof s === 'object' ? [s as Record<string, unknown>] : [];
 }
 
 function changedWhileContained(bucket: string): string {

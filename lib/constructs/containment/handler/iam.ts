@@ -23,7 +23,11 @@ import {
 } from '@aws-sdk/client-iam';
 
 import { isAwsError } from '../../../aws-errors';
-import { iamDenyAllPolicy, revokeOlderSessionsPolicy } from '../../../policies/containment';
+import {
+  iamDenyAllPolicy,
+  revokeOlderSessionsPolicy,
+  samePolicyJson as sameJson,
+} from '../../../policies/containment';
 import { ContainmentError, HandlerDeps } from './types';
 
 export type PrincipalKind = 'user' | 'role';
@@ -261,21 +265,4 @@ export async function putRevoke(
     existing !== undefined && Date.parse(existing) > Date.parse(containedAt) ? existing : containedAt;
   const wrote = await putKitInline(kind, name, policyName, revokeOlderSessionsPolicy(at), isRevoke, deps);
   return wrote ? 'written' : 'preexisting';
-}
-
-/** Deep equality of JSON values, reading a one-element list and its element as the same (IAM and S3 normalize so). */
-export function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
-}
-
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.length === 1 ? canonical(value[0]) : value.map(canonical);
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
-    );
-  }
-  return value;
 }

@@ -29,7 +29,6 @@ import { CfnRequest, ContainmentError, HandlerDeps, Outcome } from './types';
 import { accessKey, userDeny } from './user';
 
 export { RESOURCE_TYPES } from '../names';
-export { holdsContainment, mergedPolicy } from './bucket';
 export { decodeState, encodeState } from './state';
 export { isCloudFormationResponseUrl } from './trust';
 export type { CfnRequest, HandlerDeps, Outcome, ProtectionSubject } from './types';

@@ -1,7 +1,7 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 
-import { holdsContainment, RESOURCE_TYPES } from '../../../../../lib/constructs/containment/handler';
-import { containedBucketPolicy } from '../../../../../lib/policies/containment';
+import { RESOURCE_TYPES } from '../../../../../lib/constructs/containment/handler';
+import { containedBucketPolicy, holdsBucketContainment } from '../../../../../lib/policies/containment';
 import { s3Normalize } from '../../../../support/s3-normalize';
 import { WireAccount } from '../../../../support/wire-account';
 import { BREAK_GLASS, depsFor, HANDLER_ROLE, resourceIn } from './harness';
@@ -53,7 +53,7 @@ describe('bucket containment', () => {
         JSON.stringify(containedBucketPolicy(BUCKET, [BREAK_GLASS, HANDLER_ROLE], JSON.parse(ORIGINAL))),
       ),
     );
-    expect(holdsContainment(account.buckets.get(BUCKET)?.policy, ORIGINAL)).toBe(true);
+    expect(holdsBucketContainment(account.buckets.get(BUCKET)?.policy, ORIGINAL)).toBe(true);
     expect((await r.ok('Delete')).data.Restored).toBe('original');
     expect(account.buckets.get(BUCKET)?.policy).toBe(ORIGINAL);
   });
