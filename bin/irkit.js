@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs the TypeScript CLI through tsx, so `npx irkit` works from a clone with no build step.
 require('tsx/cjs');
-const { main } = require('../orchestrator/cli/main.ts');
+const { main, endQuietlyOnClosedPipe } = require('../orchestrator/cli/main.ts');
+endQuietlyOnClosedPipe();
 main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

@@ -3,6 +3,9 @@ import { Command, CommanderError } from 'commander';
 import { IrKitError } from '../../lib/errors';
 import { COMMANDS } from './commands';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { version } = require('../../package.json') as { version: string };
+
 /**
  * irkit: parses the command line and dispatches to the typed library in orchestrator/.
  * Results go to stdout, progress and errors to stderr.
@@ -37,8 +40,10 @@ function exitCodeOf(error: IrKitError): number {
 export function buildProgram(): Command {
   const program = new Command('irkit')
     .description('IR Kit: the IAM credential exposure playbook as commands')
+    .version(version, '-V, --version', 'print the irkit version')
     .option('--debug', 'print stack traces on failure')
-    .showHelpAfterError()
+    // The error alone, and where the options are: the whole help would bury it.
+    .showHelpAfterError('(irkit <command> --help lists its options)')
     .exitOverride();
   for (const register of COMMANDS) register(program);
   return program;
@@ -67,7 +72,21 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+/**
+ * A reader that stops early (`irkit ... | head -1`) closes the pipe: that is not a failure of
+ * irkit's, so it ends quietly instead of dying with an EPIPE trace.
+ */
+export function endQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
+}
+
 if (require.main === module) {
+  endQuietlyOnClosedPipe();
   void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

@@ -18,11 +18,19 @@ export function outputFormat(
   out: string | undefined,
   fallback: OutputFormat,
 ): OutputFormat {
-  const chosen = (format ??
-    (out ? BY_EXTENSION[extname(out).toLowerCase()] : undefined) ??
-    fallback) as OutputFormat;
+  const byExtension = out ? BY_EXTENSION[extname(out).toLowerCase()] : undefined;
+  const chosen = (format ?? byExtension ?? fallback) as OutputFormat;
   if (!OUTPUT_FORMATS.includes(chosen)) {
     throw invalidInput('--format', format, `use --format ${OUTPUT_FORMATS.join(', ')}`);
+  }
+  if (byExtension !== undefined && chosen !== byExtension) {
+    throw new IrKitError(
+      'IRKIT_INVALID_INPUT',
+      `--out ${out} is a ${extname(out as string)} file, but --format is ${chosen}`,
+      {
+        hint: `name the file for its format (e.g. ${(out as string).replace(/\.[^.]+$/, chosen === 'markdown' ? '.md' : `.${chosen}`)}), or drop --format; nothing was written`,
+      },
+    );
   }
   return chosen;
 }

@@ -13,6 +13,7 @@ import {
 } from '../../../simulation/synthetic';
 import { describeUndo, undoSimulationRun } from '../../simulation/undo';
 import type { RegisterCommand } from './index';
+import { irkitInvocation } from './invocation';
 
 /**
  * `irkit simulate`: writes the playbook's incident, hidden in benign activity, as CloudTrail
@@ -114,8 +115,8 @@ export function describeSummary(s: GenerateSummary): string {
     `  exposed key: ${t.exposedAccessKeyId} (${SCENARIO.actor.userName}), actor IPs ${t.sourceIps.join(', ')}`,
     '',
     'Next:',
-    `  irkit investigate --access-key-id ${t.exposedAccessKeyId} --from ${t.window.from} --to ${t.window.to} --logs ${s.outDir}`,
-    `  irkit queries run key-api-activity --param accessKeyId=${t.exposedAccessKeyId} --param from=${t.window.from} --param to=${t.window.to} --engine local --logs ${s.outDir}`,
+    `  ${irkitInvocation()} investigate --access-key-id ${t.exposedAccessKeyId} --from ${t.window.from} --to ${t.window.to} --logs ${s.outDir}`,
+    `  ${irkitInvocation()} queries run key-api-activity --param accessKeyId=${t.exposedAccessKeyId} --param from=${t.window.from} --param to=${t.window.to} --engine local --logs ${s.outDir}`,
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -173,6 +174,11 @@ export const registerSimulate: RegisterCommand = (program: Command) => {
     .option('--file-window <minutes>', 'minutes per log file (default: 5, longer for small volumes)')
     .option('--format <format>', 'summary on stdout: text or json', 'text')
     .action(async (flags: SimulateFlags) => {
+      if (flags.withContainmentStacks && flags.undo === undefined) {
+        throw new IrKitError('IRKIT_INVALID_INPUT', '--with-containment-stacks goes with --undo MANIFEST', {
+          hint: 'irkit simulate --undo irkit-simulation-RUNID.json --with-containment-stacks; nothing was done',
+        });
+      }
       if (flags.undo !== undefined) {
         const undone = await undoSimulationRun({
           manifestPath: flags.undo,

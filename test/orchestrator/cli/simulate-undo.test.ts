@@ -63,4 +63,10 @@ describe('irkit simulate --undo', () => {
       box.remove();
     }
   });
+
+  it('refuses --with-containment-stacks without --undo instead of ignoring it', async () => {
+    const run = await irkitWithEnv({}, 'simulate', '--out', 'logs', '--with-containment-stacks');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--with-containment-stacks goes with --undo MANIFEST');
+  });
 });
