@@ -14,7 +14,7 @@ import {
   RoleMode,
 } from '../../../lib/stacks/containment/parameters';
 import * as v from '../../../lib/validation';
-import { ContainClients, unlessAwsError } from '../aws';
+import { allIamPages, ContainClients, unlessAwsError } from '../aws';
 import { nameOfArn } from '../environment';
 import type { PlanEvidence } from '../plan';
 import { planError } from '../plan-fields';
@@ -250,13 +250,9 @@ function revokePolicyName(stack: Stack, incidentId: string): string {
   );
 }
 
-async function roleTags(clients: ContainClients, role: string): Promise<IamTag[]> {
-  const tags: IamTag[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await clients.iam.send(new ListRoleTagsCommand({ RoleName: role, Marker: marker }));
-    tags.push(...(page.Tags ?? []));
-    marker = page.IsTruncated ? page.Marker : undefined;
-  } while (marker);
-  return tags;
+function roleTags(clients: ContainClients, role: string): Promise<IamTag[]> {
+  return allIamPages(
+    (Marker) => clients.iam.send(new ListRoleTagsCommand({ RoleName: role, Marker })),
+    (page) => page.Tags,
+  );
 }

@@ -1,6 +1,7 @@
 import { Stack } from '@aws-sdk/client-cloudformation';
 
 import { INLINE_POLICY_NAMES } from '../../../lib/constructs/containment/names';
+import { ROLE_PARAMS, USER_PARAMS } from '../../../lib/stacks/containment/parameters';
 import { parameterOf } from '../stacks';
 import type { BuildContext, ReleaseRequest } from './kind';
 
@@ -9,9 +10,11 @@ import type { BuildContext, ReleaseRequest } from './kind';
  * and roles both get: the same parameters (ContainmentTime, KeepSessionRevoke), the same texts.
  */
 
-/** Both user and role stacks name their parameters so. */
-const CONTAINMENT_TIME = 'ContainmentTime';
-const KEEP_SESSION_REVOKE = 'KeepSessionRevoke';
+// User and role stacks name these parameters alike (checked below), so one reading serves both.
+const CONTAINMENT_TIME = USER_PARAMS.containmentTime;
+const KEEP_SESSION_REVOKE = USER_PARAMS.keepSessionRevoke;
+ROLE_PARAMS.containmentTime satisfies typeof CONTAINMENT_TIME;
+ROLE_PARAMS.keepSessionRevoke satisfies typeof KEEP_SESSION_REVOKE;
 
 /** The plan's line: `add inline policy ... to user JaneDoe: deny everything to sessions issued before T`. */
 export function revokeAction(context: BuildContext, noun: string, name: string): string {

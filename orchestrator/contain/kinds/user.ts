@@ -12,7 +12,7 @@ import { INLINE_POLICY_NAMES } from '../../../lib/constructs/containment/names';
 import { invalidInput, IrKitError } from '../../../lib/errors';
 import { CONTAINMENT_OUTPUTS, USER_KEY_SLOTS, USER_PARAMS } from '../../../lib/stacks/containment/parameters';
 import * as v from '../../../lib/validation';
-import { ContainClients, unlessAwsError } from '../aws';
+import { allIamPages, ContainClients, unlessAwsError } from '../aws';
 import { nameOfArn } from '../environment';
 import type { PlanEvidence } from '../plan';
 import { planError, readArray, stringAt, unique } from '../plan-fields';
@@ -299,31 +299,22 @@ function longTermKeyId(raw: unknown, where: string): string {
   return id;
 }
 
-async function userTags(clients: ContainClients, user: string): Promise<IamTag[]> {
-  const tags: IamTag[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await clients.iam.send(new ListUserTagsCommand({ UserName: user, Marker: marker }));
-    tags.push(...(page.Tags ?? []));
-    marker = page.IsTruncated ? page.Marker : undefined;
-  } while (marker);
-  return tags;
+function userTags(clients: ContainClients, user: string): Promise<IamTag[]> {
+  return allIamPages(
+    (Marker) => clients.iam.send(new ListUserTagsCommand({ UserName: user, Marker })),
+    (page) => page.Tags,
+  );
 }
 
 async function userKeys(
   clients: ContainClients,
   user: string,
 ): Promise<Array<{ id: string; status: string }>> {
-  const keys: Array<{ id: string; status: string }> = [];
-  let marker: string | undefined;
-  do {
-    const page = await clients.iam.send(new ListAccessKeysCommand({ UserName: user, Marker: marker }));
-    keys.push(
-      ...(page.AccessKeyMetadata ?? []).map((k) => ({ id: k.AccessKeyId ?? '', status: k.Status ?? '' })),
-    );
-    marker = page.IsTruncated ? page.Marker : undefined;
-  } while (marker);
-  return keys;
+  const keys = await allIamPages(
+    (Marker) => clients.iam.send(new ListAccessKeysCommand({ UserName: user, Marker })),
+    (page) => page.AccessKeyMetadata,
+  );
+  return keys.map((k) => ({ id: k.AccessKeyId ?? '', status: k.Status ?? '' }));
 }
 
 async function hasAttached(clients: ContainClients, user: string, policyArn: string): Promise<boolean> {
