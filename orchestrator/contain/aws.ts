@@ -66,3 +66,18 @@ export function awsFailure(doing: string, error: unknown): IrKitError {
     cause: error,
   });
 }
+
+/** Every item of an IAM list call that pages with Marker / IsTruncated, in order. */
+export async function allIamPages<P extends { IsTruncated?: boolean; Marker?: string }, T>(
+  page: (marker: string | undefined) => Promise<P>,
+  items: (page: P) => readonly T[] | undefined,
+): Promise<T[]> {
+  const all: T[] = [];
+  let marker: string | undefined;
+  do {
+    const current = await page(marker);
+    all.push(...(items(current) ?? []));
+    marker = current.IsTruncated ? current.Marker : undefined;
+  } while (marker);
+  return all;
+}

@@ -18,7 +18,7 @@ import {
 import { table } from './format';
 import { revokeIrRoleSessions } from './ir-role';
 import { ContainmentPlan } from './plan';
-import { PreparedTarget, prepareTargets } from './prepare';
+import { isIrRole, PreparedTarget, prepareTargets } from './prepare';
 import {
   createOrUpdate,
   deleteStack,
@@ -29,7 +29,7 @@ import {
   waitForStack,
   WaitOptions,
 } from './stacks';
-import { PlannedTarget, targetsOfPlan } from './targets';
+import { KIND_FLAGS, PlannedTarget, TARGETS_USAGE, targetsOfPlan } from './targets';
 import { verifyContained, VerifyOptions } from './verify';
 
 /** What the library needs from its caller besides AWS: where to write, how to ask, how to wait. */
@@ -168,8 +168,7 @@ export async function contain(
 
   const deployOne = async (p: PreparedTarget): Promise<TargetResult> => {
     try {
-      if (p.target.kind === 'role' && p.target.irRole)
-        return await revokeIrRoleSessions(clients, p, incidentId);
+      if (isIrRole(p.target)) return await revokeIrRoleSessions(clients, p, incidentId);
       return await deployTarget(clients, p, env, templates[p.target.kind].body, incidentId, options, io);
     } catch (error) {
       const reason =
@@ -187,7 +186,7 @@ export async function contain(
 function plannedTargets(options: ContainOptions, incidentId: string): PlannedTarget[] {
   if (options.plan && options.targets?.length) {
     throw new IrKitError('IRKIT_INVALID_INPUT', 'give either a plan or targets, not both', {
-      hint: 'use --plan FILE alone, or --user/--role/--bucket without --plan',
+      hint: `use --plan FILE alone, or ${KIND_FLAGS} without --plan`,
     });
   }
   if (options.plan) {
@@ -204,7 +203,7 @@ function plannedTargets(options: ContainOptions, incidentId: string): PlannedTar
   }
   if (!options.targets?.length) {
     throw new IrKitError('IRKIT_INVALID_INPUT', 'nothing to contain', {
-      hint: 'name what to contain: --plan FILE, or --user NAME [--access-key-id ID ...], --role NAME, --bucket NAME',
+      hint: `name what to contain: ${TARGETS_USAGE}`,
     });
   }
   return [...options.targets];

@@ -1,6 +1,7 @@
 import { IrKitError } from '../../lib/errors';
-import { ROLE_MODES, RoleMode } from '../../lib/stacks/containment/parameters';
 import * as v from '../../lib/validation';
+import { ContainmentKind, ContainmentStep, isContainmentKind, KIND_WORDS, kindModule } from './kinds';
+import { checkKeys, isObject, optionalString, planError, readArray, requiredString } from './plan-fields';
 
 /**
  * The containment plan: what `irkit investigate` writes under `containmentPlan` and what
@@ -28,9 +29,6 @@ import * as v from '../../lib/validation';
  */
 export const PLAN_FORMAT_VERSION = 1;
 
-export type ContainmentKind = 'user' | 'role' | 'bucket';
-export const CONTAINMENT_KINDS: readonly ContainmentKind[] = ['user', 'role', 'bucket'];
-
 /** Why a step is in the plan: a sentence for a person, plus the event that shows it. */
 export interface PlanEvidence {
   readonly reason: string;
@@ -43,41 +41,6 @@ export interface PlanEvidence {
   /** Who acted: an ARN or a principal name. */
   readonly actor?: string;
 }
-
-/** Deny-all on the IAM user (the playbook's iam-containment-policy) and its listed keys set Inactive. */
-export interface UserStep {
-  readonly kind: 'user';
-  readonly name: string;
-  /** Long-term keys (AKIA...) of this user to set Inactive; a user has at most two. */
-  readonly accessKeyIds: readonly string[];
-  readonly evidence: readonly PlanEvidence[];
-}
-
-/**
- * Revoke the sessions of a role the credential assumed. `deny-all` also attaches the deny-all
- * policy: for rogue roles the actor created or whose trust policy it changed.
- */
-export interface RoleStep {
-  readonly kind: 'role';
-  readonly name: string;
-  /** Absent: 'revoke'. */
-  readonly mode?: RoleMode;
-  /**
-   * An IR role the actor assumed: revoke only, and `irkit contain` performs it only when run
-   * as the break-glass role.
-   */
-  readonly irRole?: true;
-  readonly evidence: readonly PlanEvidence[];
-}
-
-/** Deny everyone but the break-glass role on the bucket, keeping its existing statements. */
-export interface BucketStep {
-  readonly kind: 'bucket';
-  readonly name: string;
-  readonly evidence: readonly PlanEvidence[];
-}
-
-export type ContainmentStep = UserStep | RoleStep | BucketStep;
 
 /** A principal or resource the investigation found but kept out of the plan (e.g. protected). */
 export interface ExcludedTarget {
@@ -100,17 +63,11 @@ export interface ContainmentPlan {
   readonly excluded?: readonly ExcludedTarget[];
 }
 
-/** What a producer hands to createPlan: evidence and key lists may be left out. */
-export type StepInput =
-  | { kind: 'user'; name: string; accessKeyIds?: readonly string[]; evidence?: readonly PlanEvidence[] }
-  | {
-      kind: 'role';
-      name: string;
-      mode?: RoleMode;
-      irRole?: true;
-      evidence?: readonly PlanEvidence[];
-    }
-  | { kind: 'bucket'; name: string; evidence?: readonly PlanEvidence[] };
+/** What a producer hands to createPlan: evidence and the kind's own fields may be left out. */
+export type StepInput = Loose<ContainmentStep>;
+type Loose<S> = S extends ContainmentStep
+  ? Pick<S, 'kind' | 'name'> & Partial<Omit<S, 'kind' | 'name'>>
+  : never;
 
 export interface PlanInput {
   readonly incidentId?: string;
@@ -120,9 +77,6 @@ export interface PlanInput {
   readonly steps: readonly StepInput[];
   readonly excluded?: readonly ExcludedTarget[];
 }
-
-/** IAM allows two access keys per user; a plan that lists more for one user is wrong. */
-export const MAX_KEYS_PER_USER = 2;
 
 /**
  * Builds a validated plan. Steps for the same target are merged (IAM names compare without
@@ -199,11 +153,6 @@ const PLAN_KEYS = [
   'steps',
   'excluded',
 ];
-const STEP_KEYS: Record<ContainmentKind, readonly string[]> = {
-  user: ['kind', 'name', 'accessKeyIds', 'evidence'],
-  role: ['kind', 'name', 'mode', 'irRole', 'evidence'],
-  bucket: ['kind', 'name', 'evidence'],
-};
 const EVIDENCE_KEYS = ['reason', 'eventName', 'eventTime', 'eventId', 'eventSource', 'sourceIp', 'actor'];
 
 function checkVersion(version: unknown, where: string): void {
@@ -224,78 +173,22 @@ function checkVersion(version: unknown, where: string): void {
 
 function readStep(raw: unknown, where: string): ContainmentStep {
   if (!isObject(raw)) throw planError(where, 'is not an object', 'each step is { "kind", "name", ... }');
-  const kind = raw.kind;
-  if (kind !== 'user' && kind !== 'role' && kind !== 'bucket') {
-    throw planError(
-      `${where}.kind`,
-      `is ${JSON.stringify(kind)}`,
-      `kind is one of ${CONTAINMENT_KINDS.join(', ')}`,
-    );
-  }
-  checkKeys(raw, STEP_KEYS[kind], where);
+  const kind = readKind(raw.kind, where);
+  const module = kindModule(kind);
+  checkKeys(raw, ['kind', 'name', ...module.stepFields, 'evidence'], where);
   const evidence =
     raw.evidence === undefined
       ? []
       : readArray(raw.evidence, `${where}.evidence`).map((e, i) =>
           readEvidence(e, `${where}.evidence[${i}]`),
         );
-  if (kind === 'user') {
-    const name = requiredString(raw, 'name', where, v.iamUserName);
-    const keys =
-      raw.accessKeyIds === undefined
-        ? []
-        : readArray(raw.accessKeyIds, `${where}.accessKeyIds`).map((k, i) =>
-            longTermKeyId(k, `${where}.accessKeyIds[${i}]`),
-          );
-    return { kind, name, accessKeyIds: keys, evidence };
-  }
-  if (kind === 'role') {
-    const name = requiredString(raw, 'name', where, v.iamRoleName);
-    return { kind, name, ...roleOptions(raw, where), evidence };
-  }
-  return { kind, name: requiredString(raw, 'name', where, v.bucketName), evidence };
+  const name = requiredString(raw, 'name', where, module.validateName);
+  return { kind, name, ...module.readFields(raw, where), evidence } as ContainmentStep;
 }
 
-function roleOptions(raw: Record<string, unknown>, where: string): Pick<RoleStep, 'mode' | 'irRole'> {
-  const { mode, irRole } = raw;
-  if (mode !== undefined && !ROLE_MODES.includes(mode as RoleMode)) {
-    throw planError(
-      `${where}.mode`,
-      `is ${JSON.stringify(mode)}`,
-      `mode is one of ${ROLE_MODES.join(', ')} (absent: revoke)`,
-    );
-  }
-  if (irRole !== undefined && irRole !== true) {
-    throw planError(`${where}.irRole`, `is ${JSON.stringify(irRole)}`, 'irRole is true or absent');
-  }
-  return checkedRoleOptions(
-    { ...(mode !== undefined ? { mode: mode as RoleMode } : {}), ...(irRole ? { irRole } : {}) },
-    where,
-  );
-}
-
-/** An IR role is never deny-all'd: the responders need it. */
-function checkedRoleOptions<T extends Pick<RoleStep, 'mode' | 'irRole'>>(step: T, where: string): T {
-  if (step.irRole && step.mode === 'deny-all') {
-    throw planError(
-      where,
-      'is an IR role (irRole) with mode deny-all',
-      'an IR role the actor assumed is only revoked (mode revoke or absent); nothing was changed',
-    );
-  }
-  return step;
-}
-
-function longTermKeyId(raw: unknown, where: string): string {
-  const id = stringAt(raw, where, v.accessKeyId);
-  if (id.startsWith('ASIA')) {
-    throw planError(
-      where,
-      `${id} is a temporary (session) key`,
-      'session keys cannot be deactivated; containing the user that minted them (deny-all) cuts them',
-    );
-  }
-  return id;
+function readKind(kind: unknown, where: string): ContainmentKind {
+  if (isContainmentKind(kind)) return kind;
+  throw planError(`${where}.kind`, `is ${JSON.stringify(kind)}`, `kind is one of ${KIND_WORDS.join(', ')}`);
 }
 
 function readEvidence(raw: unknown, where: string): PlanEvidence {
@@ -313,20 +206,13 @@ function readExcluded(raw: unknown, where: string): ExcludedTarget {
   if (!isObject(raw))
     throw planError(where, 'is not an object', 'excluded entries are { kind, name, reason }');
   checkKeys(raw, ['kind', 'name', 'reason'], where);
-  const kind = raw.kind;
-  if (kind !== 'user' && kind !== 'role' && kind !== 'bucket') {
-    throw planError(
-      `${where}.kind`,
-      `is ${JSON.stringify(kind)}`,
-      `kind is one of ${CONTAINMENT_KINDS.join(', ')}`,
-    );
-  }
+  const kind = readKind(raw.kind, where);
   return { kind, name: requiredString(raw, 'name', where), reason: requiredString(raw, 'reason', where) };
 }
 
 /** The identity of a target: IAM compares user and role names without case, S3 bucket names exactly. */
 export function targetKey(kind: ContainmentKind, name: string): string {
-  return `${kind}:${kind === 'bucket' ? name : name.toLowerCase()}`;
+  return `${kind}:${kindModule(kind).nameKey(name)}`;
 }
 
 function mergeSteps(steps: readonly ContainmentStep[]): ContainmentStep[] {
@@ -334,49 +220,11 @@ function mergeSteps(steps: readonly ContainmentStep[]): ContainmentStep[] {
   for (const step of steps) {
     const key = targetKey(step.kind, step.name);
     const seen = merged.get(key);
-    if (!seen) {
-      merged.set(key, step);
-      continue;
-    }
-    const evidence = uniqueBy([...seen.evidence, ...step.evidence], (e) => JSON.stringify(e));
-    if (seen.kind === 'user' && step.kind === 'user') {
-      merged.set(key, {
-        ...seen,
-        accessKeyIds: unique([...seen.accessKeyIds, ...step.accessKeyIds]),
-        evidence,
-      });
-    } else if (seen.kind === 'role' && step.kind === 'role') {
-      // The stronger containment wins: deny-all over revoke; an IR role stays one.
-      const mode =
-        seen.mode === 'deny-all' || step.mode === 'deny-all' ? 'deny-all' : (seen.mode ?? step.mode);
-      const irRole = seen.irRole ?? step.irRole;
-      merged.set(
-        key,
-        checkedRoleOptions(
-          { ...seen, ...(mode ? { mode } : {}), ...(irRole ? { irRole } : {}), evidence },
-          `the steps for role ${step.name}`,
-        ),
-      );
-    } else {
-      merged.set(key, { ...seen, evidence });
-    }
+    const evidence = seen ? uniqueBy([...seen.evidence, ...step.evidence], (e) => JSON.stringify(e)) : [];
+    merged.set(key, seen ? kindModule(step.kind).merge(seen, step, evidence) : step);
   }
-  for (const step of merged.values()) {
-    if (step.kind === 'user' && step.accessKeyIds.length > MAX_KEYS_PER_USER) {
-      throw new IrKitError(
-        'IRKIT_PLAN_INVALID',
-        `the plan lists ${step.accessKeyIds.length} access keys for user ${step.name}: ${step.accessKeyIds.join(', ')}`,
-        {
-          hint: `IAM allows at most ${MAX_KEYS_PER_USER} access keys per user; check which keys belong to ${step.name}`,
-        },
-      );
-    }
-  }
+  for (const step of merged.values()) kindModule(step.kind).checkMerged?.(step);
   return [...merged.values()];
-}
-
-function unique<T>(items: readonly T[]): T[] {
-  return [...new Set(items)];
 }
 
 function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {
@@ -399,59 +247,4 @@ function isoTime(value: string): string {
     });
   }
   return value;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function checkKeys(obj: Record<string, unknown>, allowed: readonly string[], where: string): void {
-  const unknown = Object.keys(obj).filter((k) => !allowed.includes(k));
-  if (unknown.length > 0) {
-    throw planError(
-      where,
-      `has unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')}`,
-      `allowed fields: ${allowed.join(', ')}`,
-    );
-  }
-}
-
-function readArray(value: unknown, where: string): unknown[] {
-  if (!Array.isArray(value)) throw planError(where, 'is not an array', 'give a JSON list');
-  return value;
-}
-
-function stringAt(value: unknown, where: string, check?: (s: string) => string): string {
-  if (typeof value !== 'string' || value.length === 0) {
-    throw planError(where, `must be a non-empty string, got ${JSON.stringify(value)}`, 'fix the plan file');
-  }
-  if (!check) return value;
-  try {
-    return check(value);
-  } catch (error) {
-    if (error instanceof IrKitError) throw planError(where, error.message, error.hint ?? 'fix the plan file');
-    throw error;
-  }
-}
-
-function requiredString(
-  obj: Record<string, unknown>,
-  key: string,
-  where: string,
-  check?: (s: string) => string,
-): string {
-  return stringAt(obj[key], `${where}.${key}`, check);
-}
-
-function optionalString(
-  obj: Record<string, unknown>,
-  key: string,
-  where: string,
-  check?: (s: string) => string,
-): string | undefined {
-  return obj[key] === undefined ? undefined : stringAt(obj[key], `${where}.${key}`, check);
-}
-
-function planError(where: string, problem: string, hint: string): IrKitError {
-  return new IrKitError('IRKIT_PLAN_INVALID', `${where} ${problem}`, { hint });
 }

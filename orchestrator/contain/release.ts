@@ -1,19 +1,16 @@
 import { randomUUID } from 'node:crypto';
 
 import { Stack, UpdateStackCommand } from '@aws-sdk/client-cloudformation';
-import { GetBucketPolicyCommand } from '@aws-sdk/client-s3';
 
-import { INLINE_POLICY_NAMES } from '../../lib/constructs/containment/names';
 import { IrKitError } from '../../lib/errors';
-import { CONTAINMENT_SIDS, DEFAULT_NAMES } from '../../lib/names';
-import { holdsBucketContainment } from '../../lib/policies/containment';
-import { ROLE_PARAMS, USER_KEY_SLOTS, USER_PARAMS } from '../../lib/stacks/containment/parameters';
+import { DEFAULT_NAMES } from '../../lib/names';
 import * as v from '../../lib/validation';
-import { awsErrorMessage, awsErrorName, ContainClients, isAwsError } from './aws';
+import { awsErrorMessage, ContainClients } from './aws';
 import { inBatches } from './batches';
 import { ACCESS_OUTPUT_KEYS, ACCESS_STACK_NAME } from './environment';
 import { table } from './format';
-import { ContainmentKind } from './plan';
+import { CONTAINMENT_KINDS, ContainmentKind, kindModule } from './kinds';
+import { ReleaseRequest } from './kinds/kind';
 import {
   deleteStack,
   describeStack,
@@ -23,14 +20,13 @@ import {
   isNoUpdates,
   listContainmentStacks,
   outputOf,
-  parameterOf,
   Progress,
   waitForStack,
   WaitOptions,
 } from './stacks';
 import { ContainmentStatus, describeContainment, unknownIncident } from './status';
-import { ContainmentTarget, parseTargetSpec, sameTarget } from './targets';
-import { keptOriginalPolicy, verifyReleased, VerifyOptions } from './verify';
+import { parseTargetSpec, sameTarget } from './targets';
+import { verifyReleased, VerifyOptions } from './verify';
 
 export interface ReleaseIo extends Progress {
   out(text: string): void;
@@ -103,11 +99,24 @@ export async function release(
   const mine = all.map(describeContainment).filter((row) => row.incidentId === incidentId);
   if (mine.length === 0) throw unknownIncident(incidentId, all);
   const chosen = choose(mine, wanted, incidentId);
-  const restoring = keysToRestore(chosen, options.restoreKeyIds ?? [], incidentId);
-  if (!options.retainFailed) await refuseChangedBucketPolicies(clients, chosen, io);
+  const request: ReleaseRequest = {
+    incidentId,
+    restoreKeyIds: [...new Set((options.restoreKeyIds ?? []).map((k) => v.accessKeyId(k)))],
+    liftSessionRevoke: options.liftSessionRevoke ?? false,
+    retainFailed: options.retainFailed ?? false,
+  };
+  // Each kind refuses what it cannot release as asked, before any stack is deleted.
+  for (const module of CONTAINMENT_KINDS) {
+    await module.checkRelease?.(
+      clients,
+      chosen.filter((row) => row.kind === module.kind),
+      request,
+      io,
+    );
+  }
   const policyArn = options.containmentPolicyArn ?? (await containmentPolicyArn(clients, chosen));
 
-  io.out(describeRelease(incidentId, chosen, options, restoring));
+  io.out(describeRelease(chosen, options, request));
   if (options.dryRun) {
     return {
       incidentId,
@@ -131,7 +140,7 @@ export async function release(
   }
   const results = await inBatches(chosen, options.concurrency ?? 10, async (row) => {
     try {
-      return await releaseOne(clients, row, incidentId, policyArn, restoring.get(row) ?? [], options, io);
+      return await releaseOne(clients, row, policyArn, request, options, io);
     } catch (error) {
       const reason =
         error instanceof IrKitError
@@ -189,100 +198,6 @@ function choose(
   return chosen;
 }
 
-/**
- * Which keys each chosen user stack is to set Active again. A key the stacks did not
- * deactivate is refused (never reactivate what was not named), as is a stack of an older
- * template that cannot restore keys one by one; nothing is changed then.
- */
-function keysToRestore(
-  rows: readonly ContainmentStatus[],
-  keyIds: readonly string[],
-  incidentId: string,
-): Map<ContainmentStatus, string[]> {
-  const out = new Map<ContainmentStatus, string[]>();
-  const problems: string[] = [];
-  const users = rows.filter((r) => r.kind === 'user');
-  for (const id of [...new Set(keyIds.map((k) => v.accessKeyId(k)))]) {
-    const row = users.find((r) => USER_KEY_SLOTS.some((slot) => parameterOf(r.stack, slot) === id));
-    if (!row) {
-      const known = users.flatMap((r) => deactivatedKeys(r.stack).map((k) => `${k} (user:${r.target})`));
-      problems.push(
-        `access key ${id} was not deactivated by the containment being released (its keys: ${known.join(', ') || 'none'})`,
-      );
-    } else {
-      out.set(row, [...(out.get(row) ?? []), id]);
-    }
-  }
-  for (const row of out.keys()) {
-    if (parameterOf(row.stack, USER_PARAMS.restoreKeyIds) === undefined) {
-      problems.push(
-        `user:${row.target}: its stack ${row.stackName} was made by an older irkit that cannot restore keys one by one; ` +
-          `run irkit contain --incident ${incidentId} --user ${row.target} again (it updates the stack), then release`,
-      );
-    }
-  }
-  if (problems.length > 0) {
-    throw new IrKitError(
-      'IRKIT_INVALID_INPUT',
-      `cannot restore keys as asked:\n  - ${problems.join('\n  - ')}`,
-      {
-        hint: 'name with --restore-key only keys the containment deactivated; nothing was changed',
-      },
-    );
-  }
-  return out;
-}
-
-function deactivatedKeys(stack: Stack): string[] {
-  return USER_KEY_SLOTS.map((slot) => parameterOf(stack, slot) ?? '').filter((k) => k !== '');
-}
-
-/**
- * A bucket policy changed while contained is never overwritten, so its release cannot
- * finish: refuse before deleting anything, showing the kept original and the current policy.
- * While contained the bucket denies everyone but break-glass, so the deploy role may not be
- * able to read it; the stack's own delete then checks it the same way.
- */
-async function refuseChangedBucketPolicies(
-  clients: ContainClients,
-  rows: readonly ContainmentStatus[],
-  io: ReleaseIo,
-): Promise<void> {
-  const changed: string[] = [];
-  for (const row of rows.filter((r) => r.kind === 'bucket' && r.stackStatus !== 'DELETE_FAILED')) {
-    const original = keptOriginalPolicy(row.stack);
-    let current: string | undefined;
-    try {
-      current = (await clients.s3.send(new GetBucketPolicyCommand({ Bucket: row.target }))).Policy;
-    } catch (error) {
-      const name = awsErrorName(error);
-      if (isAwsError(error, 'NoSuchBucket')) continue;
-      if (!isAwsError(error, 'NoSuchBucketPolicy')) {
-        io.log(
-          `[${row.stackName}] could not read the current policy of bucket ${row.target} (${name || awsErrorMessage(error)}); ` +
-            'the stack checks it on delete and never overwrites a changed policy',
-        );
-        continue;
-      }
-    }
-    if (current === original || holdsBucketContainment(current, original)) continue;
-    changed.push(
-      [
-        `bucket:${row.target}: its policy was changed while contained, so releasing it would overwrite that change.`,
-        `    kept original (stack ${row.stackName}, parameters OriginalPolicy1..6): ${original ?? '(none: the bucket had no policy)'}`,
-        `    current: ${current ?? '(none: the bucket has no policy now)'}`,
-      ].join('\n'),
-    );
-  }
-  if (changed.length === 0) return;
-  throw new IrKitError('IRKIT_INVALID_INPUT', `refusing to release:\n  - ${changed.join('\n  - ')}`, {
-    hint:
-      'nothing was changed. As the break-glass role, either put the kept original back (aws s3api put-bucket-policy, ' +
-      'or delete-bucket-policy when there was none) and run irkit release again; or, to keep the policy as it is now, ' +
-      `remove its ${CONTAINMENT_SIDS.bucket} statement and run irkit release --retain-failed (the stack is deleted, the policy left as you set it)`,
-  });
-}
-
 async function containmentPolicyArn(
   clients: ContainClients,
   rows: readonly ContainmentStatus[],
@@ -296,41 +211,18 @@ async function containmentPolicyArn(
 }
 
 function describeRelease(
-  incidentId: string,
   rows: readonly ContainmentStatus[],
   options: ReleaseOptions,
-  restoring: ReadonlyMap<ContainmentStatus, readonly string[]>,
+  request: ReleaseRequest,
 ): string {
   const lines = [
-    `${options.dryRun ? 'Dry run: nothing will be changed. ' : ''}Release of incident ${incidentId}`,
+    `${options.dryRun ? 'Dry run: nothing will be changed. ' : ''}Release of incident ${request.incidentId}`,
     '',
   ];
   rows.forEach((row, n) => {
     lines.push(`${n + 1}. ${row.kind}:${row.target}  ->  delete stack ${row.stackName} (${row.stackStatus})`);
-    if (row.kind === 'user') {
-      lines.push('     - lift the deny-all (unless it was attached before containment)');
-      const restored = restoring.get(row) ?? [];
-      const inactive = deactivatedKeys(row.stack).filter((k) => !restored.includes(k));
-      if (restored.length > 0)
-        lines.push(
-          `     - set Active again: ${restored.join(', ')} (only if it was Active before containment)`,
-        );
-      if (inactive.length > 0)
-        lines.push(
-          `     - stay Inactive: ${inactive.join(', ')} (name a key with --restore-key ID to set it Active)`,
-        );
-    } else if (row.kind === 'role') {
-      if (parameterOf(row.stack, ROLE_PARAMS.roleMode) === 'deny-all')
-        lines.push('     - detach the deny-all');
-    } else if (row.kind === 'bucket') {
-      const original = keptOriginalPolicy(row.stack);
-      lines.push(
-        original === undefined
-          ? '     - remove the bucket policy (the bucket had none before)'
-          : `     - put back the original bucket policy, byte for byte (${Buffer.byteLength(original)} bytes)`,
-      );
-    }
-    if (row.kind !== 'bucket') lines.push(`     - ${sessionRevoke(row, incidentId, options)}`);
+    const does = row.kind === 'unknown' ? [] : kindModule(row.kind).describeRelease(row, request);
+    for (const line of does) lines.push(`     - ${line}`);
     if (row.stackStatus === 'DELETE_FAILED') {
       lines.push(
         options.retainFailed
@@ -342,32 +234,15 @@ function describeRelease(
   return `${lines.join('\n')}\n`;
 }
 
-/** What release does with the revoke of older sessions of a user or role. */
-function sessionRevoke(row: ContainmentStatus, incidentId: string, options: ReleaseOptions): string {
-  const policy = INLINE_POLICY_NAMES.revokeOlderSessions(incidentId);
-  const time = parameterOf(
-    row.stack,
-    row.kind === 'user' ? USER_PARAMS.containmentTime : ROLE_PARAMS.containmentTime,
-  );
-  if (parameterOf(row.stack, USER_PARAMS.keepSessionRevoke) === undefined)
-    return row.kind === 'role' ? `remove the inline policy ${policy}` : 'no revoke of older sessions to lift';
-  if (options.liftSessionRevoke)
-    return `lift the revoke of sessions issued before ${time ?? 'containment'}: remove the inline policy ${policy} (--lift-session-revoke)`;
-  return (
-    `sessions issued before ${time ?? 'containment'} stay revoked: the inline policy ${policy} stays, since credentials ` +
-    'taken before containment must not work again; --lift-session-revoke removes it'
-  );
-}
-
 async function releaseOne(
   clients: ContainClients,
   row: ContainmentStatus,
-  incidentId: string,
   policyArn: string,
-  restoreKeyIds: readonly string[],
+  request: ReleaseRequest,
   options: ReleaseOptions,
   io: ReleaseIo,
 ): Promise<ReleaseResult> {
+  const { incidentId } = request;
   const label = `${row.kind}:${row.target}`;
   const fail = (reason: string): ReleaseResult => ({
     label,
@@ -392,12 +267,7 @@ async function releaseOne(
   }
 
   // What the delete is to do beyond the defaults goes into the stack's parameters first.
-  const changes: Record<string, string> = {};
-  if (restoreKeyIds.length > 0) {
-    changes[USER_PARAMS.restoreKeyIds] = restoreKeyIds.join(',');
-  }
-  if (options.liftSessionRevoke && parameterOf(stack, USER_PARAMS.keepSessionRevoke) !== undefined)
-    changes[USER_PARAMS.keepSessionRevoke] = 'false';
+  const changes = row.kind === 'unknown' ? {} : kindModule(row.kind).releaseChanges(stack, request);
   if (
     Object.keys(changes).length > 0 &&
     stack.StackStatus !== 'DELETE_FAILED' &&
@@ -441,29 +311,28 @@ async function releaseOne(
       notes: [`stack deleted; left as they were: ${retain.join(', ')}`],
     };
   }
+  if (row.kind === 'unknown') {
+    return {
+      label,
+      stackName: row.stackName,
+      outcome: 'released',
+      notes: ['stack deleted; its kind is unknown, so not verified'],
+    };
+  }
   const check = await verifyReleased(
     clients,
     {
-      target: releasedTarget(row),
+      target: kindModule(row.kind).targetOfStack(row.target, before),
       stack: before,
       incidentId,
       containmentPolicyArn: policyArn,
-      restoreKeyIds,
+      restoreKeyIds: request.restoreKeyIds,
     },
     io,
     options.verify,
   );
   if (!check.verified) return fail(`the stack is deleted but ${check.notes.join('; ')}`);
   return { label, stackName: row.stackName, outcome: 'released', notes: check.notes };
-}
-
-function releasedTarget(row: ContainmentStatus): ContainmentTarget {
-  if (row.kind === 'user') return { kind: 'user', name: row.target, accessKeyIds: [] };
-  if (row.kind === 'role') {
-    const mode = parameterOf(row.stack, ROLE_PARAMS.roleMode) === 'deny-all' ? 'deny-all' : 'revoke';
-    return { kind: 'role', name: row.target, mode, irRole: false };
-  }
-  return { kind: 'bucket', name: row.target };
 }
 
 /** Stack update setting `changes`, every other parameter as it is; returns a reason on failure. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 import { CONTAINMENT_STACK_PREFIX } from '../../lib/names';
 import * as v from '../../lib/validation';
-import type { ContainmentKind } from './plan';
+import { ContainmentKind, KIND_WORDS } from './kinds';
 
 /**
  * Containment stack names: `irkit-contain-<incident>-<kind>-<target>`, deterministic so a
@@ -23,7 +23,6 @@ import type { ContainmentKind } from './plan';
 export const STACK_NAME_MAX = 128;
 const HASH_LENGTH = 10;
 const HASH_SUFFIX = new RegExp(`-[0-9a-f]{${HASH_LENGTH}}$`);
-const KIND_WORDS: readonly ContainmentKind[] = ['user', 'role', 'bucket'];
 
 export function containmentStackName(incident: string, kind: ContainmentKind, target: string): string {
   v.incidentId(incident);

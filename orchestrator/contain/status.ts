@@ -2,18 +2,11 @@ import { Stack } from '@aws-sdk/client-cloudformation';
 
 import { IrKitError } from '../../lib/errors';
 import { TAG_KEYS } from '../../lib/names';
-import {
-  BUCKET_PARAMS,
-  CONTAINMENT_OUTPUTS,
-  ROLE_PARAMS,
-  USER_KEY_SLOTS,
-  USER_PARAMS,
-} from '../../lib/stacks/containment/parameters';
 import * as v from '../../lib/validation';
 import { ContainClients } from './aws';
 import { table } from './format';
-import { ContainmentKind } from './plan';
-import { incidentOf, listContainmentStacks, outputOf, parameterOf, tagOf } from './stacks';
+import { CONTAINMENT_KINDS, ContainmentKind } from './kinds';
+import { incidentOf, listContainmentStacks, parameterOf, tagOf } from './stacks';
 
 /** One containment stack as `irkit status` shows it. */
 export interface ContainmentStatus {
@@ -32,30 +25,15 @@ export interface ContainmentStatus {
 
 /** What a containment stack contains, read from its parameters (exact) and tags. */
 export function describeContainment(stack: Stack): ContainmentStatus {
-  const user = parameterOf(stack, USER_PARAMS.userName);
-  const role = parameterOf(stack, ROLE_PARAMS.roleName);
-  const bucket = parameterOf(stack, BUCKET_PARAMS.bucketName);
   const tagged = tagOf(stack, TAG_KEYS.target);
   let kind: ContainmentStatus['kind'] = 'unknown';
   let target = tagged ?? '?';
   let details = '';
-  if (user !== undefined) {
-    kind = 'user';
-    target = user;
-    const keys = USER_KEY_SLOTS.map((slot) => parameterOf(stack, slot) ?? '').filter((k) => k !== '');
-    const mode = outputOf(stack, CONTAINMENT_OUTPUTS.denyMode);
-    details = [`deny-all${mode ? ` (${mode})` : ''}`, keys.length ? `keys Inactive: ${keys.join(', ')}` : '']
-      .filter(Boolean)
-      .join('; ');
-  } else if (role !== undefined) {
-    kind = 'role';
-    target = role;
-    details = `sessions before ${parameterOf(stack, ROLE_PARAMS.containmentTime) ?? '?'} revoked`;
-  } else if (bucket !== undefined) {
-    kind = 'bucket';
-    target = bucket;
-    const had = parameterOf(stack, BUCKET_PARAMS.originalPolicyPresent) === 'true';
-    details = `deny all but ${parameterOf(stack, BUCKET_PARAMS.breakGlassRoleArn) ?? '?'}; original policy ${had ? 'kept' : 'none'}`;
+  const module = CONTAINMENT_KINDS.find((m) => parameterOf(stack, m.nameParameter) !== undefined);
+  if (module) {
+    kind = module.kind;
+    target = parameterOf(stack, module.nameParameter) as string;
+    details = module.statusDetails(stack);
   } else if (tagged?.includes(':')) {
     kind = tagged.split(':')[0] as ContainmentKind;
     target = tagged.slice(tagged.indexOf(':') + 1);

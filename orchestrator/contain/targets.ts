@@ -1,13 +1,7 @@
 import { invalidInput } from '../../lib/errors';
-import { RoleMode } from '../../lib/stacks/containment/parameters';
-import * as v from '../../lib/validation';
-import { ContainmentKind, ContainmentPlan, MAX_KEYS_PER_USER, PlanEvidence, targetKey } from './plan';
-
-/** One thing to contain: what `--user/--role/--bucket` or a plan step names. */
-export type ContainmentTarget =
-  | { readonly kind: 'user'; readonly name: string; readonly accessKeyIds: readonly string[] }
-  | { readonly kind: 'role'; readonly name: string; readonly mode: RoleMode; readonly irRole: boolean }
-  | { readonly kind: 'bucket'; readonly name: string };
+import { CONTAINMENT_KINDS, ContainmentKind, ContainmentTarget, KIND_WORDS, kindModule } from './kinds';
+import { TargetOptionValues } from './kinds/kind';
+import { ContainmentPlan, PlanEvidence, targetKey } from './plan';
 
 export interface PlannedTarget {
   readonly target: ContainmentTarget;
@@ -28,74 +22,28 @@ export function sameTarget(
 
 export function targetsOfPlan(plan: ContainmentPlan): PlannedTarget[] {
   return plan.steps.map((step) => ({
-    target:
-      step.kind === 'user'
-        ? { kind: 'user', name: step.name, accessKeyIds: step.accessKeyIds }
-        : step.kind === 'role'
-          ? { kind: 'role', name: step.name, mode: step.mode ?? 'revoke', irRole: step.irRole ?? false }
-          : { kind: 'bucket', name: step.name },
+    target: kindModule(step.kind).targetOfStep(step),
     evidence: step.evidence,
   }));
 }
 
-export interface TargetOptions {
-  readonly users?: readonly string[];
-  readonly accessKeyIds?: readonly string[];
-  readonly roles?: readonly string[];
-  readonly buckets?: readonly string[];
-}
+/** The `irkit contain` target options (`users`, `accessKeyIds`, `roles`, `buckets`: each kind's TargetOption.key). */
+export type TargetOptions = TargetOptionValues;
+
+/** The options that name targets, for hints: `--user/--role/--bucket`. */
+export const KIND_FLAGS = CONTAINMENT_KINDS.map((m) => m.options[0].flag.split(' ')[0]).join('/');
+
+/** How to name targets on the command line, for hints. */
+export const TARGETS_USAGE = `--plan FILE, or ${CONTAINMENT_KINDS.map((m) => m.usage).join(', ')}`;
 
 /**
- * Targets from the command line. `--access-key-id` belongs to `--user`, so it needs exactly
- * one user. Every name is validated; nothing is looked up yet.
+ * Targets from the command line, each kind reading its own options (`--access-key-id`
+ * belongs to `--user`, so it needs exactly one user). Every name is validated; nothing is
+ * looked up yet.
  */
 export function targetsOfOptions(options: TargetOptions): PlannedTarget[] {
-  const users = (options.users ?? []).map(v.iamUserName);
-  const keys = (options.accessKeyIds ?? []).map(v.accessKeyId);
-  if (keys.length > 0 && users.length !== 1) {
-    throw invalidInput(
-      '--access-key-id',
-      keys.join(' '),
-      'give the keys together with exactly one --user (the user they belong to); use --plan for several users',
-    );
-  }
-  for (const key of keys) {
-    if (key.startsWith('ASIA')) {
-      throw invalidInput(
-        '--access-key-id',
-        key,
-        'ASIA keys are session credentials and cannot be deactivated; containing the user that minted them cuts them',
-      );
-    }
-  }
-  const unique = [...new Set(keys)];
-  if (unique.length > MAX_KEYS_PER_USER) {
-    throw invalidInput(
-      '--access-key-id',
-      unique.join(' '),
-      `IAM allows at most ${MAX_KEYS_PER_USER} keys per user`,
-    );
-  }
-  const targets: ContainmentTarget[] = [
-    ...users.map((name): ContainmentTarget => ({ kind: 'user', name, accessKeyIds: unique })),
-    ...(options.roles ?? []).map((name): ContainmentTarget => ({
-      kind: 'role',
-      name: v.iamRoleName(name),
-      mode: 'revoke',
-      irRole: false,
-    })),
-    ...(options.buckets ?? []).map((name): ContainmentTarget => ({
-      kind: 'bucket',
-      name: v.bucketName(name),
-    })),
-  ];
-  if (targets.length === 0) {
-    throw invalidInput(
-      'targets',
-      '',
-      'name what to contain: --plan FILE, or --user NAME [--access-key-id ID ...], --role NAME, --bucket NAME',
-    );
-  }
+  const targets = CONTAINMENT_KINDS.flatMap((m): ContainmentTarget[] => m.targetsOfOptions(options));
+  if (targets.length === 0) throw invalidInput('targets', '', `name what to contain: ${TARGETS_USAGE}`);
   const seen = new Set<string>();
   return targets
     .filter((t) => {
@@ -109,20 +57,16 @@ export function targetsOfOptions(options: TargetOptions): PlannedTarget[] {
 
 /** Parses `--target user:JaneDoe` (or role:, bucket:) for release. */
 export function parseTargetSpec(spec: string): { kind: ContainmentKind; name: string } {
-  const match = /^(user|role|bucket):(.+)$/.exec(spec);
-  if (!match) {
+  const colon = spec.indexOf(':');
+  const kind = spec.slice(0, colon);
+  if (colon < 0 || spec.length === colon + 1 || !(KIND_WORDS as readonly string[]).includes(kind)) {
+    const examples = CONTAINMENT_KINDS.map((m) => `${m.kind}:${m.example}`);
     throw invalidInput(
       '--target',
       spec,
-      'write the kind and the name, e.g. user:JaneDoe, role:AppRole or bucket:DOC-EXAMPLE-BUCKET',
+      `write the kind and the name, e.g. ${examples.slice(0, -1).join(', ')} or ${examples[examples.length - 1]}`,
     );
   }
-  const kind = match[1] as ContainmentKind;
-  const name =
-    kind === 'user'
-      ? v.iamUserName(match[2])
-      : kind === 'role'
-        ? v.iamRoleName(match[2])
-        : v.bucketName(match[2]);
-  return { kind, name };
+  const module = kindModule(kind as ContainmentKind);
+  return { kind: module.kind, name: module.validateName(spec.slice(colon + 1)) };
 }

@@ -1,11 +1,6 @@
-import {
-  ContainmentPlan,
-  ExcludedTarget,
-  MAX_KEYS_PER_USER,
-  PlanEvidence,
-  StepInput,
-  createPlan,
-} from '../contain/plan';
+import { isContainmentKind } from '../contain/kinds';
+import { MAX_KEYS_PER_USER } from '../contain/kinds/user';
+import { ContainmentPlan, ExcludedTarget, PlanEvidence, StepInput, createPlan } from '../contain/plan';
 import { ProtectionOptions, breakGlassRoleOf, irRoleOf, protectedReason } from './protection';
 import { EventRef, ExcludedFinding, Principal, Reach, Resource } from './types';
 
@@ -349,7 +344,7 @@ export function buildPlans(input: PlanInput): Plans {
       generatedBy: input.generatedBy,
       steps: kept.filter(inAccount(account)).map((t) => t.step),
       excluded: [...excluded.filter(inAccount(account)), ...(account === main ? elsewhere : [])]
-        .filter((e): e is ExcludedFinding & ExcludedTarget => ['user', 'role', 'bucket'].includes(e.kind))
+        .filter((e): e is ExcludedFinding & ExcludedTarget => isContainmentKind(e.kind))
         .map(({ kind, name, reason }) => ({ kind, name, reason })),
     });
   return {

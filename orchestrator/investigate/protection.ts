@@ -1,5 +1,5 @@
 import { ProtectionRule, protectedReason as reasonOf } from '../../lib/protection';
-import { ContainmentKind } from '../contain/plan';
+import { ContainmentKind } from '../contain/kinds';
 
 /**
  * Who the investigation never contains like any other target: the one rule of lib/protection.ts,

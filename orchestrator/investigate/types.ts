@@ -1,4 +1,5 @@
-import { ContainmentKind, ContainmentPlan } from '../contain/plan';
+import { ContainmentKind } from '../contain/kinds';
+import { ContainmentPlan } from '../contain/plan';
 import { EngineKind } from '../engines/engine';
 
 /**

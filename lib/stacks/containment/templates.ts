@@ -2,13 +2,28 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 
 import { BucketContainmentStack } from './bucket-containment-stack';
 import { RoleContainmentStack } from './role-containment-stack';
 import { UserContainmentStack } from './user-containment-stack';
 
-export type ContainmentTemplateKind = 'user' | 'role' | 'bucket';
+/**
+ * One stack class per containment kind, in the order of orchestrator/contain/kinds/index.ts.
+ * The orchestrator indexes the templates by its kind word, so the two registries must name the
+ * same kinds (the compiler checks that where contain.ts looks a template up).
+ */
+const CONTAINMENT_STACKS = [
+  { kind: 'user', Stack: UserContainmentStack, id: 'UserContainment' },
+  { kind: 'role', Stack: RoleContainmentStack, id: 'RoleContainment' },
+  { kind: 'bucket', Stack: BucketContainmentStack, id: 'BucketContainment' },
+] as const satisfies ReadonlyArray<{
+  kind: string;
+  Stack: new (scope: App, id: string) => Stack;
+  id: string;
+}>;
+
+export type ContainmentTemplateKind = (typeof CONTAINMENT_STACKS)[number]['kind'];
 
 /** CloudFormation's limit for a template body passed inline to CreateStack / UpdateStack. */
 export const TEMPLATE_BODY_MAX_BYTES = 51_200;
@@ -25,7 +40,7 @@ export interface ContainmentTemplate {
 let cache: Record<ContainmentTemplateKind, ContainmentTemplate> | undefined;
 
 /**
- * The three containment templates, synthesized once per process from the CDK stacks. They
+ * The containment templates, one per kind, synthesized once per process from the CDK stacks. They
  * are parameterized, so every target of a kind shares one template; only parameters differ.
  */
 export function containmentTemplates(): Record<ContainmentTemplateKind, ContainmentTemplate> {
@@ -40,14 +55,13 @@ export function containmentTemplates(): Record<ContainmentTemplateKind, Containm
       builtinCloudFormationValidation: false,
       context: { 'aws:cdk:disable-stack-trace': true },
     });
-    const stacks = {
-      user: new UserContainmentStack(app, 'UserContainment'),
-      role: new RoleContainmentStack(app, 'RoleContainment'),
-      bucket: new BucketContainmentStack(app, 'BucketContainment'),
-    };
+    const stacks = CONTAINMENT_STACKS.map(({ kind, Stack: KindStack, id }) => ({
+      kind,
+      stack: new KindStack(app, id),
+    }));
     const assembly = app.synth();
-    const read = (kind: ContainmentTemplateKind): ContainmentTemplate => {
-      const template = assembly.getStackArtifact(stacks[kind].artifactId).template as Record<string, unknown>;
+    const read = (kind: ContainmentTemplateKind, stack: Stack): ContainmentTemplate => {
+      const template = assembly.getStackArtifact(stack.artifactId).template as Record<string, unknown>;
       const body = JSON.stringify(template);
       if (Buffer.byteLength(body) > TEMPLATE_BODY_MAX_BYTES) {
         throw new Error(
@@ -56,13 +70,12 @@ export function containmentTemplates(): Record<ContainmentTemplateKind, Containm
       }
       return { kind, body, template, parameters: Object.keys((template.Parameters ?? {}) as object) };
     };
-    cache = { user: read('user'), role: read('role'), bucket: read('bucket') };
+    cache = Object.fromEntries(stacks.map(({ kind, stack }) => [kind, read(kind, stack)])) as Record<
+      ContainmentTemplateKind,
+      ContainmentTemplate
+    >;
     return cache;
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
-}
-
-export function containmentTemplate(kind: ContainmentTemplateKind): ContainmentTemplate {
-  return containmentTemplates()[kind];
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 
 import { IrKitError } from '../../../lib/errors';
 import { createClients } from '../../contain/aws';
@@ -9,7 +9,8 @@ import { runtimeConfig } from '../../config';
 import { protectionFromConfig } from '../../contain/config';
 import { parsePlan } from '../../contain/plan';
 import { collect, pollIntervalMs, terminalIo } from '../../contain/terminal';
-import { targetsOfOptions } from '../../contain/targets';
+import { CONTAINMENT_KINDS } from '../../contain/kinds';
+import { KIND_FLAGS, TargetOptions, targetsOfOptions } from '../../contain/targets';
 import type { RegisterCommand } from './index';
 
 /**
@@ -19,10 +20,8 @@ import type { RegisterCommand } from './index';
 
 interface ContainFlags {
   readonly plan?: string;
-  readonly user?: string[];
-  readonly accessKeyId?: string[];
-  readonly role?: string[];
-  readonly bucket?: string[];
+  /** The kinds' target options, by commander's attribute names (`user`, `accessKeyId`, ...). */
+  readonly [target: string]: unknown;
   readonly incident: string;
   readonly dryRun?: boolean;
   readonly yes?: boolean;
@@ -63,18 +62,22 @@ export function failIfAnyFailed(result: ContainResult): void {
   );
 }
 
+/** Each kind's target options (fresh for each command), with the key its targets are read by (targets.ts). */
+function targetOptionsOfKinds(): Array<{ key: string; option: Option }> {
+  return CONTAINMENT_KINDS.flatMap((m) =>
+    m.options.map((o) => ({ key: o.key, option: new Option(o.flag, o.description).argParser(collect) })),
+  );
+}
+
 export const registerContain: RegisterCommand = (program: Command) => {
-  program
+  const command = program
     .command('contain')
-    .description(
-      'contain an incident: deny-all on users (keys Inactive), revoke role sessions, lock buckets to break-glass',
-    )
+    .description(`contain an incident: ${CONTAINMENT_KINDS.map((m) => m.summary).join(', ')}`)
     .requiredOption('--incident <id>', 'incident id; names and tags the stacks')
-    .option('--plan <file>', 'the JSON of irkit investigate (or a containment plan)')
-    .option('--user <name>', 'an IAM user to contain (repeatable)', collect)
-    .option('--access-key-id <id>', 'an access key of the --user to set Inactive (repeatable)', collect)
-    .option('--role <name>', 'a role whose older sessions to revoke (repeatable)', collect)
-    .option('--bucket <name>', 'a bucket to lock to the break-glass role (repeatable)', collect)
+    .option('--plan <file>', 'the JSON of irkit investigate (or a containment plan)');
+  const targetOptions = targetOptionsOfKinds();
+  for (const { option } of targetOptions) command.addOption(option);
+  command
     .option(
       '--dry-run',
       'print the plan and the templates; change nothing (works without credentials, saying what it could not read)',
@@ -89,27 +92,17 @@ export const registerContain: RegisterCommand = (program: Command) => {
       'the role bucket containment spares (default: the IrKitAccess output)',
     )
     .action(async (flags: ContainFlags) => {
-      const named = Boolean(
-        flags.user?.length || flags.role?.length || flags.bucket?.length || flags.accessKeyId?.length,
+      // Commander keeps each option's values under its attribute name (`accessKeyId`).
+      const named: TargetOptions = Object.fromEntries(
+        targetOptions.map(({ key, option }) => [key, flags[option.attributeName()] as string[] | undefined]),
       );
-      if (flags.plan && named) {
-        throw new IrKitError(
-          'IRKIT_INVALID_INPUT',
-          'give either --plan or --user/--role/--bucket, not both',
-          {
-            hint: 'contain the plan first, then name further targets in a second run; nothing was changed',
-          },
-        );
+      if (flags.plan && Object.values(named).some((values) => values?.length)) {
+        throw new IrKitError('IRKIT_INVALID_INPUT', `give either --plan or ${KIND_FLAGS}, not both`, {
+          hint: 'contain the plan first, then name further targets in a second run; nothing was changed',
+        });
       }
       const plan = flags.plan ? readPlanFile(flags.plan) : undefined;
-      const targets = plan
-        ? undefined
-        : targetsOfOptions({
-            users: flags.user,
-            accessKeyIds: flags.accessKeyId,
-            roles: flags.role,
-            buckets: flags.bucket,
-          });
+      const targets = plan ? undefined : targetsOfOptions(named);
       const config = runtimeConfig();
       const result = await contain(
         createClients({ region: flags.region, profile: flags.profile }),

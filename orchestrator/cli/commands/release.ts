@@ -2,6 +2,7 @@ import { Command } from 'commander';
 
 import { IrKitError } from '../../../lib/errors';
 import { createClients } from '../../contain/aws';
+import { CONTAINMENT_KINDS } from '../../contain/kinds';
 import { release } from '../../contain/release';
 import { collect, pollIntervalMs, terminalIo } from '../../contain/terminal';
 import type { RegisterCommand } from './index';
@@ -29,7 +30,7 @@ export const registerRelease: RegisterCommand = (program: Command) => {
     .requiredOption('--incident <id>', 'the incident whose containment to release')
     .option(
       '--target <target>',
-      'only this one: user:NAME, role:NAME, bucket:NAME or a stack name (repeatable)',
+      `only this one: ${CONTAINMENT_KINDS.map((m) => `${m.kind}:NAME`).join(', ')} or a stack name (repeatable)`,
       collect,
     )
     .option(

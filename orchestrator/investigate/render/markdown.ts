@@ -1,4 +1,4 @@
-import { RoleStep } from '../../contain/plan';
+import { kindModule } from '../../contain/kinds';
 import { InvestigationResult, Principal } from '../types';
 import {
   Cells,
@@ -64,24 +64,13 @@ function story(result: InvestigationResult): string[] {
   return lines;
 }
 
-function roleNote(step: RoleStep): string {
-  if (step.irRole) return ' (IR role: revoke only, run as the break-glass role)';
-  return step.mode === 'deny-all' ? ' (deny-all: created or re-trusted by the actor)' : '';
-}
-
 function resourceList(result: InvestigationResult): string[] {
   return allPlans(result).flatMap((plan) => [
     `Resource list for account ${code(plan.accountId ?? 'unknown')}:`,
     '',
     ...(plan.steps.length === 0
       ? ['- nothing to contain']
-      : plan.steps.map((s) =>
-          s.kind === 'bucket'
-            ? `- S3 Bucket: ${code(s.name)}`
-            : s.kind === 'role'
-              ? `- IAM Role: ${code(s.name)}${roleNote(s)}`
-              : `- IAM User: ${code(s.name)}${s.accessKeyIds.length > 0 ? ` and IAM Access Key ID: ${s.accessKeyIds.map(code).join(', ')}` : ''}`,
-        )),
+      : plan.steps.map((s) => kindModule(s.kind).resourceLine(s, code))),
     '',
   ]);
 }

@@ -1,6 +1,7 @@
 /** Plain-text tables in the playbook's style (`a  |  b`), and the labels every renderer shares. */
 
-import { ContainmentPlan, ContainmentStep } from '../../contain/plan';
+import { ContainmentStep, kindModule } from '../../contain/kinds';
+import { ContainmentPlan } from '../../contain/plan';
 import { InvestigationResult, InvestigationSubject, Principal, Reach } from '../types';
 
 export type Cells = readonly (string | number | null | undefined)[];
@@ -54,21 +55,11 @@ export function keyList(p: Principal): string {
 }
 
 export function stepTarget(step: ContainmentStep): string {
-  return step.kind === 'user' && step.accessKeyIds.length > 0
-    ? `${step.name} (keys ${step.accessKeyIds.join(', ')})`
-    : step.name;
+  return kindModule(step.kind).stepTarget(step);
 }
 
 export function stepAction(step: ContainmentStep): string {
-  switch (step.kind) {
-    case 'user':
-      return `deny-all${step.accessKeyIds.length > 0 ? ' + deactivate keys' : ''}`;
-    case 'role':
-      if (step.irRole) return 'revoke older sessions, as the break-glass role';
-      return step.mode === 'deny-all' ? 'deny-all + revoke older sessions' : 'revoke older sessions';
-    case 'bucket':
-      return 'lock to break-glass';
-  }
+  return kindModule(step.kind).stepAction(step);
 }
 
 /** The plan a result carries, then the other accounts' plans. */

@@ -4,7 +4,7 @@ import { parseRuntimeConfig } from '../../../lib/config';
 import { IrKitError } from '../../../lib/errors';
 import { contain } from '../../../orchestrator/contain/contain';
 import { protectionFromConfig } from '../../../orchestrator/contain/config';
-import { ContainmentTarget } from '../../../orchestrator/contain/targets';
+import { ContainmentTarget } from '../../../orchestrator/contain/kinds';
 import { protectedReason } from '../../../orchestrator/investigate/protection';
 import { ACCOUNT, FakeAws, recordingIo } from './fake-aws';
 
