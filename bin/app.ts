@@ -4,6 +4,7 @@ import { applyCompliance } from '../lib/compliance';
 import { IrKitConfig, loadConfig } from '../lib/config';
 import { IrKitError } from '../lib/errors';
 import { ACCESS_STACK_NAME, AccessStack, accessSettings } from '../lib/stacks/access-stack';
+import { AlertForwardingStack, alertForwardingSettings } from '../lib/stacks/alert-forwarding-stack';
 import { ALERTS_STACK_NAME, AlertsStack, alertsSettings } from '../lib/stacks/alerts-stack';
 import { ANALYTICS_STACK_NAME, AnalyticsStack } from '../lib/stacks/analytics-stack';
 import { LOG_SOURCES_STACK_NAME, LogSourcesStack } from '../lib/stacks/log-sources-stack';
@@ -20,6 +21,8 @@ export interface IrKitApp {
   readonly logSources?: LogSourcesStack;
   readonly access: AccessStack;
   readonly alerts: AlertsStack;
+  /** One per Region whose alert events are forwarded to the alerts stack's Region. */
+  readonly alertForwarding: readonly AlertForwardingStack[];
   readonly simulation?: SimulationStack;
 }
 
@@ -47,11 +50,14 @@ export function buildApp(app: App = new App()): IrKitApp {
     resultsKey: analytics.workgroup.resultsKey,
   });
   const alerts = new AlertsStack(app, ALERTS_STACK_NAME, alertsSettings(config));
+  const alertForwarding = alertForwardingSettings(config).map(
+    ({ name, props }) => new AlertForwardingStack(app, name, props),
+  );
   const simulation = config.simulation.enabled
     ? new SimulationStack(app, SIMULATION_STACK_NAME, simulationSettings(config))
     : undefined;
 
-  return { app, config, analytics, logSources, access, alerts, simulation };
+  return { app, config, analytics, logSources, access, alerts, alertForwarding, simulation };
 }
 
 if (require.main === module) {

@@ -5,7 +5,7 @@ import type { App } from 'aws-cdk-lib';
 
 import { IrKitError } from './errors';
 import { DEFAULT_NAMES } from './names';
-import { COMMERCIAL_REGIONS, GLOBAL_EVENTS_REGION } from './regions';
+import { COMMERCIAL_REGIONS, GLOBAL_EVENTS_REGION, HEALTH_BACKUP_REGION } from './regions';
 import { DEFAULT_FLOW_LOG_FORMAT, FLOW_LOG_FIELDS, flowLogFields } from './schema/vpc-flow';
 import * as v from './validation';
 
@@ -69,6 +69,11 @@ export interface IrKitConfig {
   readonly env: DeploymentEnv;
   /** IAM events arrive only here, so the alerts stack deploys here whatever env.region is. */
   readonly alertsRegion: string;
+  /**
+   * Regions whose regional events (STS AssumeRole through a regional endpoint, GuardDuty
+   * findings, AWS Health's backup) are forwarded to the alerts topic: never alertsRegion itself.
+   */
+  readonly alertForwardingRegions: readonly string[];
 }
 
 export interface LogSourcesConfig {
@@ -108,6 +113,7 @@ const TOP_LEVEL_KEYS = [
   'organizationId',
   'accounts',
   'regions',
+  'alertRegions',
   'projectionStartDate',
   'databaseName',
   'cloudTrailTableName',
@@ -664,6 +670,27 @@ export function parseConfig(raw: unknown, defaults: ConfigDefaults = {}): IrKitC
     );
   }
 
+  const configuredRegions = optional(root, 'regions', (value) =>
+    list(key('regions'), value, (entry, k) => region(k, entry), {
+      nonEmpty: true,
+      example: '["us-east-1"]',
+    }),
+  );
+  // An attacker may call STS in any Region and GuardDuty finds in each: forward from every Region
+  // the config names (alertRegions, else regions when given), and always from Health's backup.
+  const alertRegions =
+    optional(root, 'alertRegions', (value) =>
+      list(key('alertRegions'), value, (entry, k) => region(k, entry), {
+        nonEmpty: false,
+        example: '["us-east-1", "eu-west-1"]',
+      }),
+    ) ??
+    configuredRegions ??
+    [];
+  const alertForwardingRegions = [...new Set([...alertRegions, HEALTH_BACKUP_REGION])].filter(
+    (r) => r !== GLOBAL_EVENTS_REGION,
+  );
+
   const envRaw = asObject(key('env'), root.env ?? {}, ENV_KEYS);
   const envAccount = envRaw.account ?? defaults.account;
   const envRegion = envRaw.region ?? defaults.region;
@@ -680,12 +707,7 @@ export function parseConfig(raw: unknown, defaults: ConfigDefaults = {}): IrKitC
       checked(key('organizationId'), value, v.organizationId, 'organization id'),
     ),
     accounts,
-    regions: optional(root, 'regions', (value) =>
-      list(key('regions'), value, (entry, k) => region(k, entry), {
-        nonEmpty: true,
-        example: '["us-east-1"]',
-      }),
-    ) ?? [...COMMERCIAL_REGIONS],
+    regions: configuredRegions ?? [...COMMERCIAL_REGIONS],
     projectionStartDate:
       optional(root, 'projectionStartDate', (value) =>
         checked(key('projectionStartDate'), value, v.partitionDate, 'date (yyyy/MM/dd)'),
@@ -725,6 +747,7 @@ export function parseConfig(raw: unknown, defaults: ConfigDefaults = {}): IrKitC
     simulation,
     env,
     alertsRegion: GLOBAL_EVENTS_REGION,
+    alertForwardingRegions,
   };
 }
 

@@ -42,3 +42,6 @@ export const COMMERCIAL_REGIONS: readonly string[] = [
 
 /** IAM, STS global endpoint and Organizations events are delivered in this Region. */
 export const GLOBAL_EVENTS_REGION = 'us-east-1';
+
+/** AWS Health's backup Region for global events, where AWS advises a second rule. */
+export const HEALTH_BACKUP_REGION = 'us-west-2';

@@ -20,13 +20,27 @@ export interface CredentialAlertsProps {
 }
 
 /** One alert: the events it matches and how its message reads. */
-interface AlertDefinition {
+export interface AlertDefinition {
   /** Construct id of the rule: stable. */
   readonly id: string;
   readonly description: string;
   readonly pattern: events.EventPattern;
   readonly message: string;
+  /**
+   * Where its events arise: 'global' only in us-east-1 (IAM); 'regional' in every Region the
+   * caller chose (STS regional endpoints, GuardDuty); 'health' in us-east-1 and AWS Health's
+   * backup Region.
+   */
+  readonly scope: 'global' | 'regional' | 'health';
+  /**
+   * The event is a read-only management event (STS AssumeRole is), which a rule receives only in
+   * the state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS.
+   */
+  readonly readOnlyManagementEvent?: boolean;
 }
+
+/** The state a rule needs to receive read-only management events through CloudTrail. */
+export const ALL_MANAGEMENT_EVENTS_STATE = 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@.]+$/;
 const API_CALL = 'AWS API Call via CloudTrail';
@@ -110,140 +124,163 @@ export class CredentialAlerts extends Construct {
       this.topic.addSubscription(new subscriptions.EmailSubscription(address));
     }
 
-    const partition = Stack.of(this).partition;
-    const targetUser = ` (user ${field('$.detail.requestParameters.userName')})`;
-    const definitions: AlertDefinition[] = [
-      {
-        id: 'AccessKeyCreated',
-        description: 'IR Kit: an IAM user access key was created (the playbook recommends this alert).',
-        pattern: iamCall(['CreateAccessKey']),
-        message: apiCallMessage(
-          'a long-term IAM access key was created',
-          targetUser,
-          'Long-term keys are what gets exposed; confirm the owner expected this key.',
-        ),
-      },
-      {
-        id: 'UserCreated',
-        description: 'IR Kit: an IAM user was created.',
-        pattern: iamCall(['CreateUser']),
-        message: apiCallMessage(
-          'an IAM user was created',
-          targetUser,
-          'Attackers with a stolen key create users to persist.',
-        ),
-      },
-      {
-        id: 'AdministratorAccessAttached',
-        description: 'IR Kit: the AdministratorAccess managed policy was attached to an IAM user.',
-        pattern: iamCall(['AttachUserPolicy'], {
-          policyArn: events.Match.suffix(':iam::aws:policy/AdministratorAccess'),
-        }),
-        message: apiCallMessage(
-          'AdministratorAccess was attached to an IAM user',
-          targetUser,
-          "This is the playbook actor's escalation step.",
-        ),
-      },
-      {
-        id: 'AdministratorInlinePolicy',
-        description: 'IR Kit: an inline policy allowing every action was put on an IAM user.',
-        pattern: iamCall(['PutUserPolicy'], { policyDocument: ALLOW_ALL_ACTIONS }),
-        message: apiCallMessage(
-          'an inline policy allowing every action was put on an IAM user',
-          targetUser,
-          'This grants administrator rights without the managed policy.',
-        ),
-      },
-      {
-        id: 'LoginProfileChanged',
-        description: 'IR Kit: a console password was created or changed for an IAM user.',
-        pattern: iamCall(['CreateLoginProfile', 'UpdateLoginProfile']),
-        message: apiCallMessage(
-          'a console password was created or changed',
-          targetUser,
-          'A password gives a key holder console access.',
-        ),
-      },
-      {
-        id: 'CompromisedKeyQuarantine',
-        description: 'IR Kit: AWS attached an AWSCompromisedKeyQuarantine policy (AWS found an exposed key).',
-        pattern: iamCall(['AttachUserPolicy', 'AttachRolePolicy', 'AttachGroupPolicy'], {
-          policyArn: events.Match.prefix(`arn:${partition}:iam::aws:policy/AWSCompromisedKeyQuarantine`),
-        }),
-        message: apiCallMessage(
-          'an AWSCompromisedKeyQuarantine policy was attached: AWS believes a key of this account is exposed',
-          ` (user ${field('$.detail.requestParameters.userName')}, policy ${field('$.detail.requestParameters.policyArn')})`,
-          "Treat the named user's keys as exposed.",
-        ),
-      },
-      {
-        id: 'BreakGlassAssumed',
-        description: 'IR Kit: the break-glass role was assumed.',
-        pattern: {
-          source: ['aws.sts'],
-          detailType: [API_CALL],
-          detail: {
-            eventSource: ['sts.amazonaws.com'],
-            eventName: ['AssumeRole'],
-            requestParameters: { roleArn: [props.breakGlassRole.roleArn] },
-          },
-        },
-        message: apiCallMessage(
-          'the break-glass role was assumed',
-          ` (session ${field('$.detail.requestParameters.roleSessionName')})`,
-          "If this elevation was not approved, treat the caller's credentials as exposed.",
-        ),
-      },
-      {
-        id: 'CredentialsExposedHealthEvent',
-        description: 'IR Kit: AWS Health reports exposed credentials (AWS_RISK_CREDENTIALS_EXPOSED).',
-        pattern: {
-          source: ['aws.health'],
-          detailType: ['AWS Health Event'],
-          detail: { eventTypeCode: ['AWS_RISK_CREDENTIALS_EXPOSED'] },
-        },
-        message:
-          `IR Kit alert: AWS Health reports an exposed credential (${field('$.detail.eventTypeCode')}). ` +
-          `Who: access key ${field('$.detail.affectedEntities[0].entityValue')}, found in a public place by AWS ` +
-          `(no source IP: nobody called an API yet, as far as AWS says). When: ${field('$.time')}, ` +
-          `account ${field('$.account')}, region ${field('$.region')}. Start with: irkit validate ` +
-          `--access-key-id ${field('$.detail.affectedEntities[0].entityValue')} ; then irkit investigate ` +
-          `--access-key-id ${field('$.detail.affectedEntities[0].entityValue')} --from YYYY/MM/DD --to YYYY/MM/DD.`,
-      },
-      {
-        id: 'GuardDutyIamUserFinding',
-        description: 'IR Kit: a GuardDuty finding of an IAMUser family.',
-        pattern: {
-          source: ['aws.guardduty'],
-          detailType: ['GuardDuty Finding'],
-          // Finding types read ThreatPurpose:IAMUser/Family, so the family sits after the purpose.
-          detail: { type: events.Match.wildcard('*:IAMUser/*') },
-        },
-        message:
-          `IR Kit alert: GuardDuty finding ${field('$.detail.type')} (severity ${field('$.detail.severity')}). ` +
-          `Who: user ${field('$.detail.resource.accessKeyDetails.userName')} (access key ` +
-          `${field('$.detail.resource.accessKeyDetails.accessKeyId')}) called ` +
-          `${field('$.detail.service.action.awsApiCallAction.api')} from IP ` +
-          `${field('$.detail.service.action.awsApiCallAction.remoteIpDetails.ipAddressV4')}, last seen ` +
-          `${field('$.detail.service.eventLastSeen')} in account ${field('$.account')}, region ${field('$.region')}. ` +
-          `Start with: irkit validate --access-key-id ${field('$.detail.resource.accessKeyDetails.accessKeyId')} ; ` +
-          `then irkit investigate --access-key-id ${field('$.detail.resource.accessKeyDetails.accessKeyId')} ` +
-          `--from YYYY/MM/DD --to YYYY/MM/DD.`,
-      },
-    ];
-
-    this.rules = definitions.map(
-      (definition) =>
-        new events.Rule(this, definition.id, {
-          description: definition.description,
-          eventPattern: definition.pattern,
-          targets: [
-            new targets.SnsTopic(this.topic, {
-              message: events.RuleTargetInput.fromText(definition.message),
-            }),
-          ],
-        }),
-    );
+    const definitions = alertDefinitions(Stack.of(this).partition, props.breakGlassRole.roleArn);
+    this.rules = definitions.map((definition) => {
+      const rule = new events.Rule(this, definition.id, {
+        description: definition.description,
+        eventPattern: definition.pattern,
+        targets: [
+          new targets.SnsTopic(this.topic, {
+            message: events.RuleTargetInput.fromText(definition.message),
+          }),
+        ],
+      });
+      if (definition.readOnlyManagementEvent) receiveReadOnlyManagementEvents(rule);
+      return rule;
+    });
   }
+}
+
+/** Sets the rule state under which EventBridge also delivers read-only management events. */
+export function receiveReadOnlyManagementEvents(rule: events.Rule): void {
+  (rule.node.defaultChild as events.CfnRule).state = ALL_MANAGEMENT_EVENTS_STATE;
+}
+
+/**
+ * Every alert of DESIGN.md. The same definitions serve the us-east-1 rules (to the topic) and the
+ * regional forwarding rules, so what is forwarded is exactly what the topic's rules match.
+ */
+export function alertDefinitions(partition: string, breakGlassRoleArn: string): AlertDefinition[] {
+  const targetUser = ` (user ${field('$.detail.requestParameters.userName')})`;
+  return [
+    {
+      id: 'AccessKeyCreated',
+      scope: 'global',
+      description: 'IR Kit: an IAM user access key was created (the playbook recommends this alert).',
+      pattern: iamCall(['CreateAccessKey']),
+      message: apiCallMessage(
+        'a long-term IAM access key was created',
+        targetUser,
+        'Long-term keys are what gets exposed; confirm the owner expected this key.',
+      ),
+    },
+    {
+      id: 'UserCreated',
+      scope: 'global',
+      description: 'IR Kit: an IAM user was created.',
+      pattern: iamCall(['CreateUser']),
+      message: apiCallMessage(
+        'an IAM user was created',
+        targetUser,
+        'Attackers with a stolen key create users to persist.',
+      ),
+    },
+    {
+      id: 'AdministratorAccessAttached',
+      scope: 'global',
+      description: 'IR Kit: the AdministratorAccess managed policy was attached to an IAM user.',
+      pattern: iamCall(['AttachUserPolicy'], {
+        policyArn: events.Match.suffix(':iam::aws:policy/AdministratorAccess'),
+      }),
+      message: apiCallMessage(
+        'AdministratorAccess was attached to an IAM user',
+        targetUser,
+        "This is the playbook actor's escalation step.",
+      ),
+    },
+    {
+      id: 'AdministratorInlinePolicy',
+      scope: 'global',
+      description: 'IR Kit: an inline policy allowing every action was put on an IAM user.',
+      pattern: iamCall(['PutUserPolicy'], { policyDocument: ALLOW_ALL_ACTIONS }),
+      message: apiCallMessage(
+        'an inline policy allowing every action was put on an IAM user',
+        targetUser,
+        'This grants administrator rights without the managed policy.',
+      ),
+    },
+    {
+      id: 'LoginProfileChanged',
+      scope: 'global',
+      description: 'IR Kit: a console password was created or changed for an IAM user.',
+      pattern: iamCall(['CreateLoginProfile', 'UpdateLoginProfile']),
+      message: apiCallMessage(
+        'a console password was created or changed',
+        targetUser,
+        'A password gives a key holder console access.',
+      ),
+    },
+    {
+      id: 'CompromisedKeyQuarantine',
+      scope: 'global',
+      description: 'IR Kit: AWS attached an AWSCompromisedKeyQuarantine policy (AWS found an exposed key).',
+      pattern: iamCall(['AttachUserPolicy', 'AttachRolePolicy', 'AttachGroupPolicy'], {
+        policyArn: events.Match.prefix(`arn:${partition}:iam::aws:policy/AWSCompromisedKeyQuarantine`),
+      }),
+      message: apiCallMessage(
+        'an AWSCompromisedKeyQuarantine policy was attached: AWS believes a key of this account is exposed',
+        ` (user ${field('$.detail.requestParameters.userName')}, policy ${field('$.detail.requestParameters.policyArn')})`,
+        "Treat the named user's keys as exposed.",
+      ),
+    },
+    {
+      id: 'BreakGlassAssumed',
+      scope: 'regional',
+      // STS records AssumeRole as read-only, so a default rule state would never see it.
+      readOnlyManagementEvent: true,
+      description: 'IR Kit: the break-glass role was assumed.',
+      pattern: {
+        source: ['aws.sts'],
+        detailType: [API_CALL],
+        detail: {
+          eventSource: ['sts.amazonaws.com'],
+          eventName: ['AssumeRole'],
+          requestParameters: { roleArn: [breakGlassRoleArn] },
+        },
+      },
+      message: apiCallMessage(
+        'the break-glass role was assumed',
+        ` (session ${field('$.detail.requestParameters.roleSessionName')})`,
+        "If this elevation was not approved, treat the caller's credentials as exposed.",
+      ),
+    },
+    {
+      id: 'CredentialsExposedHealthEvent',
+      scope: 'health',
+      description: 'IR Kit: AWS Health reports exposed credentials (AWS_RISK_CREDENTIALS_EXPOSED).',
+      pattern: {
+        source: ['aws.health'],
+        detailType: ['AWS Health Event'],
+        detail: { eventTypeCode: ['AWS_RISK_CREDENTIALS_EXPOSED'] },
+      },
+      message:
+        `IR Kit alert: AWS Health reports an exposed credential (${field('$.detail.eventTypeCode')}). ` +
+        `Who: access key ${field('$.detail.affectedEntities[0].entityValue')}, found in a public place by AWS ` +
+        `(no source IP: nobody called an API yet, as far as AWS says). When: ${field('$.time')}, ` +
+        `account ${field('$.account')}, region ${field('$.region')}. Start with: irkit validate ` +
+        `--access-key-id ${field('$.detail.affectedEntities[0].entityValue')} ; then irkit investigate ` +
+        `--access-key-id ${field('$.detail.affectedEntities[0].entityValue')} --from YYYY/MM/DD --to YYYY/MM/DD.`,
+    },
+    {
+      id: 'GuardDutyIamUserFinding',
+      scope: 'regional',
+      description: 'IR Kit: a GuardDuty finding of an IAMUser family.',
+      pattern: {
+        source: ['aws.guardduty'],
+        detailType: ['GuardDuty Finding'],
+        // Finding types read ThreatPurpose:IAMUser/Family, so the family sits after the purpose.
+        detail: { type: events.Match.wildcard('*:IAMUser/*') },
+      },
+      message:
+        `IR Kit alert: GuardDuty finding ${field('$.detail.type')} (severity ${field('$.detail.severity')}). ` +
+        `Who: user ${field('$.detail.resource.accessKeyDetails.userName')} (access key ` +
+        `${field('$.detail.resource.accessKeyDetails.accessKeyId')}) called ` +
+        `${field('$.detail.service.action.awsApiCallAction.api')} from IP ` +
+        `${field('$.detail.service.action.awsApiCallAction.remoteIpDetails.ipAddressV4')}, last seen ` +
+        `${field('$.detail.service.eventLastSeen')} in account ${field('$.account')}, region ${field('$.region')}. ` +
+        `Start with: irkit validate --access-key-id ${field('$.detail.resource.accessKeyDetails.accessKeyId')} ; ` +
+        `then irkit investigate --access-key-id ${field('$.detail.resource.accessKeyDetails.accessKeyId')} ` +
+        `--from YYYY/MM/DD --to YYYY/MM/DD.`,
+    },
+  ];
 }

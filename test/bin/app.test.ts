@@ -7,6 +7,7 @@ import { App } from 'aws-cdk-lib';
 import { buildApp } from '../../bin/app';
 import { IrKitError } from '../../lib/errors';
 import { ACCESS_STACK_NAME } from '../../lib/stacks/access-stack';
+import { alertForwardingStackName } from '../../lib/stacks/alert-forwarding-stack';
 import { ALERTS_STACK_NAME } from '../../lib/stacks/alerts-stack';
 import { ANALYTICS_STACK_NAME } from '../../lib/stacks/analytics-stack';
 import { LOG_SOURCES_STACK_NAME } from '../../lib/stacks/log-sources-stack';
@@ -25,7 +26,14 @@ describe('the app with the cdk.json context', () => {
   it('synthesizes every stack with cdk-nag on', () => {
     const names = assembly.stacks.map((s) => s.stackName);
     expect(names.sort()).toEqual(
-      [ACCESS_STACK_NAME, ALERTS_STACK_NAME, ANALYTICS_STACK_NAME, LOG_SOURCES_STACK_NAME].sort(),
+      [
+        ACCESS_STACK_NAME,
+        ALERTS_STACK_NAME,
+        ANALYTICS_STACK_NAME,
+        LOG_SOURCES_STACK_NAME,
+        // AWS Health's backup Region always forwards.
+        alertForwardingStackName('us-west-2'),
+      ].sort(),
     );
   });
 

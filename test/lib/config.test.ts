@@ -64,6 +64,21 @@ describe('parseConfig defaults', () => {
     expect(config.alertsRegion).toBe('us-east-1');
   });
 
+  it('forwards alerts from AWS Health’s backup Region by default, and from the Regions named', () => {
+    expect(config.alertForwardingRegions).toEqual(['us-west-2']);
+    expect(parseConfig({ ...MINIMAL, regions: ['us-east-1', 'eu-west-1'] }).alertForwardingRegions).toEqual([
+      'eu-west-1',
+      'us-west-2',
+    ]);
+    expect(
+      parseConfig({ ...MINIMAL, regions: ['eu-west-1'], alertRegions: ['eu-central-1', 'us-east-1'] })
+        .alertForwardingRegions,
+    ).toEqual(['eu-central-1', 'us-west-2']);
+    expect(() => parseConfig({ ...MINIMAL, alertRegions: ['eu-wets-1'] })).toThrow(
+      /irkit\.alertRegions\[0\]/,
+    );
+  });
+
   it('leaves optional features off and lets break-glass default to the trusted principals', () => {
     expect(config.logSources).toEqual({ enabled: false, vpcId: undefined });
     expect(config.simulation).toEqual({

@@ -184,6 +184,18 @@ describe('CredentialAlerts', () => {
     expect(matched(EVENTS[name])).toEqual(expected);
   });
 
+  it('receives the break-glass AssumeRole, which CloudTrail records as read-only (rule state)', () => {
+    // STS marks AssumeRole readOnly: a rule in the default state never sees it.
+    expect(EVENTS.assumeBreakGlass).toMatchObject({ detail: { eventName: 'AssumeRole' } });
+    const states = Object.fromEntries(
+      alerts.rules.map((rule) => [rule.node.id, (rule.node.defaultChild as { state?: string }).state]),
+    );
+    expect(states.BreakGlassAssumed).toBe('ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS');
+    expect(
+      Object.entries(states).filter(([, state]) => state === 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS'),
+    ).toHaveLength(1);
+  });
+
   it("tells who, what, from which IP, when, where, and the irkit command for the playbook's key", () => {
     const rule = rules.find((r) => r.id === 'AccessKeyCreated');
     const message = render(rule!.transformer, EVENTS.createAccessKey);
