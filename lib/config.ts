@@ -54,6 +54,8 @@ export interface IrKitConfig {
   readonly alertEmails: readonly string[];
   readonly bytesScannedCutoffPerQuery: number;
   readonly resultsRetentionInDays: number;
+  /** What deleting IrKitAnalytics does to the workgroup: 'retain' it (its history) or 'delete' it with all it holds. */
+  readonly workgroupOnDelete: 'retain' | 'delete';
   /**
    * Reserved concurrency of the containment handler: 1 serializes containment changes in the
    * account; 0 reserves none (accounts whose concurrency quota allows no reservation).
@@ -131,6 +133,7 @@ const TOP_LEVEL_KEYS = [
   'alertEmails',
   'bytesScannedCutoffPerQuery',
   'resultsRetentionInDays',
+  'workgroupOnDelete',
   'containmentHandlerConcurrency',
   'protectedPrincipals',
   'logSources',
@@ -284,6 +287,18 @@ function boolean(key: string, value: unknown): boolean {
     throw configError(key, value, 'expected true or false', `give ${key} as a JSON boolean`);
   }
   return value;
+}
+
+function oneOf<T extends string>(key: string, value: unknown, values: readonly T[]): T {
+  if (typeof value !== 'string' || !values.includes(value as T)) {
+    throw configError(
+      key,
+      value,
+      `expected one of ${values.join(', ')}`,
+      `give ${key} as "${values[0]}" or "${values.slice(1).join('", "')}"`,
+    );
+  }
+  return value as T;
 }
 
 function integer(key: string, value: unknown, min: number, max: number, unit: string): number {
@@ -737,6 +752,10 @@ export function parseConfig(raw: unknown, defaults: ConfigDefaults = {}): IrKitC
       optional(root, 'resultsRetentionInDays', (value) =>
         integer(key('resultsRetentionInDays'), value, 1, 3650, 'days'),
       ) ?? DEFAULT_RESULTS_RETENTION_IN_DAYS,
+    workgroupOnDelete:
+      optional(root, 'workgroupOnDelete', (value) =>
+        oneOf(key('workgroupOnDelete'), value, ['retain', 'delete'] as const),
+      ) ?? 'retain',
     containmentHandlerConcurrency:
       optional(root, 'containmentHandlerConcurrency', (value) =>
         integer(key('containmentHandlerConcurrency'), value, 0, 1, 'concurrent executions'),

@@ -1,4 +1,4 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -35,7 +35,18 @@ export interface InvestigationWorkgroupProps {
    * @default 365
    */
   readonly resultsRetentionInDays?: number;
+  /**
+   * What deleting the stack does to the workgroup. 'retain': it stays, with its query history
+   * and any queries people saved in it by hand (a later deploy must first delete or import it);
+   * 'delete': it is deleted with all it holds (Athena's RecursiveDeleteOption), so the stack
+   * deletes cleanly once queries have run.
+   * @default 'retain'
+   */
+  readonly onDelete?: WorkgroupOnDelete;
 }
+
+export const WORKGROUP_ON_DELETE = ['retain', 'delete'] as const;
+export type WorkgroupOnDelete = (typeof WORKGROUP_ON_DELETE)[number];
 
 /**
  * The Athena workgroup responders query in: its settings are enforced (no client can send
@@ -87,7 +98,7 @@ export class InvestigationWorkgroup extends Construct {
       name: this.workgroupName,
       description: 'IR Kit: investigation queries of the IAM credential exposure playbook',
       state: 'ENABLED',
-      recursiveDeleteOption: false,
+      recursiveDeleteOption: props.onDelete === 'delete',
       workGroupConfiguration: {
         enforceWorkGroupConfiguration: true,
         engineVersion: { selectedEngineVersion: ATHENA_ENGINE_VERSION },
@@ -101,6 +112,9 @@ export class InvestigationWorkgroup extends Construct {
         },
       },
     });
+    this.resource.applyRemovalPolicy(
+      props.onDelete === 'delete' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    );
     this.workgroupArn = stack.formatArn({
       service: 'athena',
       resource: 'workgroup',

@@ -81,6 +81,7 @@ export class AnalyticsStack extends Stack {
       workgroupName: config.workgroupName,
       bytesScannedCutoffPerQuery: config.bytesScannedCutoffPerQuery,
       resultsRetentionInDays: config.resultsRetentionInDays,
+      onDelete: config.workgroupOnDelete,
     });
     const tableNames: TableNames = {
       database: this.database.databaseName,

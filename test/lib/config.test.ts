@@ -61,6 +61,7 @@ describe('parseConfig defaults', () => {
     expect(config.bytesScannedCutoffPerQuery).toBe(DEFAULT_BYTES_SCANNED_CUTOFF);
     expect(config.resultsRetentionInDays).toBe(DEFAULT_RESULTS_RETENTION_IN_DAYS);
     expect(config.containmentHandlerConcurrency).toBe(1);
+    expect(config.workgroupOnDelete).toBe('retain');
     expect(config.alertsRegion).toBe('us-east-1');
   });
 
@@ -412,6 +413,11 @@ describe('parseConfig refuses bad config, naming the key, the value and the fix'
       'a cutoff given as text',
       { ...MINIMAL, bytesScannedCutoffPerQuery: '10GB' },
       /irkit\.bytesScannedCutoffPerQuery = "10GB"/,
+    ],
+    [
+      'an unknown workgroup deletion choice',
+      { ...MINIMAL, workgroupOnDelete: 'purge' },
+      /irkit\.workgroupOnDelete = "purge": expected one of retain, delete/,
     ],
     [
       'a handler concurrency that would not serialize containment',

@@ -20,6 +20,22 @@ function idOf(stack: Stack, construct: { node: { defaultChild?: unknown } }): st
   return stack.getLogicalId(construct.node.defaultChild as never);
 }
 
+describe('what deleting the stack does to the workgroup', () => {
+  it('retains it with its query history by default', () => {
+    build().template.hasResource('AWS::Athena::WorkGroup', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ RecursiveDeleteOption: false }),
+    });
+  });
+
+  it('deletes it with all it holds when asked, so the stack deletes once queries have run', () => {
+    build({ onDelete: 'delete' }).template.hasResource('AWS::Athena::WorkGroup', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({ RecursiveDeleteOption: true }),
+    });
+  });
+});
+
 describe('InvestigationWorkgroup with defaults', () => {
   const { stack, workgroup, template } = build();
   const keyId = idOf(stack, workgroup.resultsKey);
