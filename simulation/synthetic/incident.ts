@@ -220,8 +220,9 @@ export function buildIncident(options: IncidentOptions): Incident {
     calls,
     principals,
     accessKeyIds: unique(calls.map((c) => c.userIdentity.accessKeyId).filter((k): k is string => !!k)),
-    sourceIps: unique(calls.map((c) => c.sourceIPAddress)),
-    userAgents: unique(calls.map((c) => c.userAgent)),
+    // AWS's own calls (its quarantine) are not the actor's.
+    sourceIps: unique(calls.filter((c) => c.principal !== 'aws').map((c) => c.sourceIPAddress)),
+    userAgents: unique(calls.filter((c) => c.principal !== 'aws').map((c) => c.userAgent)),
     resources,
     probedEventNames: scenario.probeEventNames,
     network: {
