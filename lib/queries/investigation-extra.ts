@@ -27,9 +27,10 @@ function changeDetails(s: Subject): QueryDefinition {
     params: [s.param, FROM, TO],
     placeholders: [s.param.name, 'from', 'to'],
     sql: (t) => `SELECT eventtime, awsregion, eventsource, eventname, requestparameters, responseelements,
-       recipientaccountid, sourceipaddress, errorcode, eventid
+       recipientaccountid, useridentity.accesskeyid AS access_key_id, useridentity.invokedby AS invoked_by,
+       sourceipaddress, useragent, errorcode, eventid
 FROM ${table(t)}
-WHERE ${s.column} = ?
+WHERE ${s.match}
       AND date_partition >= ?
       AND date_partition <= ?
       AND readonly = 'false'
@@ -51,15 +52,39 @@ const ROLE_SESSIONS: QueryDefinition = {
        count(DISTINCT sourceipaddress) AS source_ips
 FROM ${table(t)}
 WHERE useridentity.type = 'AssumedRole'
-      AND useridentity.sessioncontext.sessionissuer.username = ?
+      AND lower(useridentity.sessioncontext.sessionissuer.username) = lower(?)
       AND date_partition >= ?
       AND date_partition <= ?
 GROUP BY useridentity.arn, useridentity.accesskeyid
 ORDER BY first_seen, access_key_id`,
 };
 
+const USER_POLICY_CHANGES: QueryDefinition = {
+  id: 'user-policy-changes',
+  title: 'Policies attached to or put on an IAM user, by anyone',
+  playbook: { part: 2, step: '3' },
+  description:
+    'Lists every AttachUserPolicy and PutUserPolicy naming the user, whoever made it, with the caller, the service ' +
+    'that called on its behalf, the source address and user agent: AWS’s own quarantine of an exposed key ' +
+    '(AWSCompromisedKeyQuarantine*, AWSExposedCredentialPolicy_DO_NOT_REMOVE) shows here.',
+  params: [BY_USER.param, FROM, TO],
+  placeholders: [BY_USER.param.name, 'from', 'to'],
+  sql: (t) => `SELECT eventtime, awsregion, eventname,
+       coalesce(json_extract_scalar(requestparameters, '$.policyArn'),
+                json_extract_scalar(requestparameters, '$.policyName')) AS policy,
+       useridentity.type AS identity_type, useridentity.arn AS identity_arn,
+       useridentity.invokedby AS invoked_by, sourceipaddress, useragent, errorcode, eventid
+FROM ${table(t)}
+WHERE eventname IN ('AttachUserPolicy', 'PutUserPolicy')
+      AND lower(json_extract_scalar(requestparameters, '$.userName')) = lower(?)
+      AND date_partition >= ?
+      AND date_partition <= ?
+ORDER BY eventtime, eventid`,
+};
+
 export const INVESTIGATION_EXTRA_QUERIES: readonly QueryDefinition[] = [
   changeDetails(BY_KEY),
   changeDetails(BY_USER),
   ROLE_SESSIONS,
+  USER_POLICY_CHANGES,
 ];

@@ -22,9 +22,24 @@ const WINDOW = `date_partition >= ?
       AND date_partition <= ?`;
 
 function subjectFilter(s: Subject): string {
-  return `${s.column} = ?
+  return `${s.match}
       AND ${WINDOW}`;
 }
+
+/**
+ * What names an identity of any type (CloudTrail's userIdentity element): the principal id
+ * (`AIDA...`, `AROA...:session`, a SAML or web identity subject), its account, the service
+ * that called on its behalf, the role that issued a session, EC2's instance-credential
+ * marker, and the Identity Center user a call was made for.
+ */
+const IDENTITY_DETAIL_COLUMNS = `useridentity.principalid AS principal_id, useridentity.accountid AS identity_account,
+       useridentity.invokedby AS invoked_by,
+       useridentity.sessioncontext.sessionissuer.arn AS session_issuer_arn,
+       useridentity.sessioncontext.ec2roledelivery AS role_delivery,
+       useridentity.onbehalfof.userid AS on_behalf_of`;
+const IDENTITY_DETAIL_GROUP = `useridentity.principalid, useridentity.accountid, useridentity.invokedby,
+         useridentity.sessioncontext.sessionissuer.arn, useridentity.sessioncontext.ec2roledelivery,
+         useridentity.onbehalfof.userid`;
 
 const quoted = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
 
@@ -196,7 +211,8 @@ function resourceActivity(s: Subject): QueryDefinition {
          ...CREATED_RESOURCE_PATHS.map((p) => json(RESPONSE, p)),
        ])} AS resource_name,
        ${json(REQUEST, 'key')} AS object_key,
-       errorcode, eventid
+       useridentity.accesskeyid AS access_key_id, useridentity.invokedby AS invoked_by,
+       sourceipaddress, useragent, errorcode, eventid
 FROM ${table(t)}
 WHERE ${subjectFilter(s)}
 ORDER BY eventtime, eventid`,
@@ -242,13 +258,14 @@ const IP_ACTIVITY: QueryDefinition = {
   placeholders: ['sourceIps', 'from', 'to'],
   sql: (t) => `SELECT sourceipaddress, useridentity.type AS identity_type, useridentity.arn AS identity_arn,
        useridentity.username AS user_name, useridentity.accesskeyid AS access_key_id,
+       ${IDENTITY_DETAIL_COLUMNS},
        eventsource, eventname, errorcode,
        count(eventid) AS count, min(eventtime) AS first_seen, max(eventtime) AS last_seen
 FROM ${table(t)}
 WHERE contains(split(?, ','), sourceipaddress)
       AND ${WINDOW}
 GROUP BY sourceipaddress, useridentity.type, useridentity.arn, useridentity.username,
-         useridentity.accesskeyid, eventsource, eventname, errorcode
+         useridentity.accesskeyid, ${IDENTITY_DETAIL_GROUP}, eventsource, eventname, errorcode
 ORDER BY first_seen, sourceipaddress, identity_arn, access_key_id, eventsource, eventname, errorcode`,
 };
 
@@ -282,11 +299,13 @@ function firstLastSeen(s: Subject): QueryDefinition {
     placeholders: [s.param.name, 'from', 'to'],
     sql: (t) => `SELECT useridentity.type AS identity_type, useridentity.arn AS identity_arn,
        useridentity.username AS user_name, useridentity.accesskeyid AS access_key_id,
+       ${IDENTITY_DETAIL_COLUMNS},
        min(eventtime) AS first_seen, max(eventtime) AS last_seen, count(eventid) AS events,
        count(DISTINCT sourceipaddress) AS source_ips, count(DISTINCT awsregion) AS regions
 FROM ${table(t)}
 WHERE ${subjectFilter(s)}
-GROUP BY useridentity.type, useridentity.arn, useridentity.username, useridentity.accesskeyid
+GROUP BY useridentity.type, useridentity.arn, useridentity.username, useridentity.accesskeyid,
+         ${IDENTITY_DETAIL_GROUP}
 ORDER BY first_seen, access_key_id`,
   };
 }
@@ -312,15 +331,16 @@ function deniedCalls(s: Subject): QueryDefinition {
     playbook: { part: 2, step: '4' },
     description:
       `Counts the ${s.label}'s calls refused for lack of permission (AccessDenied, UnauthorizedOperation, ...) ` +
-      'by API and message: what the actor tried and could not do.',
+      'by API and error code (EC2 writes a different encoded message for every call), with one example message: ' +
+      'what the actor tried and could not do.',
     params: [s.param, FROM, TO],
     placeholders: [s.param.name, 'from', 'to'],
-    sql: (t) => `SELECT awsregion, eventsource, eventname, errorcode, errormessage,
+    sql: (t) => `SELECT awsregion, eventsource, eventname, errorcode, min(errormessage) AS errormessage,
        count(eventid) AS count, min(eventtime) AS first_seen, max(eventtime) AS last_seen
 FROM ${table(t)}
 WHERE ${subjectFilter(s)}
       AND errorcode IN (${quoted(DENIED_ERROR_CODES)})
-GROUP BY awsregion, eventsource, eventname, errorcode, errormessage
+GROUP BY awsregion, eventsource, eventname, errorcode
 ORDER BY count DESC, first_seen, eventname`,
   };
 }

@@ -37,23 +37,30 @@ export const SUBJECT_PARAMS = { KEY, USER } as const;
 /** The quoted `"database"."table"` name of the CloudTrail table. */
 export const table = (t: TableNames) => `"${t.database}"."${t.cloudTrailTable}"`;
 
-/** The identity filter of the two query families: by access key id, or by IAM user name. */
+/**
+ * The identity filter of the two query families: by access key id, or by IAM user name.
+ * IAM names ignore case (JaneDoe and janedoe are one user), so a name matches in any case.
+ */
 export interface Subject {
   readonly idPrefix: 'key' | 'user';
   readonly param: QueryParam;
   readonly column: string;
+  /** The WHERE condition selecting the subject's records, with one `?`. */
+  readonly match: string;
   readonly label: string;
 }
 export const BY_KEY: Subject = {
   idPrefix: 'key',
   param: KEY,
   column: 'useridentity.accesskeyid',
+  match: 'useridentity.accesskeyid = ?',
   label: 'access key',
 };
 export const BY_USER: Subject = {
   idPrefix: 'user',
   param: USER,
   column: 'useridentity.username',
+  match: 'lower(useridentity.username) = lower(?)',
   label: 'IAM user',
 };
 
@@ -69,7 +76,7 @@ function apiActivity(s: Subject, step: string): QueryDefinition {
       t,
     ) => `SELECT awsregion, eventsource, eventname, readonly, errorcode, errormessage, count(eventid) as COUNT 
 FROM ${table(t)}
-WHERE ${s.column} = ?
+WHERE ${s.match}
       AND date_partition >= ?
       AND date_partition <= ?
 GROUP BY awsregion, eventsource, eventname, readonly, errorcode, errormessage
@@ -87,7 +94,7 @@ function sourceIps(s: Subject, step: string): QueryDefinition {
     placeholders: [s.param.name, 'from', 'to'],
     sql: (t) => `SELECT sourceipaddress, useragent, count(eventid) as COUNT 
 FROM ${table(t)}
-WHERE ${s.column} = ?
+WHERE ${s.match}
       AND date_partition >= ?
       AND date_partition <= ?
 GROUP BY sourceipaddress, useragent
@@ -114,7 +121,7 @@ function changeDetails(s: Subject, step: string, example: string): QueryDefiniti
       t,
     ) => `SELECT eventtime, awsregion, eventname, requestparameters, responseelements, errorcode, errormessage
 FROM ${table(t)}
-WHERE ${s.column} = ?
+WHERE ${s.match}
       AND date_partition >= ?
       AND date_partition <= ?
       AND contains(split(?, ','), eventname)
@@ -127,27 +134,27 @@ const NETWORK_ACTIVITY: QueryDefinition = {
   title: 'VPC Flow Logs traffic to or from the source IPs of an access key',
   playbook: { part: 2, step: '1' },
   description:
-    'Joins the VPC Flow Logs with the source IP addresses the access key used, counting flows by source and destination. Both tables are limited to the window.',
+    'Counts the VPC Flow Logs records whose source or destination is one of the source IP addresses the access key used, ' +
+    'by source and destination: each flow record once, however many calls came from its address. Both tables are limited to the window.',
   params: [KEY, FROM, TO],
   placeholders: ['accessKeyId', 'from', 'to', 'from', 'to'],
   sql: (t) => {
     const ct = `"${t.database}"."${t.cloudTrailTable}"`;
     const flow = `"${t.database}"."${t.vpcFlowTable}"`;
-    return `SELECT ${flow}.sourceaddress, 
+    return `WITH key_ips AS (
+     SELECT DISTINCT sourceipaddress
+     FROM ${ct}
+     WHERE useridentity.accesskeyid = ?
+           AND date_partition >= ?
+           AND date_partition <= ?)
+SELECT ${flow}.sourceaddress, 
        ${flow}.destinationaddress,
        count(*) as count
 FROM ${flow} 
-INNER JOIN ${ct}
-ON (${ct}.sourceipaddress = 
-   ${flow}.sourceaddress)
-   OR
-   (${ct}.sourceipaddress = 
-   ${flow}.destinationaddress)
-WHERE ${ct}.useridentity.accesskeyid = ?
-       AND ${ct}.date_partition >= ?
-       AND ${ct}.date_partition <= ?
-       AND ${flow}.date_partition >= ?
+WHERE ${flow}.date_partition >= ?
        AND ${flow}.date_partition <= ?
+       AND (${flow}.sourceaddress IN (SELECT sourceipaddress FROM key_ips)
+            OR ${flow}.destinationaddress IN (SELECT sourceipaddress FROM key_ips))
 GROUP BY ${flow}.sourceaddress, 
          ${flow}.destinationaddress
 ORDER BY count DESC`;
@@ -171,7 +178,7 @@ function probeDetails(s: Subject, step: string): QueryDefinition {
     placeholders: [s.param.name, 'from', 'to', 'eventNames'],
     sql: (t) => `SELECT eventtime, awsregion, requestparameters, responseelements, errorcode, errormessage
 FROM ${table(t)}
-WHERE ${s.column} = ?
+WHERE ${s.match}
       AND date_partition >= ?
       AND date_partition <= ?
       AND contains(split(?, ','), eventname)

@@ -79,6 +79,12 @@ function reachEvidence(p: Principal, r: Reach, rogue: boolean): PlanEvidence | u
       return evidence(`console password set${by}`, r.event, r.from);
     case 'AssumeRole':
       return evidence(`assumed${by}`, r.event, r.from);
+    case 'instance credentials':
+      return evidence(
+        `${r.detail ?? 'stolen instance credentials'}: revoke its older sessions`,
+        r.event,
+        r.from,
+      );
     case 'AttachRolePolicy':
     case 'PutRolePolicy':
       return evidence(`permissions changed${by}`, r.event, r.from);
@@ -123,7 +129,7 @@ function principalTargets(p: Principal, input: PlanInput, excluded: ExcludedFind
     }
     return [];
   }
-  if (p.kind === 'FederatedUser' || p.kind === 'Other') {
+  if (p.kind !== 'IAMUser' && p.kind !== 'Role') {
     exclude(
       'other',
       'not an IAM user or role: contain the IAM user that minted its credentials (deny-all cuts them)',
@@ -164,7 +170,13 @@ function principalTargets(p: Principal, input: PlanInput, excluded: ExcludedFind
   const policyEvidence = p.policies.map((c) =>
     evidence(`${c.policy} attached by ${c.by} (${c.eventName})`, c.event, c.by),
   );
-  const sessions = p.accessKeys
+  // A federated user is a principal of its own; the user that minted it holds its credentials' fate.
+  const federated = input.principals.filter(
+    (f) =>
+      f.kind === 'FederatedUser' &&
+      f.reached.some((r) => r.how === 'GetFederationToken' && r.from === p.name),
+  );
+  const sessions = [...p.accessKeys, ...federated.flatMap((f) => f.accessKeys)]
     .filter(
       (k) => k.type === 'session' && (k.origin === 'GetSessionToken' || k.origin === 'GetFederationToken'),
     )

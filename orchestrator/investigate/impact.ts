@@ -1,5 +1,5 @@
 import { ProtectionOptions, breakGlassRoleOf } from './protection';
-import { ImpactAnswer, Network, Principal, Resource, SourceIp } from './types';
+import { AwsAction, ImpactAnswer, Network, Principal, Resource, SourceIp } from './types';
 
 /**
  * The playbook's Part 3 "Impact" questions, answered from the investigation's data. Where
@@ -12,6 +12,7 @@ export interface ImpactInput {
   readonly principals: readonly Principal[];
   readonly resources: readonly Resource[];
   readonly sourceIps: readonly SourceIp[];
+  readonly awsActions: readonly AwsAction[];
   readonly network: Network;
   readonly protection: ProtectionOptions;
 }
@@ -127,7 +128,6 @@ function alertMatch(r: Resource, breakGlass: string): string | undefined {
     case 'AttachUserPolicy':
     case 'AttachRolePolicy':
     case 'AttachGroupPolicy':
-      if (r.detail?.includes('AWSCompromisedKeyQuarantine')) return 'AWS quarantine policy attached';
       return r.detail?.endsWith('/AdministratorAccess') ? 'administrator policy attached' : undefined;
     default:
       return r.name === breakGlass ? 'break-glass role used' : undefined;
@@ -210,6 +210,12 @@ export function answerImpact(input: ImpactInput): ImpactAnswer[] {
     (p) => p.kind === 'Role' && p.name.toLowerCase() === breakGlass.toLowerCase(),
   );
   if (breakGlassUsed) alerts.push(`break-glass role ${breakGlass} assumed by the actor`);
+  const quarantines = input.awsActions
+    .filter((a) => a.kind === 'quarantine')
+    .map(
+      (a) =>
+        `AWS quarantined ${a.principal}: ${a.policy} (${a.eventName}) at ${a.eventTime}${a.eventId ? ` (event ${a.eventId})` : ''}, by ${a.by}: AWS's own signal that the user's key was exposed`,
+    );
 
   const dataReads = probed.filter((r) => DATA_READS.has(r.eventName));
   const probedServices = unique(probed.map((r) => r.eventSource));
@@ -245,16 +251,24 @@ export function answerImpact(input: ImpactInput): ImpactAnswer[] {
   const ownBuckets = new Set(
     changed.filter((r) => r.type === 'AWS::S3::Bucket' && r.action === 'created').map((r) => r.name),
   );
+  // Objects the actor wrote into its own bucket and did not delete afterwards.
+  const deletedAfter = (r: Resource) =>
+    changed.some(
+      (d) => d.action === 'deleted' && d.type === r.type && d.name === r.name && d.eventTime >= r.eventTime,
+    );
   const staged = changed.filter(
     (r) =>
-      r.type === 'AWS::S3::Object' && r.action === 'created' && ownBuckets.has(r.name?.split('/')[0] ?? null),
+      r.type === 'AWS::S3::Object' &&
+      r.action === 'created' &&
+      ownBuckets.has(r.name?.split('/')[0] ?? null) &&
+      !deletedAfter(r),
   );
-  if (staged.length > 0 && probed.length > 0) {
+  for (const r of staged) {
+    // Only what was probed before the write can be in what was written.
+    const before = probed.filter((p) => p.eventTime <= r.eventTime).length;
+    if (before === 0) continue;
     exfiltration.push(
-      ...staged.map(
-        (r) =>
-          `after probing ${probed.length} time(s), ${r.by} wrote ${r.name} into a bucket the actor created: it may hold what was probed (${when(r)})`,
-      ),
+      `after probing ${before} time(s), ${r.by} wrote ${r.name} into a bucket the actor created: it may hold what was probed (${when(r)})`,
     );
   }
   const outbound = input.network.flows.filter(
@@ -271,10 +285,13 @@ export function answerImpact(input: ImpactInput): ImpactAnswer[] {
   return [
     answer(
       1,
-      alerts.length > 0
-        ? `${alerts.length} of the actor's actions match the kit's credential-alert rules; where the alerts stack is deployed they were notified. Check GuardDuty and AWS Health (AWS_RISK_CREDENTIALS_EXPOSED) too.`
-        : "None of the actor's actions match the kit's credential-alert rules. Check GuardDuty findings and AWS Health (AWS_RISK_CREDENTIALS_EXPOSED) for the same period.",
-      alerts,
+      (quarantines.length > 0
+        ? `AWS quarantined ${list(unique(input.awsActions.filter((a) => a.kind === 'quarantine').map((a) => a.principal)))}: AWS's own signal that the key was exposed (expect an AWS Health AWS_RISK_CREDENTIALS_EXPOSED event and a support case). `
+        : '') +
+        (alerts.length > 0
+          ? `${alerts.length} of the actor's actions match the kit's credential-alert rules; where the alerts stack is deployed they were notified. Check GuardDuty and AWS Health (AWS_RISK_CREDENTIALS_EXPOSED) too.`
+          : "None of the actor's actions match the kit's credential-alert rules. Check GuardDuty findings and AWS Health (AWS_RISK_CREDENTIALS_EXPOSED) for the same period."),
+      [...quarantines, ...alerts],
     ),
     answer(
       2,

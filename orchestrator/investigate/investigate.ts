@@ -6,12 +6,15 @@ import * as v from '../../lib/validation';
 import { ProgressEvent, QueryEngine, QueryResult } from '../engines/engine';
 import { buildResult } from './private/build';
 import { parseIdentityArn, principalArn, principalId } from './private/arn';
+import { awsCaller, nameIdentity } from './private/identity';
+import { describeResources, parseJsonCell } from './private/resources';
 import { COLUMNS, count, rows } from './private/rows';
 import {
   IpPhase,
   Node,
   NodeKind,
   NodeResults,
+  PolicyPhase,
   PrincipalState,
   emptyResults,
   nodeId,
@@ -146,21 +149,20 @@ class Investigation {
           }
         : { id: nodeId('user', this.subject.userName), kind: 'user', value: this.subject.userName, depth: 0 };
     this.nodes.set(first.id, first);
-    let frontier: Node[] = [first];
-    while (frontier.length > 0) {
-      this.options.onProgress?.({ kind: 'level', depth: frontier[0].depth, nodes: frontier.map(label) });
-      const level = await settleAll(frontier.map((node) => this.query(node)));
-      const candidates: Candidate[] = [];
-      frontier.forEach((node, i) => {
-        this.results.set(node.id, level[i]);
-        candidates.push(...this.absorb(node, level[i]));
-      });
-      if (!this.subjectPrincipal) break;
-      frontier = this.schedule(candidates);
-    }
+    await this.traverse([first]);
 
     const found = this.subjectPrincipal !== undefined;
-    const ipPhase = found ? await this.ipPhase() : undefined;
+    let ipPhase: IpPhase | undefined;
+    if (found) {
+      ipPhase = await this.ipPhase();
+      // Instance credentials the actor stole open new threads; their addresses may add more.
+      for (let stolen = this.schedule(this.stolenSessions(ipPhase)); stolen.length > 0;) {
+        await this.traverse(stolen);
+        ipPhase = await this.ipPhase();
+        stolen = this.schedule(this.stolenSessions(ipPhase));
+      }
+    }
+    const policyPhase = found ? await this.policyPhase() : [];
     return buildResult({
       subject: this.subject,
       window: this.window,
@@ -172,9 +174,26 @@ class Investigation {
       results: this.results,
       deletedKeys: this.deletedKeys,
       ipPhase,
+      policyPhase,
       queries: this.queries,
       warnings: this.warnings,
     });
+  }
+
+  /** Queries level after level from `frontier`, each node once, until no thread is left. */
+  private async traverse(start: Node[]): Promise<void> {
+    let frontier = start;
+    while (frontier.length > 0) {
+      this.options.onProgress?.({ kind: 'level', depth: frontier[0].depth, nodes: frontier.map(label) });
+      const level = await settleAll(frontier.map((node) => this.query(node)));
+      const candidates: Candidate[] = [];
+      frontier.forEach((node, i) => {
+        this.results.set(node.id, level[i]);
+        candidates.push(...this.absorb(node, level[i]));
+      });
+      if (!this.subjectPrincipal) break;
+      frontier = this.schedule(candidates);
+    }
   }
 
   /** Runs a node's queries concurrently (as far as the engine allows). */
@@ -269,18 +288,9 @@ class Investigation {
     if (node.principalId) return this.principals.get(node.principalId);
     const row = r.firstLastSeen[0];
     if (!row) return undefined;
-    const parsed = parseIdentityArn(row.identity_arn);
-    const kind: PrincipalKind =
-      parsed?.kind ??
-      (row.identity_type === 'IAMUser' ? 'IAMUser' : row.identity_type === 'Root' ? 'Root' : 'Other');
-    const name = row.user_name ?? parsed?.name ?? row.identity_arn ?? node.value;
-    const p = this.principal(
-      kind,
-      parsed?.account ?? null,
-      name,
-      parsed?.arn ?? row.identity_arn,
-      node.depth,
-    );
+    const identity = nameIdentity(row);
+    const p = this.principal(identity.kind, identity.account, identity.name, identity.arn, node.depth);
+    if (identity.session) p.sessions.add(identity.session);
     node.principalId = p.id;
     return p;
   }
@@ -395,24 +405,48 @@ class Investigation {
         if (!parsed || parsed.kind !== 'Role') continue;
         const role = this.principal('Role', parsed.account, parsed.name, parsed.arn, next);
         role.actor = true;
+        if (row.session_name) role.sessions.add(row.session_name);
         role.reach({ how: 'AssumeRole', from: owner.name, ...(via ? { viaAccessKeyId: via } : {}), event });
         role.key(row.session_key_id, 'AssumeRole', minted);
         out.push({ kind: 'key', value: row.session_key_id, depth: next, principal: role });
+      } else if (row.eventname === 'GetFederationToken') {
+        // A federated user is a principal of its own, named in the response (or the request).
+        const parsed = parseIdentityArn(row.session_arn);
+        const name = parsed?.kind === 'FederatedUser' ? parsed.name : row.session_name;
+        if (!name) continue;
+        const federated = this.principal(
+          'FederatedUser',
+          parsed?.account ?? account,
+          name,
+          parsed?.arn ?? null,
+          next,
+        );
+        federated.actor = true;
+        federated.sessions.add(name);
+        federated.reach({
+          how: 'GetFederationToken',
+          from: owner.name,
+          ...(via ? { viaAccessKeyId: via } : {}),
+          event,
+        });
+        federated.key(row.session_key_id, 'GetFederationToken', minted);
+        out.push({ kind: 'key', value: row.session_key_id, depth: next, principal: federated });
       } else {
-        const origin = row.eventname === 'GetFederationToken' ? 'GetFederationToken' : 'GetSessionToken';
-        owner.key(row.session_key_id, origin, minted);
-        // A GetSessionToken session acts under the user's name; a federated user does not.
+        owner.key(row.session_key_id, 'GetSessionToken', minted);
+        // A GetSessionToken session acts under the user's name: the user's node covers it.
         out.push({
           kind: 'key',
           value: row.session_key_id,
           depth: next,
           principal: owner,
-          coveredByUser: origin === 'GetSessionToken' && owner.kind === 'IAMUser',
+          coveredByUser: owner.kind === 'IAMUser',
         });
       }
     }
 
     for (const row of r.roleSessions) {
+      const session = parseIdentityArn(row.identity_arn)?.session;
+      if (session) owner.sessions.add(session);
       if (!row.access_key_id) continue;
       const key = owner.key(row.access_key_id, 'observed');
       observe(key, row.first_seen, row.last_seen, count(row.events));
@@ -482,6 +516,84 @@ class Investigation {
       ),
     ]);
     return { addresses: list, activity, network };
+  }
+
+  /**
+   * Role sessions of instance credentials the actor stole: used from one of its addresses,
+   * named after an instance it acted on (SendCommand, RunInstances, ...) or delivered by EC2
+   * to an instance (`ec2RoleDelivery`). Each becomes a key node of the actor's.
+   */
+  private stolenSessions(phase: IpPhase): Candidate[] {
+    const instances = new Map<string, { event: EventRef; by: PrincipalState; depth: number }>();
+    for (const [id, r] of this.results) {
+      const node = this.nodes.get(id);
+      const owner = node?.principalId ? this.principals.get(node.principalId) : undefined;
+      if (!node || !owner?.actor) continue;
+      for (const row of r.changeDetails) {
+        if (row.errorcode || !row.eventname || !row.eventsource || awsCaller(row)) continue;
+        const refs = describeResources({
+          eventSource: row.eventsource,
+          eventName: row.eventname,
+          request: parseJsonCell(row.requestparameters),
+          response: parseJsonCell(row.responseelements),
+          region: row.awsregion ?? '',
+          account: row.recipientaccountid,
+        });
+        for (const ref of refs) {
+          if (ref.type !== 'AWS::EC2::Instance' || !ref.name || instances.has(ref.name)) continue;
+          const event = eventRef(
+            row.eventname,
+            row.eventtime,
+            row.eventid,
+            row.awsregion,
+            row.sourceipaddress,
+          );
+          instances.set(ref.name, { event, by: owner, depth: node.depth + 1 });
+        }
+      }
+    }
+    const out: Candidate[] = [];
+    for (const row of phase.activity) {
+      const key = row.access_key_id;
+      const identity = nameIdentity(row);
+      const session = identity.session;
+      if (!key || identity.kind !== 'Role' || !session || this.nodes.has(nodeId('key', key))) continue;
+      const instance = instances.get(session);
+      if (!instance && !row.role_delivery) continue;
+      const used = `session ${session} of role ${identity.name} (key ${key}) used from the actor’s address ${row.sourceipaddress ?? '?'} from ${row.first_seen ?? '?'}`;
+      const why = instance
+        ? `named after instance ${session}, on which ${instance.by.name} called ${instance.event.eventName}`
+        : `EC2 delivered it to an instance (ec2RoleDelivery ${row.role_delivery})`;
+      const depth = instance?.depth ?? (this.subjectPrincipal?.depth ?? 0) + 1;
+      const role = this.principal('Role', identity.account, identity.name, identity.arn, depth);
+      role.actor = true;
+      role.sessions.add(session);
+      const firstUse = eventRef(row.eventname ?? '', row.first_seen, null, null, row.sourceipaddress);
+      role.reach({
+        how: 'instance credentials',
+        ...(instance ? { from: instance.by.name } : {}),
+        event: instance?.event ?? firstUse,
+        detail: `stolen instance credentials: ${used}; ${why}`,
+      });
+      role.key(key, 'instance credentials', { mintedBy: `instance ${session}`, event: firstUse });
+      out.push({ kind: 'key', value: key, depth, principal: role });
+    }
+    return out;
+  }
+
+  /** Policies attached to or put on the actor's IAM users by anyone: AWS's quarantine shows here. */
+  private async policyPhase(): Promise<PolicyPhase[]> {
+    const users = [...this.principals.values()].filter(
+      (p) => p.actor && p.kind === 'IAMUser' && p.depth <= this.depthLimit,
+    );
+    return settleAll(
+      users.map((p) =>
+        this.runQuery('user-policy-changes', { userName: p.name }, `policies put on ${p.name}`).then((r) => ({
+          principal: p,
+          rows: rows(r, COLUMNS.policyChanges),
+        })),
+      ),
+    );
   }
 }
 

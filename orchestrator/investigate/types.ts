@@ -22,7 +22,21 @@ export interface InvestigationWindow {
   readonly to: string;
 }
 
-export type PrincipalKind = 'IAMUser' | 'Role' | 'FederatedUser' | 'Root' | 'Other';
+/**
+ * CloudTrail's userIdentity types: an assumed-role session is its `Role`; `Other` is an
+ * identity with no type CloudTrail names.
+ */
+export type PrincipalKind =
+  | 'IAMUser'
+  | 'Role'
+  | 'FederatedUser'
+  | 'Root'
+  | 'AWSService'
+  | 'AWSAccount'
+  | 'SAMLUser'
+  | 'WebIdentityUser'
+  | 'IdentityCenterUser'
+  | 'Other';
 
 /** How a principal entered the investigation. */
 export type ReachedHow =
@@ -39,6 +53,7 @@ export type ReachedHow =
   | 'AttachRolePolicy'
   | 'PutRolePolicy'
   | 'UpdateAssumeRolePolicy'
+  | 'instance credentials'
   | 'source IP';
 
 /** The CloudTrail event behind a finding. */
@@ -59,10 +74,18 @@ export interface Reach {
   /** The access key that made that call. */
   readonly viaAccessKeyId?: string;
   readonly event?: EventRef;
+  /** What was inferred, and from which records (for `instance credentials`). */
+  readonly detail?: string;
 }
 
 export type AccessKeyOrigin =
-  'subject' | 'CreateAccessKey' | 'GetSessionToken' | 'GetFederationToken' | 'AssumeRole' | 'observed';
+  | 'subject'
+  | 'CreateAccessKey'
+  | 'GetSessionToken'
+  | 'GetFederationToken'
+  | 'AssumeRole'
+  | 'instance credentials'
+  | 'observed';
 
 export interface AccessKeyInfo {
   readonly accessKeyId: string;
@@ -87,15 +110,18 @@ export interface ApiCallSummary {
   readonly eventName: string;
   readonly readOnly: boolean | null;
   readonly errorCode: string | null;
+  /** One example message: calls are counted by API, read-only flag and error code. */
   readonly errorMessage: string | null;
   readonly count: number;
 }
 
+/** Denied calls of one API and error code (EC2 writes a unique encoded message per call). */
 export interface DeniedCall {
   readonly region: string;
   readonly eventSource: string;
   readonly eventName: string;
   readonly errorCode: string;
+  /** One example message. */
   readonly errorMessage: string | null;
   readonly count: number;
   readonly firstSeen: string;
@@ -137,6 +163,8 @@ export interface Principal {
   readonly arn: string | null;
   /** Every way the investigation reached it, first the one that brought it in. */
   readonly reached: readonly Reach[];
+  /** Role session names (AssumedRole) or federated session names seen, sorted. */
+  readonly sessionNames: readonly string[];
   /** Steps from the subject (0 for the subject's principal). */
   readonly depth: number;
   /** True when the principal is the actor's: its activity is part of the blast radius. */
@@ -150,7 +178,10 @@ export interface Principal {
   readonly accessKeys: readonly AccessKeyInfo[];
   readonly firstSeen: string | null;
   readonly lastSeen: string | null;
-  /** Calls attributed to the actor through this principal. */
+  /**
+   * Calls attributed to the actor through this principal; for a principal only seen acting
+   * from the actor's addresses (`source IP`), its calls from those addresses.
+   */
   readonly events: number;
   readonly sourceIps: readonly Counted[];
   readonly userAgents: readonly Counted[];
@@ -187,6 +218,8 @@ export interface Resource {
 }
 
 export interface OtherIdentityActivity {
+  /** The identity's name, whatever its type (see PrincipalKind). */
+  readonly identity: string;
   readonly identityType: string | null;
   readonly identityArn: string | null;
   readonly userName: string | null;
@@ -211,6 +244,31 @@ export interface SourceIp {
   readonly lastSeen: string | null;
   /** Calls from this address by identities that are not the actor's. */
   readonly others: readonly OtherIdentityActivity[];
+}
+
+/**
+ * A call AWS made, not the actor: its quarantine of an exposed key, or a call a service made
+ * with the actor's credentials on its behalf (never counted among the actor's addresses or changes).
+ */
+export interface AwsAction {
+  readonly kind: 'quarantine' | 'on behalf';
+  /** The service (`invokedBy`, the service source address or agent), or the caller's ARN. */
+  readonly by: string;
+  /** The principal quarantined, or on whose behalf the call was made. */
+  readonly principal: string;
+  readonly principalId: string;
+  readonly accessKeyId: string | null;
+  /** The quarantine policy attached or put. */
+  readonly policy?: string;
+  /** The resource the call named, if any. */
+  readonly resource: string | null;
+  readonly eventName: string;
+  readonly eventSource: string;
+  readonly eventTime: string;
+  readonly eventId: string | null;
+  readonly region: string;
+  readonly sourceIp: string | null;
+  readonly userAgent: string | null;
 }
 
 export interface NetworkFlow {
@@ -244,11 +302,16 @@ export interface TimelineEntry {
   readonly principal: string;
   readonly principalId: string;
   readonly accessKeyId: string | null;
-  /** created, modified, deleted, probed, or other (AssumeRole, ConsoleLogin, ...). */
+  /**
+   * created, modified, deleted, probed, credentials (AssumeRole*, GetSessionToken,
+   * GetFederationToken, CreateAccessKey, Create/UpdateLoginProfile), or other (ConsoleLogin, ...).
+   */
   readonly action: string;
   readonly resource: string | null;
   readonly errorCode: string | null;
   readonly eventId: string | null;
+  /** Set when AWS made the call with the principal's credentials (see AwsAction): the service. */
+  readonly aws?: string;
 }
 
 export interface ExcludedFinding {
@@ -302,6 +365,8 @@ export interface InvestigationResult {
   readonly principals: readonly Principal[];
   readonly resources: readonly Resource[];
   readonly sourceIps: readonly SourceIp[];
+  /** What AWS did, not the actor: its quarantine of the exposed key, calls made on a principal's behalf. */
+  readonly awsActions: readonly AwsAction[];
   readonly network: Network;
   readonly timeline: readonly TimelineEntry[];
   readonly impact: readonly ImpactAnswer[];

@@ -40,8 +40,8 @@ export interface GroundTruth {
     /** Flow records involving the actor's IPs (0 in the playbook's incident). */
     readonly flowRecords: number;
     /**
-     * What the playbook's flow-log join returns for the exposed key: each flow record counts
-     * once per key event whose source IP is its source or destination.
+     * What the library's key-network-activity returns for the exposed key: the flow records
+     * whose source or destination is one of the key's source IPs, each counted once.
      */
     readonly joinRows: readonly {
       readonly sourceaddress: string;
@@ -158,15 +158,16 @@ function mergePrincipals(list: readonly TruthPrincipal[]): TruthPrincipal[] {
   return [...out.values()];
 }
 
-/** The playbook's flow-log join, computed from the incident's own data. */
+/** The key's flow records by source and destination, computed from the incident's own data. */
 function joinRows(calls: readonly ScenarioCall[], flows: readonly IncidentFlowRecord[], key: string) {
-  const keyIps = calls.filter((c) => c.userIdentity.accessKeyId === key).map((c) => c.sourceIPAddress);
+  const keyIps = new Set(
+    calls.filter((c) => c.userIdentity.accessKeyId === key).map((c) => c.sourceIPAddress),
+  );
   const counts = new Map<string, number>();
   for (const f of flows) {
-    const matches = keyIps.filter((ip) => ip === f.srcaddr || ip === f.dstaddr).length;
-    if (matches === 0) continue;
+    if (!keyIps.has(f.srcaddr) && !keyIps.has(f.dstaddr)) continue;
     const id = `${f.srcaddr} ${f.dstaddr}`;
-    counts.set(id, (counts.get(id) ?? 0) + matches);
+    counts.set(id, (counts.get(id) ?? 0) + 1);
   }
   return [...counts.entries()]
     .map(([id, count]) => {
@@ -219,8 +220,9 @@ export function buildIncident(options: IncidentOptions): Incident {
     calls,
     principals,
     accessKeyIds: unique(calls.map((c) => c.userIdentity.accessKeyId).filter((k): k is string => !!k)),
-    sourceIps: unique(calls.map((c) => c.sourceIPAddress)),
-    userAgents: unique(calls.map((c) => c.userAgent)),
+    // AWS's own calls (its quarantine) are not the actor's.
+    sourceIps: unique(calls.filter((c) => c.principal !== 'aws').map((c) => c.sourceIPAddress)),
+    userAgents: unique(calls.filter((c) => c.principal !== 'aws').map((c) => c.userAgent)),
     resources,
     probedEventNames: scenario.probeEventNames,
     network: {

@@ -11,6 +11,9 @@ export type { Json, JsonObject, RecordSpec, Resource, SessionContext, UserIdenti
  * - rogueConsole: the rogue user signed in to the console (variant loginProfile)
  * - rogueCrossAccountRole: a role in a second account the rogue user assumed (variant spread)
  * - crossAccountCopy: the second account's copy of a cross-account AssumeRole (variant spread)
+ * - actorFederated: the federated user the actor minted with GetFederationToken (variant federation)
+ * - aws: AWS itself, quarantining the exposed key's user (variant quarantine): not the actor
+ * - stolenInstanceRole: an instance's role credentials the actor stole (variant instanceCredentials)
  */
 export type ScenarioPrincipal =
   | 'actor'
@@ -19,7 +22,10 @@ export type ScenarioPrincipal =
   | 'actorRole'
   | 'rogueConsole'
   | 'rogueCrossAccountRole'
-  | 'crossAccountCopy';
+  | 'crossAccountCopy'
+  | 'actorFederated'
+  | 'aws'
+  | 'stolenInstanceRole';
 
 /**
  * One API call of the incident: the CloudTrail record it produces (but for its random

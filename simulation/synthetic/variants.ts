@@ -25,13 +25,17 @@ export const VARIANT_NAMES = [
   'spread',
   'network',
   'rogueRole',
+  'federation',
+  'quarantine',
+  'deniedEc2',
+  'instanceCredentials',
 ] as const;
 export type VariantName = (typeof VARIANT_NAMES)[number];
 export type Variants = { readonly [K in VariantName]?: boolean };
 
 /** A principal of the incident and how the actor reached it. */
 export interface TruthPrincipal {
-  readonly kind: 'IAMUser' | 'Role';
+  readonly kind: 'IAMUser' | 'Role' | 'FederatedUser';
   readonly name: string;
   readonly account: string;
   readonly arn: string;
@@ -45,7 +49,9 @@ export interface TruthPrincipal {
     | 'GetSessionToken'
     | 'AssumeRole'
     | 'CreateLoginProfile'
-    | 'CreateRole';
+    | 'CreateRole'
+    | 'GetFederationToken'
+    | 'instance credentials';
   /** Name of the principal whose call reached it. */
   readonly from?: string;
 }
@@ -153,6 +159,16 @@ export const VARIANT_IDS = {
   retrustedRole: 'AppDeployRole',
   /** The outside account the rogue trust policies let in (the AWS documentation's example). */
   trustedAccount: '111122223333',
+  federatedAccessKeyId: 'ASIAIOSFODNN7FEDERA1',
+  federatedUser: 'ops',
+  quarantinePolicyArn: 'arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV3',
+  deniedRunInstances: 3,
+  /** A pre-existing instance the actor runs a command on, and whose role credentials it steals. */
+  instanceId: 'i-0a1b2c3d4e5f60718',
+  instanceRole: { roleName: 'WebAppInstanceRole', roleId: 'AROAEXAMPLEWEBAPPINST' },
+  instanceAccessKeyId: 'ASIAIOSFODNN7INSTAN1',
+  /** A pre-existing snapshot the stolen session shares with the outside account. */
+  sharedSnapshotId: 'snap-0fedcba9876543210',
 } as const;
 
 function sessionToken(ctx: VariantContext): VariantBuild {
@@ -928,6 +944,273 @@ function rogueRole(ctx: VariantContext): VariantBuild {
   };
 }
 
+const actorIdentity = (s: Scenario) =>
+  iamUserIdentity(s.accountId, s.actor.userName, s.actor.userId, s.actor.accessKeyId);
+
+function federation(ctx: VariantContext): VariantBuild {
+  const { scenario: s } = ctx;
+  const key = VARIANT_IDS.federatedAccessKeyId;
+  const name = VARIANT_IDS.federatedUser;
+  const arn = `arn:aws:sts::${s.accountId}:federated-user/${name}`;
+  const base = { account: s.accountId, region: s.region, ip: s.attackerIp } as const;
+  const calls = [
+    call({
+      ...base,
+      principal: 'actor',
+      identity: actorIdentity(s),
+      time: at('02:27:00'),
+      cli: 'sts get-federation-token',
+      eventSource: 'sts.amazonaws.com',
+      eventName: 'GetFederationToken',
+      readOnly: true,
+      request: { name, durationSeconds: 3600 },
+      response: {
+        credentials: credentials(key, 'FEDERATED', '03:27:00'),
+        federatedUser: { federatedUserId: `${s.accountId}:${name}`, arn },
+        packedPolicySize: 0,
+      },
+    }),
+    call({
+      ...base,
+      principal: 'actorFederated',
+      identity: {
+        type: 'FederatedUser',
+        principalId: `${s.accountId}:${name}`,
+        arn,
+        accountId: s.accountId,
+        accessKeyId: key,
+        sessionContext: {
+          sessionIssuer: {
+            type: 'IAMUser',
+            principalId: s.actor.userId,
+            arn: s.actor.arn,
+            accountId: s.accountId,
+            userName: s.actor.userName,
+          },
+          webIdFederationData: {},
+          attributes: { creationDate: at('02:27:00'), mfaAuthenticated: 'false' },
+        },
+      },
+      time: at('02:27:30'),
+      cli: 'iam list-users',
+      eventSource: 'iam.amazonaws.com',
+      eventName: 'ListUsers',
+      readOnly: true,
+    }),
+  ];
+  return {
+    calls,
+    flowRecords: [],
+    truth: {
+      name: 'federation',
+      description: `JorgeSouza mints federated user ${name} with GetFederationToken and lists IAM users as it.`,
+      calls: calls.length,
+      flowRecords: 0,
+      sessionKeys: [{ accessKeyId: key, principal: name }],
+      principals: [
+        {
+          kind: 'FederatedUser',
+          name,
+          account: s.accountId,
+          arn,
+          accessKeyIds: [key],
+          reachedBy: 'GetFederationToken',
+          from: s.actor.userName,
+        },
+      ],
+      resources: [],
+      accounts: [s.accountId],
+      regions: [s.region],
+    },
+  };
+}
+
+function quarantine(ctx: VariantContext): VariantBuild {
+  const { scenario: s } = ctx;
+  const calls = [
+    call({
+      account: s.accountId,
+      region: s.region,
+      ip: 'AWS Internal',
+      principal: 'aws',
+      identity: { type: 'AWSService', invokedBy: 'AWS Internal' },
+      userAgent: 'AWS Internal',
+      time: at('02:35:00'),
+      eventSource: 'iam.amazonaws.com',
+      eventName: 'AttachUserPolicy',
+      readOnly: false,
+      request: { userName: s.actor.userName, policyArn: VARIANT_IDS.quarantinePolicyArn },
+      tlsHost: null,
+    }),
+  ];
+  return {
+    calls,
+    flowRecords: [],
+    truth: {
+      name: 'quarantine',
+      description: `AWS finds the exposed key and attaches ${VARIANT_IDS.quarantinePolicyArn.split('/').pop()} to JorgeSouza: AWS's action, not the actor's.`,
+      calls: calls.length,
+      flowRecords: 0,
+      sessionKeys: [],
+      principals: [],
+      resources: [],
+      accounts: [s.accountId],
+      regions: [s.region],
+    },
+  };
+}
+
+/** EC2's encoded authorization message: different for every call. */
+const encodedMessage = (n: number) =>
+  `You are not authorized to perform this operation. Encoded authorization failure message: ${new Rng('variant', 'encoded', String(n)).alnum(120)}`;
+
+function deniedEc2(ctx: VariantContext): VariantBuild {
+  const { scenario: s } = ctx;
+  const calls = Array.from({ length: VARIANT_IDS.deniedRunInstances }, (_, i) =>
+    call({
+      account: s.accountId,
+      region: s.region,
+      ip: s.attackerIp,
+      principal: 'actor',
+      identity: actorIdentity(s),
+      time: at(`02:28:0${i}`),
+      cli: 'ec2 run-instances',
+      eventSource: 'ec2.amazonaws.com',
+      eventName: 'RunInstances',
+      readOnly: false,
+      errorCode: 'Client.UnauthorizedOperation',
+      errorMessage: encodedMessage(i),
+      request: {
+        instancesSet: { items: [{ imageId: VARIANT_IDS.imageId, minCount: 1, maxCount: 1 }] },
+        instanceType: 'p3.16xlarge',
+      },
+    }),
+  );
+  return {
+    calls,
+    flowRecords: [],
+    truth: {
+      name: 'deniedEc2',
+      description: `JorgeSouza tries RunInstances ${calls.length} times and is refused each time, EC2 writing a different encoded message per call.`,
+      calls: calls.length,
+      flowRecords: 0,
+      sessionKeys: [],
+      principals: [],
+      resources: [],
+      accounts: [s.accountId],
+      regions: [s.region],
+    },
+  };
+}
+
+function instanceCredentials(ctx: VariantContext): VariantBuild {
+  const { scenario: s } = ctx;
+  const instance = VARIANT_IDS.instanceId;
+  const key = VARIANT_IDS.instanceAccessKeyId;
+  const role = { account: s.accountId, ...VARIANT_IDS.instanceRole };
+  const arn = roleArn(s.accountId, role.roleName);
+  const base = { account: s.accountId, region: s.region, ip: s.attackerIp } as const;
+  const byStolen = {
+    ...base,
+    principal: 'stolenInstanceRole',
+    // EC2 names an instance's role session after the instance and marks the delivery.
+    identity: assumedRoleIdentity(role, instance, key, at('02:00:00'), false, undefined, '2.0'),
+  } as const;
+  const calls = [
+    call({
+      ...base,
+      principal: 'actor',
+      identity: actorIdentity(s),
+      time: at('02:29:00'),
+      cli: 'ssm send-command',
+      eventSource: 'ssm.amazonaws.com',
+      eventName: 'SendCommand',
+      readOnly: false,
+      request: {
+        instanceIds: [instance],
+        documentName: 'AWS-RunShellScript',
+        parameters: 'HIDDEN_DUE_TO_SECURITY_REASONS',
+      },
+      response: { command: { commandId: new Rng('variant', 'SendCommand').uuid(), instanceIds: [instance] } },
+    }),
+    call({
+      ...byStolen,
+      time: at('02:30:00'),
+      cli: 'sts get-caller-identity',
+      eventSource: 'sts.amazonaws.com',
+      eventName: 'GetCallerIdentity',
+      readOnly: true,
+    }),
+    call({
+      ...byStolen,
+      time: at('02:30:20'),
+      cli: 'ec2 modify-snapshot-attribute',
+      eventSource: 'ec2.amazonaws.com',
+      eventName: 'ModifySnapshotAttribute',
+      readOnly: false,
+      request: {
+        snapshotId: VARIANT_IDS.sharedSnapshotId,
+        createVolumePermission: { add: { items: [{ userId: VARIANT_IDS.shareWithAccount }] } },
+        attributeType: 'CREATE_VOLUME_PERMISSION',
+      },
+      response: {
+        requestId: new Rng('variant', 'instance', 'ModifySnapshotAttribute').uuid(),
+        _return: true,
+      },
+    }),
+  ];
+  return {
+    calls,
+    flowRecords: [],
+    truth: {
+      name: 'instanceCredentials',
+      description:
+        `JorgeSouza runs a shell command on the pre-existing ${instance} with SSM SendCommand, then uses that instance's ` +
+        `${role.roleName} credentials from its own address to share the pre-existing ${VARIANT_IDS.sharedSnapshotId} with account ${VARIANT_IDS.shareWithAccount}.`,
+      calls: calls.length,
+      flowRecords: 0,
+      sessionKeys: [{ accessKeyId: key, principal: role.roleName }],
+      principals: [
+        {
+          kind: 'Role',
+          name: role.roleName,
+          account: s.accountId,
+          arn,
+          accessKeyIds: [key],
+          reachedBy: 'instance credentials',
+          from: s.actor.userName,
+        },
+      ],
+      resources: [
+        {
+          type: 'AWS::EC2::Instance',
+          name: instance,
+          account: s.accountId,
+          region: s.region,
+          action: 'modified',
+          eventName: 'SendCommand',
+          by: s.actor.userName,
+          time: at('02:29:00'),
+          preExisting: true,
+        },
+        {
+          type: 'AWS::EC2::Snapshot',
+          name: VARIANT_IDS.sharedSnapshotId,
+          account: s.accountId,
+          region: s.region,
+          action: 'modified',
+          eventName: 'ModifySnapshotAttribute',
+          by: role.roleName,
+          time: at('02:30:20'),
+          preExisting: true,
+        },
+      ],
+      accounts: [s.accountId],
+      regions: [s.region],
+    },
+  };
+}
+
 const BUILDERS: Record<VariantName, (ctx: VariantContext) => VariantBuild> = {
   sessionToken,
   assumeRole,
@@ -936,6 +1219,10 @@ const BUILDERS: Record<VariantName, (ctx: VariantContext) => VariantBuild> = {
   spread,
   network,
   rogueRole,
+  federation,
+  quarantine,
+  deniedEc2,
+  instanceCredentials,
 };
 
 export function buildVariant(name: VariantName, ctx: VariantContext): VariantBuild {

@@ -8,6 +8,7 @@ import { answerImpact } from '../impact';
 import type { InvestigateOptions } from '../investigate';
 import {
   ApiCallSummary,
+  AwsAction,
   ConsoleLogin,
   Counted,
   DeniedCall,
@@ -27,9 +28,17 @@ import {
   TimelineEntry,
 } from '../types';
 import { parseIdentityArn, principalId } from './arn';
-import { ResourceRef, classifyAction, describeResources, parseJsonCell, serviceType } from './resources';
+import { awsCaller, isQuarantinePolicy, nameIdentity } from './identity';
+import {
+  ResourceRef,
+  classifyAction,
+  describeResources,
+  isCredentialEvent,
+  parseJsonCell,
+  serviceType,
+} from './resources';
 import { bool, count } from './rows';
-import { IpPhase, Node, NodeResults, PrincipalState, keyInfo } from './state';
+import { IpPhase, Node, NodeResults, PolicyPhase, PrincipalState, keyInfo, observe } from './state';
 
 export interface BuildInput {
   readonly subject: InvestigationSubject;
@@ -42,6 +51,7 @@ export interface BuildInput {
   readonly results: ReadonlyMap<string, NodeResults>;
   readonly deletedKeys: ReadonlyMap<string, EventRef>;
   readonly ipPhase?: IpPhase;
+  readonly policyPhase: readonly PolicyPhase[];
   readonly queries: readonly QueryRun[];
   readonly warnings: readonly string[];
 }
@@ -95,8 +105,7 @@ function principalOut(p: PrincipalState, parts: readonly Attributed[], input: Bu
   const apiCalls: ApiCallSummary[] = [
     ...sumBy(
       apiRows,
-      (r) =>
-        JSON.stringify([r.awsregion, r.eventsource, r.eventname, r.readonly, r.errorcode, r.errormessage]),
+      (r) => JSON.stringify([r.awsregion, r.eventsource, r.eventname, r.readonly, r.errorcode]),
       (r) => count(r.count),
     ).values(),
   ]
@@ -110,7 +119,12 @@ function principalOut(p: PrincipalState, parts: readonly Attributed[], input: Bu
       count: n,
     }))
     .sort((a, b) => b.count - a.count || a.eventName.localeCompare(b.eventName));
-  const ipRows = mine.flatMap((a) => a.results.sourceIps);
+  // A service calling with the principal's credentials is AWS's: not among its addresses or agents.
+  const ipRows = mine
+    .flatMap((a) => a.results.sourceIps)
+    .filter(
+      (r) => !awsCaller({ invoked_by: null, sourceipaddress: r.sourceipaddress, useragent: r.useragent }),
+    );
   const counted = (pick: (r: (typeof ipRows)[number]) => string | null): Counted[] =>
     [
       ...sumBy(
@@ -121,22 +135,28 @@ function principalOut(p: PrincipalState, parts: readonly Attributed[], input: Bu
     ]
       .map(([value, { count: n }]) => ({ value, count: n }))
       .sort(byCountThenValue);
-  const denied: DeniedCall[] = [
-    ...sumBy(
-      mine.flatMap((a) => a.results.deniedCalls),
-      (r) => JSON.stringify([r.awsregion, r.eventsource, r.eventname, r.errorcode, r.errormessage]),
-      (r) => count(r.count),
-    ).values(),
-  ].map(({ item: r, count: n }) => ({
-    region: r.awsregion ?? '',
-    eventSource: r.eventsource ?? '',
-    eventName: r.eventname ?? '',
-    errorCode: r.errorcode ?? '',
-    errorMessage: r.errormessage,
-    count: n,
-    firstSeen: r.first_seen ?? '',
-    lastSeen: r.last_seen ?? '',
-  }));
+  const denied = new Map<string, { -readonly [K in keyof DeniedCall]: DeniedCall[K] }>();
+  for (const r of mine.flatMap((a) => a.results.deniedCalls)) {
+    const id = JSON.stringify([r.awsregion, r.eventsource, r.eventname, r.errorcode]);
+    const seen = denied.get(id);
+    if (!seen) {
+      denied.set(id, {
+        region: r.awsregion ?? '',
+        eventSource: r.eventsource ?? '',
+        eventName: r.eventname ?? '',
+        errorCode: r.errorcode ?? '',
+        errorMessage: r.errormessage,
+        count: count(r.count),
+        firstSeen: r.first_seen ?? '',
+        lastSeen: r.last_seen ?? '',
+      });
+      continue;
+    }
+    seen.count += count(r.count);
+    seen.errorMessage = seen.errorMessage ?? r.errormessage;
+    if (r.first_seen && (!seen.firstSeen || r.first_seen < seen.firstSeen)) seen.firstSeen = r.first_seen;
+    if (r.last_seen && r.last_seen > seen.lastSeen) seen.lastSeen = r.last_seen;
+  }
   const logins = new Map<string, ConsoleLogin>();
   for (const r of mine.flatMap((a) => a.results.consoleLogins)) {
     logins.set(r.eventid ?? `${r.eventtime}`, {
@@ -159,6 +179,8 @@ function principalOut(p: PrincipalState, parts: readonly Attributed[], input: Bu
   }
   const notes = notesOf(p, input);
   const investigated = p.nodes.some((n) => n.kind === 'key' || n.kind === 'user');
+  // A principal only seen from the actor's addresses: what it did from them.
+  const seen = investigated ? undefined : p.seenFromActorIps;
   const protection =
     p.kind === 'IAMUser' || p.kind === 'Role'
       ? protectedReason(
@@ -175,19 +197,23 @@ function principalOut(p: PrincipalState, parts: readonly Attributed[], input: Bu
     account: p.account,
     arn: p.arn,
     reached: p.reached,
+    sessionNames: [...p.sessions].sort(),
     depth: p.depth,
     actor: p.actor,
     investigated,
     ...(protection ? { protected: protection } : {}),
     ...(notes.length > 0 ? { note: notes.join('; ') } : {}),
     accessKeys: [...p.keys.values()].map(keyInfo),
-    firstSeen: firsts.length > 0 ? firsts.reduce((a, b) => (a < b ? a : b)) : null,
-    lastSeen: lasts.length > 0 ? lasts.reduce((a, b) => (a > b ? a : b)) : null,
-    events: fls.reduce((n, r) => n + count(r.events), 0),
+    firstSeen: seen ? seen.firstSeen : firsts.length > 0 ? firsts.reduce((a, b) => (a < b ? a : b)) : null,
+    lastSeen: seen ? seen.lastSeen : lasts.length > 0 ? lasts.reduce((a, b) => (a > b ? a : b)) : null,
+    events: seen ? seen.events : fls.reduce((n, r) => n + count(r.events), 0),
     sourceIps: counted((r) => r.sourceipaddress),
     userAgents: counted((r) => r.useragent),
     apiCalls,
-    deniedCalls: denied,
+    deniedCalls: [...denied.values()].sort(
+      (a, b) =>
+        b.count - a.count || a.firstSeen.localeCompare(b.firstSeen) || a.eventName.localeCompare(b.eventName),
+    ),
     consoleLogins: [...logins.values()].sort((a, b) => a.eventTime.localeCompare(b.eventTime)),
     policies: p.policies,
   };
@@ -239,65 +265,85 @@ function probeRef(eventSource: string, name: string | null, objectKey: string | 
 function resourcesOf(parts: readonly Attributed[]): {
   resources: Resource[];
   refsByEvent: Map<string, ResourceRef[]>;
+  onBehalf: AwsAction[];
 } {
   const seen = new Set<string>();
   const resources: Resource[] = [];
+  const onBehalf: AwsAction[] = [];
   const refsByEvent = new Map<string, ResourceRef[]>();
-  for (const { principal: p, node, results } of parts) {
+  for (const { principal: p, results } of parts) {
     if (!p.actor) continue;
-    const key = node.kind === 'key' ? node.value : null;
     for (const r of results.changeDetails) {
       const id = r.eventid ?? `${r.eventtime}/${r.eventname}/${p.id}`;
       if (seen.has(id) || !r.eventname || !r.eventsource) continue;
       seen.add(id);
+      const request = parseJsonCell(r.requestparameters);
       const refs = describeResources({
         eventSource: r.eventsource,
         eventName: r.eventname,
-        request: parseJsonCell(r.requestparameters),
+        request,
         response: parseJsonCell(r.responseelements),
         region: r.awsregion ?? '',
         account: r.recipientaccountid ?? p.account,
       });
       refsByEvent.set(id, refs);
       if (r.errorcode) continue;
+      const e = {
+        eventName: r.eventname,
+        eventSource: r.eventsource,
+        eventTime: r.eventtime ?? '',
+        eventId: r.eventid,
+        region: r.awsregion ?? '',
+        account: r.recipientaccountid ?? p.account,
+        sourceIp: r.sourceipaddress,
+      };
+      const policy = quarantinePolicyOf(r.eventname, request);
+      const aws = awsCaller(r) ?? (policy ? 'AWS' : undefined);
+      if (aws) {
+        onBehalf.push({
+          kind: policy ? 'quarantine' : 'on behalf',
+          by: aws,
+          principal: p.name,
+          principalId: p.id,
+          accessKeyId: r.access_key_id,
+          ...(policy ? { policy } : {}),
+          resource: refs.map((ref) => ref.name).find((n): n is string => !!n) ?? null,
+          ...e,
+          userAgent: r.useragent,
+        });
+        continue;
+      }
       for (const ref of refs) {
         const action = classifyAction(r.eventname, ref.type);
         if (!action || action === 'probed') continue;
-        resources.push(
-          resource(p, key, ref, action, {
-            eventName: r.eventname,
-            eventSource: r.eventsource,
-            eventTime: r.eventtime ?? '',
-            eventId: r.eventid,
-            region: r.awsregion ?? '',
-            account: r.recipientaccountid ?? p.account,
-            sourceIp: r.sourceipaddress,
-          }),
-        );
+        resources.push(resource(p, r.access_key_id, ref, action, e));
       }
     }
     for (const r of results.resourceActivity) {
       const id = r.eventid ?? `${r.eventtime}/${r.eventname}/${p.id}`;
       if (r.action !== 'probed' || r.errorcode || !r.eventname || !r.eventsource || seen.has(id)) continue;
+      // Minting credentials is not probing; a service reading for the principal is AWS's.
+      if (isCredentialEvent(r.eventname) || awsCaller(r)) continue;
       seen.add(id);
       const ref = probeRef(r.eventsource, r.resource_name, r.object_key);
       refsByEvent.set(id, [ref]);
       resources.push(
-        resource(p, key, ref, 'probed', {
+        resource(p, r.access_key_id, ref, 'probed', {
           eventName: r.eventname,
           eventSource: r.eventsource,
           eventTime: r.eventtime ?? '',
           eventId: r.eventid,
           region: r.awsregion ?? '',
           account: p.account,
-          sourceIp: null,
+          sourceIp: r.sourceipaddress,
         }),
       );
     }
   }
-  resources.sort(
-    (a, b) => a.eventTime.localeCompare(b.eventTime) || (a.eventId ?? '').localeCompare(b.eventId ?? ''),
-  );
+  const byTime = (a: { eventTime: string; eventId: string | null }, b: typeof a) =>
+    a.eventTime.localeCompare(b.eventTime) || (a.eventId ?? '').localeCompare(b.eventId ?? '');
+  resources.sort(byTime);
+  onBehalf.sort(byTime);
   // What the actor created in the window did not exist before; anything else it changed did.
   const created = new Set(resources.filter((r) => r.action === 'created').map((r) => `${r.type}/${r.name}`));
   return {
@@ -306,8 +352,62 @@ function resourcesOf(parts: readonly Attributed[]): {
       preExisting: (r.action === 'modified' || r.action === 'deleted') && !created.has(`${r.type}/${r.name}`),
     })),
     refsByEvent,
+    onBehalf,
   };
 }
+
+/** The quarantine policy an AttachUserPolicy or PutUserPolicy call attached or put, if it was one. */
+function quarantinePolicyOf(
+  eventName: string,
+  request: ReturnType<typeof parseJsonCell>,
+): string | undefined {
+  if (eventName !== 'AttachUserPolicy' && eventName !== 'PutUserPolicy') return undefined;
+  if (request === null || typeof request !== 'object' || Array.isArray(request)) return undefined;
+  const policy = request.policyArn ?? request.policyName;
+  return typeof policy === 'string' && isQuarantinePolicy(policy) ? policy : undefined;
+}
+
+/** AWS's quarantine of the actor's users, whoever CloudTrail recorded as making the call. */
+function quarantinesOf(phase: readonly PolicyPhase[]): AwsAction[] {
+  const out: AwsAction[] = [];
+  for (const { principal: p, rows } of phase) {
+    for (const r of rows) {
+      if (r.errorcode || !r.eventname || !isQuarantinePolicy(r.policy)) continue;
+      out.push({
+        kind: 'quarantine',
+        by:
+          awsCaller(r) ??
+          r.identity_arn ??
+          nameIdentity({ ...NO_IDENTITY, identity_type: r.identity_type }).name,
+        principal: p.name,
+        principalId: p.id,
+        accessKeyId: null,
+        policy: r.policy ?? '',
+        resource: p.name,
+        eventName: r.eventname,
+        eventSource: 'iam.amazonaws.com',
+        eventTime: r.eventtime ?? '',
+        eventId: r.eventid,
+        region: r.awsregion ?? '',
+        sourceIp: r.sourceipaddress,
+        userAgent: r.useragent,
+      });
+    }
+  }
+  return out;
+}
+
+const NO_IDENTITY = {
+  identity_type: null,
+  identity_arn: null,
+  user_name: null,
+  access_key_id: null,
+  principal_id: null,
+  identity_account: null,
+  invoked_by: null,
+  session_issuer_arn: null,
+  on_behalf_of: null,
+} as const;
 
 function resource(
   p: PrincipalState,
@@ -352,7 +452,7 @@ function timelineOf(
 ): TimelineEntry[] {
   const seen = new Set<string>();
   const entries: TimelineEntry[] = [];
-  for (const { principal: p, node, results } of parts) {
+  for (const { principal: p, results } of parts) {
     if (!p.actor) continue;
     for (const r of results.resourceActivity) {
       const id = r.eventid ?? `${r.eventtime}/${r.eventname}/${p.id}`;
@@ -365,21 +465,23 @@ function timelineOf(
           ? `${r.resource_name}/${r.object_key}`
           : r.resource_name
         : null;
+      const aws = awsCaller(r);
+      const eventName = r.eventname ?? '';
       entries.push({
         eventTime: r.eventtime ?? '',
-        eventName: r.eventname ?? '',
+        eventName,
         eventSource: r.eventsource ?? '',
         region: r.awsregion ?? '',
         principal: p.name,
         principalId: p.id,
-        accessKeyId: node.kind === 'key' ? node.value : null,
-        action:
-          (r.eventname && refs ? classifyAction(r.eventname, refs[0]?.type) : undefined) ??
-          r.action ??
-          'other',
+        accessKeyId: r.access_key_id,
+        action: isCredentialEvent(eventName)
+          ? 'credentials'
+          : ((refs ? classifyAction(eventName, refs[0]?.type) : undefined) ?? r.action ?? 'other'),
         resource: named.length > 0 ? named.join(', ') : fallback,
         errorCode: r.errorcode,
         eventId: r.eventid,
+        ...(aws ? { aws } : {}),
       });
     }
   }
@@ -430,6 +532,8 @@ function sourceIpsOf(
     if (!p.actor) continue;
     for (const r of results.sourceIps) {
       if (!r.sourceipaddress) continue;
+      if (awsCaller({ invoked_by: null, sourceipaddress: r.sourceipaddress, useragent: r.useragent }))
+        continue;
       const e = entry(r.sourceipaddress);
       e.events += count(r.count);
       e.principals.add(p.name);
@@ -451,7 +555,9 @@ function sourceIpsOf(
       if (r.last_seen && (!e.last || r.last_seen > e.last)) e.last = r.last_seen;
       continue;
     }
+    const identity = nameIdentity(r);
     e.others.push({
+      identity: identity.name,
       identityType: r.identity_type,
       identityArn: r.identity_arn,
       userName: r.user_name,
@@ -463,35 +569,43 @@ function sourceIpsOf(
       firstSeen: r.first_seen ?? '',
       lastSeen: r.last_seen ?? '',
     });
-    if (parsed && (parsed.kind === 'IAMUser' || parsed.kind === 'Role' || parsed.kind === 'Root')) {
-      const id = principalId(parsed.kind, parsed.account, parsed.name);
-      let other = principals.get(id);
-      if (!other) {
-        other = new PrincipalState(
-          parsed.kind,
-          parsed.account,
-          parsed.name,
-          parsed.arn,
-          input.depthLimit + 1,
-        );
-        principals.set(id, other);
-      }
-      other.reach({
-        how: 'source IP',
-        from: r.sourceipaddress,
-        event: {
-          eventName: r.eventname ?? '',
-          eventTime: r.first_seen ?? '',
-          eventId: null,
-          sourceIp: r.sourceipaddress,
-        },
-      });
-      if (r.access_key_id && !other.keys.has(r.access_key_id)) {
-        const key = other.key(r.access_key_id, 'observed');
-        key.firstSeen = r.first_seen;
-        key.lastSeen = r.last_seen;
-        key.events = count(r.count);
-      }
+    // Principals a plan could name (or must exclude by name); AWS services and accounts are only listed.
+    if (!['IAMUser', 'Role', 'Root'].includes(identity.kind) || identity.account === null) continue;
+    const id = principalId(identity.kind, identity.account, identity.name);
+    let other = principals.get(id);
+    if (!other) {
+      other = new PrincipalState(
+        identity.kind,
+        identity.account,
+        identity.name,
+        identity.arn,
+        input.depthLimit + 1,
+      );
+      principals.set(id, other);
+    }
+    if (identity.session) other.sessions.add(identity.session);
+    other.reach({
+      how: 'source IP',
+      from: r.sourceipaddress,
+      event: {
+        eventName: r.eventname ?? '',
+        eventTime: r.first_seen ?? '',
+        eventId: null,
+        sourceIp: r.sourceipaddress,
+      },
+    });
+    if (!other.actor) {
+      const seenFrom = other.seenFromActorIps;
+      seenFrom.events += count(r.count);
+      if (r.first_seen && (!seenFrom.firstSeen || r.first_seen < seenFrom.firstSeen))
+        seenFrom.firstSeen = r.first_seen;
+      if (r.last_seen && (!seenFrom.lastSeen || r.last_seen > seenFrom.lastSeen))
+        seenFrom.lastSeen = r.last_seen;
+    }
+    if (r.access_key_id) {
+      const key = other.key(r.access_key_id, 'observed');
+      observe(key, r.first_seen, r.last_seen, 0);
+      key.events += count(r.count);
     }
   }
   return [...byAddress.entries()]
@@ -555,7 +669,10 @@ export function buildResult(input: BuildInput): InvestigationResult {
   const generatedBy = input.options.generatedBy ?? 'irkit investigate';
   const principalsMap = new Map(input.principals.map((p) => [p.id, p]));
   const parts = attributed(input);
-  const { resources, refsByEvent } = resourcesOf(parts);
+  const { resources, refsByEvent, onBehalf } = resourcesOf(parts);
+  const awsActions = [...quarantinesOf(input.policyPhase), ...onBehalf].sort(
+    (a, b) => a.eventTime.localeCompare(b.eventTime) || (a.eventId ?? '').localeCompare(b.eventId ?? ''),
+  );
   const timeline = timelineOf(
     parts,
     refsByEvent,
@@ -622,6 +739,7 @@ export function buildResult(input: BuildInput): InvestigationResult {
     principals,
     resources,
     sourceIps,
+    awsActions,
     network,
     protection: input.options.protection ?? PLAYBOOK_PROTECTION,
   });
@@ -639,6 +757,7 @@ export function buildResult(input: BuildInput): InvestigationResult {
     principals,
     resources,
     sourceIps,
+    awsActions,
     network,
     timeline,
     impact,

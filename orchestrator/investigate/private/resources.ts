@@ -117,10 +117,20 @@ function s3(c: CallDetails): ResourceRef[] {
   const bucket = text(c.request, 'bucketName');
   if (bucket === undefined) return [];
   const key = text(c.request, 'key');
+  const detail = bucketExposure(c);
   if (key !== undefined) {
-    return [{ type: 'AWS::S3::Object', name: `${bucket}/${key}`, arn: `arn:aws:s3:::${bucket}/${key}` }];
+    return [
+      {
+        type: 'AWS::S3::Object',
+        name: `${bucket}/${key}`,
+        arn: `arn:aws:s3:::${bucket}/${key}`,
+        ...(detail ? { detail } : {}),
+      },
+    ];
   }
-  return [{ type: 'AWS::S3::Bucket', name: bucket, arn: `arn:aws:s3:::${bucket}` }];
+  return [
+    { type: 'AWS::S3::Bucket', name: bucket, arn: `arn:aws:s3:::${bucket}`, ...(detail ? { detail } : {}) },
+  ];
 }
 
 function iam(c: CallDetails): ResourceRef[] {
@@ -166,44 +176,79 @@ function iam(c: CallDetails): ResourceRef[] {
   return [];
 }
 
+/** `shared with account 111122223333` / `made public` for a permission list's `add` items. */
+function sharing(doc: Json, listPath: string): string | undefined {
+  const users = items(doc, listPath, 'userId');
+  const groups = items(doc, listPath, 'group');
+  const parts = [
+    ...(users.length > 0 ? [`shared with account ${users.join(', ')}`] : []),
+    ...(groups.includes('all') ? ['made public (group all)'] : []),
+  ];
+  return parts.length > 0 ? parts.join('; ') : undefined;
+}
+
+/** `tcp 22 from 0.0.0.0/0` for each rule of an ingress or egress authorization. */
+function permissions(c: CallDetails): string | undefined {
+  const list = at(c.request, 'ipPermissions.items');
+  if (!Array.isArray(list)) return undefined;
+  const rules = list.map((p) => {
+    const protocol = text(p, 'ipProtocol') ?? '?';
+    const from = text(p, 'fromPort');
+    const to = text(p, 'toPort');
+    const ports = from === undefined ? '' : from === to || to === undefined ? ` ${from}` : ` ${from}-${to}`;
+    const sources = [
+      ...items(p, 'ipRanges.items', 'cidrIp'),
+      ...items(p, 'ipv6Ranges.items', 'cidrIpv6'),
+      ...items(p, 'groups.items', 'groupId'),
+    ];
+    return `${protocol === '-1' ? 'all traffic' : protocol}${ports} from ${sources.join(', ') || '?'}`;
+  });
+  return rules.length > 0
+    ? `${/Egress/.test(c.eventName) ? 'egress' : 'ingress'} ${rules.join('; ')}`
+    : undefined;
+}
+
 function ec2(c: CallDetails): ResourceRef[] {
   const e = c.eventName;
   if (e === 'RunInstances') {
+    const profile = first(c.request, ['iamInstanceProfile.arn', 'iamInstanceProfile.name']);
     return items(c.response, 'instancesSet.items', 'instanceId').map((name) => ({
       type: 'AWS::EC2::Instance',
       name,
+      ...(profile ? { detail: `instance profile ${profile}` } : {}),
     }));
   }
-  if (/Instances?$|InstanceAttribute$/.test(e)) {
+  if (/Instances?$|InstanceAttribute$|IamInstanceProfile$/.test(e)) {
     const ids = items(c.request, 'instancesSet.items', 'instanceId');
     const single = text(c.request, 'instanceId');
+    const profile = first(c.request, ['iamInstanceProfile.arn', 'iamInstanceProfile.name']);
     return (ids.length > 0 ? ids : single ? [single] : []).map((name) => ({
       type: 'AWS::EC2::Instance',
       name,
+      ...(profile ? { detail: `instance profile ${profile}` } : {}),
     }));
   }
   if (/Snapshot/.test(e)) {
-    const sharedWith = items(c.request, 'createVolumePermission.add.items', 'userId');
     return one(
       'AWS::EC2::Snapshot',
       first(c.response, ['snapshotId']) ?? first(c.request, ['snapshotId']),
-      sharedWith.length > 0 ? `shared with account ${sharedWith.join(', ')}` : undefined,
+      sharing(c.request, 'createVolumePermission.add.items'),
     );
   }
   if (/Volume/.test(e))
     return one('AWS::EC2::Volume', first(c.response, ['volumeId']) ?? first(c.request, ['volumeId']));
   if (/Image/.test(e)) {
-    const sharedWith = items(c.request, 'launchPermission.add.items', 'userId');
     return one(
       'AWS::EC2::Image',
       first(c.response, ['imageId']) ?? first(c.request, ['imageId']),
-      sharedWith.length > 0 ? `shared with account ${sharedWith.join(', ')}` : undefined,
+      sharing(c.request, 'launchPermission.add.items'),
     );
   }
   if (/SecurityGroup/.test(e)) {
     return one(
       'AWS::EC2::SecurityGroup',
       first(c.response, ['groupId']) ?? first(c.request, ['groupId', 'groupName']),
+      permissions(c),
     );
   }
   if (/KeyPair/.test(e)) return one('AWS::EC2::KeyPair', first(c.request, ['keyName']));
@@ -212,11 +257,84 @@ function ec2(c: CallDetails): ResourceRef[] {
   return [];
 }
 
+/** SSM: the instances a command or session targets, else the parameter or document named. */
+function ssm(c: CallDetails): ResourceRef[] {
+  const document = text(c.request, 'documentName');
+  const targets = at(c.request, 'targets');
+  const fromTargets = Array.isArray(targets)
+    ? targets
+        .filter((t) => text(t, 'key') === 'InstanceIds')
+        .flatMap((t) => {
+          const values = at(t, 'values');
+          return Array.isArray(values) ? values.filter((v): v is string => typeof v === 'string') : [];
+        })
+    : [];
+  const listed = at(c.request, 'instanceIds');
+  const ids = [
+    ...(Array.isArray(listed) ? listed.filter((v): v is string => typeof v === 'string') : []),
+    ...fromTargets,
+    ...(c.eventName === 'StartSession' && text(c.request, 'target')
+      ? [text(c.request, 'target') as string]
+      : []),
+  ];
+  if (ids.length > 0) {
+    return [...new Set(ids)].map((name) => ({
+      type: 'AWS::EC2::Instance',
+      name,
+      ...(document ? { detail: `${c.eventName} ${document}` } : { detail: c.eventName }),
+    }));
+  }
+  return one('AWS::SSM::Parameter', first(c.request, ['name']));
+}
+
+/** Whether a bucket policy document lets anyone in (`"Principal": "*"` or `{"AWS": "*"}`, Allow). */
+function publicPolicy(policy: Json | undefined): boolean {
+  const doc = typeof policy === 'string' ? parseJsonCell(policy) : (policy ?? null);
+  const statements = at(doc, 'Statement');
+  const list = Array.isArray(statements) ? statements : statements ? [statements] : [];
+  return list.some((st) => {
+    if (text(st, 'Effect') !== 'Allow') return false;
+    const principal = at(st, 'Principal');
+    const aws = at(principal ?? null, 'AWS');
+    return principal === '*' || aws === '*' || (Array.isArray(aws) && aws.includes('*'));
+  });
+}
+
+const PUBLIC_GRANTEES = /\/global\/(AllUsers|AuthenticatedUsers)$/;
+
+/** `makes the bucket public` for a policy or ACL write that opens the bucket to anyone. */
+function bucketExposure(c: CallDetails): string | undefined {
+  if (c.eventName === 'PutBucketPolicy' && publicPolicy(at(c.request, 'bucketPolicy'))) {
+    return 'makes the bucket public (policy allows Principal *)';
+  }
+  if (c.eventName === 'PutBucketAcl' || c.eventName === 'PutObjectAcl') {
+    const canned = text(c.request, 'x-amz-acl');
+    if (canned && /public-read|authenticated-read/.test(canned)) return `makes it public (ACL ${canned})`;
+    const grants = at(c.request, 'AccessControlPolicy.AccessControlList.Grant');
+    const list = Array.isArray(grants) ? grants : grants ? [grants] : [];
+    const open = list
+      .map((g) => text(g, 'Grantee.URI'))
+      .filter((u): u is string => !!u && PUBLIC_GRANTEES.test(u));
+    if (open.length > 0)
+      return `makes it public (ACL grant to ${open.map((u) => u.split('/').pop()).join(', ')})`;
+  }
+  return undefined;
+}
+
+/** Lambda: the function, with the role it runs as when the call sets one. */
+function lambda(c: CallDetails): ResourceRef[] {
+  const role = first(c.request, ['role']);
+  return one(
+    'AWS::Lambda::Function',
+    first(c.request, ['functionName']) ?? first(c.response, ['functionName']),
+    role ? `runs as ${role}` : undefined,
+  );
+}
+
 /** Per service: the type and the request/response fields naming the resource. */
 const BY_FIELD: Readonly<
   Record<string, readonly (readonly [string, readonly string[], readonly string[]])[]>
 > = {
-  lambda: [['AWS::Lambda::Function', ['functionName'], ['functionName']]],
   secretsmanager: [['AWS::SecretsManager::Secret', ['secretId', 'name'], ['name', 'aRN']]],
   kms: [
     ['AWS::KMS::Alias', ['aliasName'], []],
@@ -233,7 +351,6 @@ const BY_FIELD: Readonly<
   dynamodb: [['AWS::DynamoDB::Table', ['tableName'], []]],
   sns: [['AWS::SNS::Topic', ['topicArn', 'name'], ['topicArn']]],
   sqs: [['AWS::SQS::Queue', ['queueUrl', 'queueName'], ['queueUrl']]],
-  ssm: [['AWS::SSM::Parameter', ['name'], []]],
   cloudformation: [['AWS::CloudFormation::Stack', ['stackName'], []]],
   ecr: [['AWS::ECR::Repository', ['repositoryName'], []]],
   config: [['AWS::Config::ConfigurationRecorder', ['configurationRecorderName'], []]],
@@ -249,6 +366,8 @@ export function describeResources(c: CallDetails): ResourceRef[] {
   if (service === 's3') refs = s3(c);
   else if (service === 'iam') refs = iam(c);
   else if (service === 'ec2') refs = ec2(c);
+  else if (service === 'ssm') refs = ssm(c);
+  else if (service === 'lambda') refs = lambda(c);
   else if (BY_FIELD[service]) {
     refs = [];
     for (const [type, request, response] of BY_FIELD[service]) {
@@ -282,7 +401,24 @@ const ACTION_OVERRIDES: Readonly<Record<string, ResourceAction>> = {
   DeleteRolePolicy: 'modified',
   UpdateAssumeRolePolicy: 'modified',
   UpdateAccessKey: 'modified',
+  // Running a command on an instance, or opening a shell on it, acts on the instance.
+  SendCommand: 'modified',
+  StartSession: 'modified',
 };
+
+/** Calls that mint or set credentials: the timeline's `credentials` class. */
+const CREDENTIAL_EVENTS = new Set([
+  'GetSessionToken',
+  'GetFederationToken',
+  'CreateAccessKey',
+  'CreateLoginProfile',
+  'UpdateLoginProfile',
+]);
+
+/** AssumeRole, AssumeRoleWithSAML, AssumeRoleWithWebIdentity, AssumeRoot, GetSessionToken, ... */
+export function isCredentialEvent(eventName: string): boolean {
+  return eventName.startsWith('AssumeRo') || CREDENTIAL_EVENTS.has(eventName);
+}
 
 /**
  * created / modified / deleted / probed, or undefined for calls that act on no resource

@@ -8,6 +8,7 @@ import {
   FirstLastSeenRow,
   IpActivityRow,
   IpNetworkRow,
+  PolicyChangeRow,
   PrincipalCreatedRow,
   ResourceActivityRow,
   RoleSessionRow,
@@ -87,6 +88,13 @@ export class PrincipalState {
   readonly keys = new Map<string, KeyState>();
   readonly policies: PolicyChange[] = [];
   readonly notes: string[] = [];
+  readonly sessions = new Set<string>();
+  /** Calls seen from the actor's addresses, for a principal that is not queried itself. */
+  readonly seenFromActorIps = {
+    events: 0,
+    firstSeen: null as string | null,
+    lastSeen: null as string | null,
+  };
   /** The actor controls this identity (false for roles it only changed and identities merely sharing its IPs). */
   actor = false;
 
@@ -158,6 +166,12 @@ export function keyInfo(key: KeyState): AccessKeyInfo {
     events: key.events,
     ...(key.deleted ? { deleted: key.deleted } : {}),
   };
+}
+
+/** Policies attached to or put on one of the actor's IAM users, by anyone (AWS's quarantine among them). */
+export interface PolicyPhase {
+  readonly principal: PrincipalState;
+  readonly rows: readonly PolicyChangeRow[];
 }
 
 /** What the actor's addresses showed: anyone else acting from them, and their flow log traffic. */

@@ -44,6 +44,8 @@ export interface CallInput {
   readonly eventSource: string;
   readonly eventName: string;
   readonly readOnly: boolean;
+  readonly errorCode?: string;
+  readonly errorMessage?: string;
   readonly request?: JsonObject | null;
   readonly response?: JsonObject | null;
   readonly data?: boolean;
@@ -72,6 +74,8 @@ export function call(c: CallInput): UnnumberedCall {
     awsRegion: c.region,
     sourceIPAddress: c.ip,
     userAgent,
+    errorCode: c.errorCode,
+    errorMessage: c.errorMessage,
     requestParameters: c.request ?? null,
     responseElements: c.response ?? null,
     additionalEventData: c.additionalEventData,

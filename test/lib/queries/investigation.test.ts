@@ -460,6 +460,12 @@ test('first and last seen: per identity for a key, per key for a user', async ()
       identity_arn: `arn:aws:iam::${ACCOUNT}:user/JorgeSouza`,
       user_name: 'JorgeSouza',
       access_key_id: KEY,
+      principal_id: 'AIDACKCEVSQ6C2EXAMPLE',
+      identity_account: ACCOUNT,
+      invoked_by: null,
+      session_issuer_arn: null,
+      role_delivery: null,
+      on_behalf_of: null,
       first_seen: '2021-07-24T02:22:31Z',
       last_seen: '2021-07-24T03:00:16Z',
       events: '15',
@@ -467,7 +473,8 @@ test('first and last seen: per identity for a key, per key for a user', async ()
       regions: '1',
     },
   ]);
-  const byKey = await rows('user-first-last-seen', { userName: 'JorgeSouza' });
+  // IAM names ignore case: the user is found however the responder spells it.
+  const byKey = await rows('user-first-last-seen', { userName: 'jorgesouza' });
   expect(pick(byKey, 'access_key_id', 'first_seen', 'last_seen', 'events')).toEqual([
     {
       access_key_id: KEY,

@@ -25,6 +25,7 @@ const COLUMNS_OF: Record<string, readonly string[]> = {
   'role-sessions': COLUMNS.roleSessions,
   'ip-activity': COLUMNS.ipActivity,
   'ip-network-activity': COLUMNS.ipNetworkActivity,
+  'policy-changes': COLUMNS.policyChanges,
 };
 
 function columnsOf(queryId: string): readonly string[] {

@@ -158,9 +158,26 @@ describe('GIVEN an actor whose threads loop, branch and touch protected roles', 
     const jorge = result.principals.find((p) => p.name === 'JorgeSouza');
     expect(jorge?.accessKeys.map((k) => [k.accessKeyId, k.origin])).toEqual([
       [KEY, 'subject'],
-      [FEDERATED, 'GetFederationToken'],
       [SECOND_KEY, 'CreateAccessKey'],
     ]);
+  });
+
+  test('names the federated user a GetFederationToken minted, with its key, as a principal of the actor', () => {
+    const ops = result.principals.find((p) => p.kind === 'FederatedUser');
+    expect(ops).toMatchObject({
+      name: 'ops',
+      arn: `arn:aws:sts::${ACCOUNT}:federated-user/ops`,
+      actor: true,
+      investigated: true,
+      sessionNames: ['ops'],
+      reached: [
+        expect.objectContaining({ how: 'GetFederationToken', from: 'JorgeSouza', viaAccessKeyId: KEY }),
+      ],
+    });
+    expect(ops?.accessKeys.map((k) => [k.accessKeyId, k.origin, k.mintedBy])).toEqual([
+      [FEDERATED, 'GetFederationToken', KEY],
+    ]);
+    expect(result.excluded).toContainEqual(expect.objectContaining({ kind: 'other', name: 'ops' }));
   });
 
   test('plans JorgeSouza with both long-term keys, the created role, and notes the federation token', () => {
@@ -271,7 +288,10 @@ describe('depth, concurrency, failures', () => {
   test('WHEN --depth 0 THEN only the subject is queried, and what it created is planned but flagged', async () => {
     const engine = new FakeEngine(simple());
     const result = await investigate(engine, { kind: 'accessKey', accessKeyId: KEY }, WINDOW, { depth: 0 });
-    expect(engine.runs.some((r) => r.queryId.startsWith('user-'))).toBe(false);
+    // Only the subject's own user is asked who put policies on it (AWS's quarantine).
+    expect(engine.runs.filter((r) => r.queryId.startsWith('user-')).map((r) => r.queryId)).toEqual([
+      'user-policy-changes',
+    ]);
     const jane = result.principals.find((p) => p.name === 'JaneDoe');
     expect(jane).toMatchObject({
       investigated: false,

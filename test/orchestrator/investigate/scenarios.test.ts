@@ -94,6 +94,82 @@ const SPECIFIC: Record<VariantName, (result: InvestigationResult) => void> = {
     ]);
     expect(result.principals.find((p) => p.name === 'AppDeployRole')).toMatchObject({ actor: false });
   },
+  federation: (result) => {
+    const ops = result.principals.find((p) => p.kind === 'FederatedUser');
+    expect(ops).toMatchObject({
+      name: 'ops',
+      arn: 'arn:aws:sts::777777777777:federated-user/ops',
+      sessionNames: ['ops'],
+      events: 1,
+    });
+    expect(result.timeline.find((e) => e.eventName === 'ListUsers')).toMatchObject({
+      principal: 'ops',
+      accessKeyId: 'ASIAIOSFODNN7FEDERA1',
+      action: 'probed',
+    });
+    expect(result.timeline.find((e) => e.eventName === 'GetFederationToken')?.action).toBe('credentials');
+  },
+  quarantine: (result) => {
+    expect(result.awsActions).toEqual([
+      expect.objectContaining({
+        kind: 'quarantine',
+        by: 'AWS Internal',
+        principal: 'JorgeSouza',
+        policy: 'arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV3',
+        eventTime: '2021-07-24T02:35:00Z',
+      }),
+    ]);
+    expect(result.impact[0].answer).toMatch(
+      /^AWS quarantined JorgeSouza: AWS's own signal that the key was exposed/,
+    );
+    expect(result.impact[0].facts[0]).toMatch(/AWSCompromisedKeyQuarantineV3 \(AttachUserPolicy\)/);
+    expect(result.sourceIps.map((s) => s.address)).not.toContain('AWS Internal');
+  },
+  deniedEc2: (result) => {
+    const jorge = result.principals.find((p) => p.name === 'JorgeSouza');
+    expect(jorge?.deniedCalls).toEqual([
+      {
+        region: 'us-east-1',
+        eventSource: 'ec2.amazonaws.com',
+        eventName: 'RunInstances',
+        errorCode: 'Client.UnauthorizedOperation',
+        errorMessage: expect.stringMatching(
+          /^You are not authorized .* Encoded authorization failure message: /,
+        ),
+        count: 3,
+        firstSeen: '2021-07-24T02:28:00Z',
+        lastSeen: '2021-07-24T02:28:02Z',
+      },
+    ]);
+    expect(jorge?.apiCalls.filter((c) => c.eventName === 'RunInstances')).toHaveLength(1);
+  },
+  instanceCredentials: (result) => {
+    const role = result.principals.find((p) => p.name === 'WebAppInstanceRole');
+    expect(role).toMatchObject({ actor: true, investigated: true, sessionNames: ['i-0a1b2c3d4e5f60718'] });
+    expect(role?.reached[0]).toMatchObject({
+      how: 'instance credentials',
+      from: 'JorgeSouza',
+      event: expect.objectContaining({ eventName: 'SendCommand' }),
+      detail: expect.stringMatching(
+        /named after instance i-0a1b2c3d4e5f60718, on which JorgeSouza called SendCommand/,
+      ),
+    });
+    const step = result.containmentPlan.steps.find((s) => s.name === 'WebAppInstanceRole');
+    expect(step).toMatchObject({ kind: 'role', mode: 'revoke' });
+    expect(step?.evidence[0]).toMatchObject({
+      reason: expect.stringMatching(
+        /^stolen instance credentials: session i-0a1b2c3d4e5f60718 .*: revoke its older sessions$/,
+      ),
+      eventName: 'SendCommand',
+      actor: 'JorgeSouza',
+    });
+    expect(result.resources.find((r) => r.eventName === 'SendCommand')?.detail).toBe(
+      'SendCommand AWS-RunShellScript',
+    );
+    expect(result.impact[8].facts.join('\n')).toMatch(
+      /snap-0fedcba9876543210 \(shared with account 111122223333\)/,
+    );
+  },
 };
 
 const VARIANTS: readonly [VariantName, Record<string, unknown>][] = [
@@ -104,6 +180,10 @@ const VARIANTS: readonly [VariantName, Record<string, unknown>][] = [
   ['spread', { accounts: ['777777777777', OTHER_ACCOUNT], regions: ['us-east-1', 'us-west-2', 'eu-west-1'] }],
   ['network', {}],
   ['rogueRole', {}],
+  ['federation', {}],
+  ['quarantine', {}],
+  ['deniedEc2', {}],
+  ['instanceCredentials', {}],
 ];
 
 /** Each target as `account/kind/name`, a role with its mode. */
@@ -182,7 +262,8 @@ describe.each(VARIANTS)('GIVEN the playbook incident with variant %s', (variant,
   test('puts every call of the incident in the timeline', () => {
     const timeline = result.timeline.map((e) => `${e.eventTime} ${e.eventName}`);
     // The role's account keeps its own copy of a cross-account AssumeRole, made by no identity of the actor's.
-    const calls = truth.calls.filter((c) => c.principal !== 'crossAccountCopy');
+    // AWS's own calls (its quarantine) are not the actor's either.
+    const calls = truth.calls.filter((c) => c.principal !== 'crossAccountCopy' && c.principal !== 'aws');
     expect(timeline.sort()).toEqual(calls.map((c) => `${c.eventTime} ${c.eventName}`).sort());
   });
 
