@@ -134,12 +134,33 @@ describe('irkit queries run --engine local', () => {
       'csv',
     );
 
-    const doc = JSON.parse(json.stdout) as { query: string; rows: Record<string, string>[] };
+    const doc = JSON.parse(json.stdout) as { query: string; rows: Record<string, unknown>[] };
     expect(doc.query).toBe('key-source-ips');
     expect(doc.rows).toHaveLength(4);
-    expect(doc.rows[0]).toMatchObject({ sourceipaddress: '198.51.100.77', COUNT: '1' });
+    expect(doc.rows[0]).toMatchObject({ sourceipaddress: '198.51.100.77', COUNT: 1 });
     expect(csv.stdout.split('\r\n')[0]).toBe('sourceipaddress,useragent,COUNT');
     expect(csv.stdout.split('\r\n')).toHaveLength(6);
+  });
+
+  test('--format json is typed (numbers, booleans, nulls) and byte-identical from run to run', async () => {
+    const run = () =>
+      irkit('queries', 'run', 'key-api-activity', ...BY_KEY, '--logs', logs.root, '--format', 'json');
+    const [first, second] = [await run(), await run()];
+
+    expect(first.code).toBe(0);
+    expect(second.stdout).toBe(first.stdout);
+    const doc = JSON.parse(first.stdout) as { engine: string; rows: Record<string, unknown>[] };
+    expect(doc.engine).toBe('local');
+    expect(doc.rows[0]).toEqual({
+      awsregion: 'us-east-1',
+      eventsource: 'iam.amazonaws.com',
+      eventname: 'AttachUserPolicy',
+      readonly: false,
+      errorcode: null,
+      errormessage: null,
+      COUNT: 1,
+    });
+    expect(first.stdout).not.toMatch(/elapsedMs|loadMs/);
   });
 
   test('says "Zero records returned." like the playbook', async () => {
