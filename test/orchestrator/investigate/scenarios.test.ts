@@ -94,6 +94,24 @@ const SPECIFIC: Record<VariantName, (result: InvestigationResult) => void> = {
     ]);
     expect(result.principals.find((p) => p.name === 'AppDeployRole')).toMatchObject({ actor: false });
   },
+  lateDelivery: (result) => {
+    // 23:55:10 on the last day, in the next day's folder: still JaneDoe's last use.
+    const jane = result.principals.find((p) => p.name === 'JaneDoe');
+    expect(jane?.lastSeen).toBe('2021-07-24T23:55:10Z');
+    expect(jane?.accessKeys.find((k) => k.accessKeyId === 'AKIAI44QH8DHBEXAMPLE')?.lastSeen).toBe(
+      '2021-07-24T23:55:10Z',
+    );
+  },
+  noReadOnly: (result) => {
+    const jane = result.principals.find((p) => p.name === 'JaneDoe');
+    // The API table shows readOnly as recorded (absent); the change is classified by its name.
+    expect(jane?.apiCalls.find((c) => c.eventName === 'CreateSecurityGroup')).toMatchObject({
+      readOnly: null,
+    });
+    expect(result.resources.find((r) => r.eventName === 'DescribeSecurityGroups')).toMatchObject({
+      action: 'probed',
+    });
+  },
 };
 
 const VARIANTS: readonly [VariantName, Record<string, unknown>][] = [
@@ -104,6 +122,8 @@ const VARIANTS: readonly [VariantName, Record<string, unknown>][] = [
   ['spread', { accounts: ['777777777777', OTHER_ACCOUNT], regions: ['us-east-1', 'us-west-2', 'eu-west-1'] }],
   ['network', {}],
   ['rogueRole', {}],
+  ['lateDelivery', {}],
+  ['noReadOnly', {}],
 ];
 
 /** Each target as `account/kind/name`, a role with its mode. */
