@@ -444,6 +444,14 @@ function flowLogFormat(key: string, value: unknown): string[] {
   );
   // The table's columns come from the same resolver, so a format it accepts here builds there.
   flowLogFields(names);
+  if (!names.includes('start')) {
+    throw configError(
+      key,
+      value,
+      'has no "start" field',
+      'the queries bound flow records to the window by their start time: keep "start" in the format',
+    );
+  }
   return names;
 }
 

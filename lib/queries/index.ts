@@ -1,3 +1,5 @@
 export * from './types';
 export * from './params';
 export * from './registry';
+export * from './read-only';
+export * from './window';

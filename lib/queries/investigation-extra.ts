@@ -1,5 +1,7 @@
 import { BY_KEY, BY_USER, Subject, WINDOW_PARAMS, table } from './playbook';
+import { readOnlySql } from './read-only';
 import { QueryDefinition, QueryParam } from './types';
+import { cloudTrailWindow } from './window';
 
 /**
  * Queries the automated investigation needs beyond the prose steps: the full request and
@@ -8,6 +10,7 @@ import { QueryDefinition, QueryParam } from './types';
  */
 
 const { FROM, TO } = WINDOW_PARAMS;
+const WINDOW = cloudTrailWindow();
 
 const ROLE: QueryParam = {
   name: 'roleName',
@@ -23,17 +26,17 @@ function changeDetails(s: Subject): QueryDefinition {
     playbook: { part: 2, step: '8' },
     description:
       `Lists the ${s.label}'s calls that are not read-only, with the request parameters, response ` +
-      'elements and recording account: what was created, modified or deleted, by its exact id.',
+      'elements and recording account: what was created, modified or deleted, by its exact id. ' +
+      'A record without readOnly is classed by its event name (readonly is then null in the row).',
     params: [s.param, FROM, TO],
-    placeholders: [s.param.name, 'from', 'to'],
+    placeholders: [s.param.name, ...WINDOW.placeholders],
     sql: (t) => `SELECT eventtime, awsregion, eventsource, eventname, requestparameters, responseelements,
        recipientaccountid, useridentity.accesskeyid AS access_key_id, useridentity.invokedby AS invoked_by,
-       sourceipaddress, useragent, errorcode, eventid
+       sourceipaddress, useragent, errorcode, eventid, readonly
 FROM ${table(t)}
 WHERE ${s.match}
-      AND date_partition >= ?
-      AND date_partition <= ?
-      AND readonly = 'false'
+      AND ${WINDOW.sql}
+      AND ${readOnlySql()} = 'false'
 ORDER BY eventtime, eventid`,
   };
 }
@@ -46,17 +49,16 @@ const ROLE_SESSIONS: QueryDefinition = {
     'Lists every session of the role (by the issuer of its temporary credentials) with its access key id, ' +
     'session ARN, first and last use and source IPs: for a role the actor created, all of them are its own.',
   params: [ROLE, FROM, TO],
-  placeholders: ['roleName', 'from', 'to'],
+  placeholders: ['roleName', ...WINDOW.placeholders],
   sql: (t) => `SELECT useridentity.arn AS identity_arn, useridentity.accesskeyid AS access_key_id,
        min(eventtime) AS first_seen, max(eventtime) AS last_seen, count(eventid) AS events,
        count(DISTINCT sourceipaddress) AS source_ips
 FROM ${table(t)}
 WHERE useridentity.type = 'AssumedRole'
       AND lower(useridentity.sessioncontext.sessionissuer.username) = lower(?)
-      AND date_partition >= ?
-      AND date_partition <= ?
+      AND ${WINDOW.sql}
 GROUP BY useridentity.arn, useridentity.accesskeyid
-ORDER BY first_seen, access_key_id`,
+ORDER BY first_seen, access_key_id, identity_arn`,
 };
 
 const USER_POLICY_CHANGES: QueryDefinition = {
@@ -68,7 +70,7 @@ const USER_POLICY_CHANGES: QueryDefinition = {
     'that called on its behalf, the source address and user agent: AWS’s own quarantine of an exposed key ' +
     '(AWSCompromisedKeyQuarantine*, AWSExposedCredentialPolicy_DO_NOT_REMOVE) shows here.',
   params: [BY_USER.param, FROM, TO],
-  placeholders: [BY_USER.param.name, 'from', 'to'],
+  placeholders: [BY_USER.param.name, ...WINDOW.placeholders],
   sql: (t) => `SELECT eventtime, awsregion, eventname,
        coalesce(json_extract_scalar(requestparameters, '$.policyArn'),
                 json_extract_scalar(requestparameters, '$.policyName')) AS policy,
@@ -77,8 +79,7 @@ const USER_POLICY_CHANGES: QueryDefinition = {
 FROM ${table(t)}
 WHERE eventname IN ('AttachUserPolicy', 'PutUserPolicy')
       AND lower(json_extract_scalar(requestparameters, '$.userName')) = lower(?)
-      AND date_partition >= ?
-      AND date_partition <= ?
+      AND ${WINDOW.sql}
 ORDER BY eventtime, eventid`,
 };
 

@@ -1,12 +1,15 @@
 import { BY_KEY, BY_USER, Subject, WINDOW_PARAMS, table } from './playbook';
+import { READ_ONLY_VERBS } from './read-only';
 import { QueryDefinition, QueryParam, TableNames } from './types';
+import { cloudTrailWindow, flowWindow } from './window';
 
 /**
  * The queries the playbook asks for in prose (response steps 4, 7, 8, 11 and 12): what a
  * credential created, changed, deleted and probed; which principals and sessions it made;
  * who else acted from its IP addresses; when it was first and last seen; what it was
  * denied; console sign-ins. Trino SQL that DuckDB also runs (json_extract_scalar is a
- * macro on DuckDB); every query filters on date_partition.
+ * macro on DuckDB); every query takes the event-time window of lib/queries/window.ts and
+ * orders its rows totally (the last sort keys are unique per row).
  */
 
 const { FROM, TO } = WINDOW_PARAMS;
@@ -18,12 +21,11 @@ const IPS: QueryParam = {
   example: '198.51.100.77,72.21.198.71',
 };
 
-const WINDOW = `date_partition >= ?
-      AND date_partition <= ?`;
+const WINDOW = cloudTrailWindow();
 
 function subjectFilter(s: Subject): string {
   return `${s.match}
-      AND ${WINDOW}`;
+      AND ${WINDOW.sql}`;
 }
 
 /**
@@ -40,6 +42,9 @@ const IDENTITY_DETAIL_COLUMNS = `useridentity.principalid AS principal_id, useri
 const IDENTITY_DETAIL_GROUP = `useridentity.principalid, useridentity.accountid, useridentity.invokedby,
          useridentity.sessioncontext.sessionissuer.arn, useridentity.sessioncontext.ec2roledelivery,
          useridentity.onbehalfof.userid`;
+
+/** The placeholders of subjectFilter. */
+const subjectPlaceholders = (s: Subject) => [s.param.name, ...WINDOW.placeholders];
 
 const quoted = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
 
@@ -78,7 +83,7 @@ function principalsCreated(s: Subject): QueryDefinition {
       'attach or put policies and add users to groups, with the names, ids and policies taken ' +
       'from the request and response.',
     params: [s.param, FROM, TO],
-    placeholders: [s.param.name, 'from', 'to'],
+    placeholders: subjectPlaceholders(s),
     sql: (t) => `SELECT eventtime, awsregion, eventname,
        CASE WHEN eventname LIKE '%Role%' THEN 'role' ELSE 'user' END AS principal_type,
        ${firstOf([json(REQUEST, 'userName'), json(REQUEST, 'roleName'), json(RESPONSE, 'accessKey.userName')])} AS principal_name,
@@ -130,22 +135,7 @@ export const ACTION_PREFIXES: readonly (readonly [string, readonly string[]])[] 
     'deleted',
     ['Delete', 'Terminate', 'Remove', 'Detach', 'Deregister', 'Revoke', 'Cancel', 'Purge', 'Release'],
   ],
-  [
-    'probed',
-    [
-      'List',
-      'Describe',
-      'Get',
-      'Head',
-      'Search',
-      'Lookup',
-      'Scan',
-      'Query',
-      'Select',
-      'BatchGet',
-      'Simulate',
-    ],
-  ],
+  ['probed', READ_ONLY_VERBS],
 ];
 
 function actionCase(): string {
@@ -203,7 +193,7 @@ function resourceActivity(s: Subject): QueryDefinition {
       `Every call of the ${s.label}, classified by its API verb (created, modified, deleted, probed, other), ` +
       'with the resource name and S3 object key taken from the request (or the response, for what it created).',
     params: [s.param, FROM, TO],
-    placeholders: [s.param.name, 'from', 'to'],
+    placeholders: subjectPlaceholders(s),
     sql: (t) => `SELECT eventtime, awsregion, eventsource, eventname,
        ${actionCase()} AS action,
        ${firstOf([
@@ -232,7 +222,7 @@ function sessionsMinted(s: Subject): QueryDefinition {
       'the session name, and the temporary access key id (ASIA...) and session ARN they returned; ' +
       'that key’s own activity belongs to the same actor.',
     params: [s.param, FROM, TO],
-    placeholders: [s.param.name, 'from', 'to'],
+    placeholders: subjectPlaceholders(s),
     sql: (t) => `SELECT eventtime, awsregion, eventname,
        ${json(REQUEST, 'roleArn')} AS role_arn,
        ${firstOf([json(REQUEST, 'roleSessionName'), json(REQUEST, 'name')])} AS session_name,
@@ -255,7 +245,7 @@ const IP_ACTIVITY: QueryDefinition = {
     'Counts the calls made from the listed IP addresses by every identity (user, role session, key), ' +
     'per API and error, with first and last time seen: who else the actor was, or who shares its address.',
   params: [IPS, FROM, TO],
-  placeholders: ['sourceIps', 'from', 'to'],
+  placeholders: ['sourceIps', ...WINDOW.placeholders],
   sql: (t) => `SELECT sourceipaddress, useridentity.type AS identity_type, useridentity.arn AS identity_arn,
        useridentity.username AS user_name, useridentity.accesskeyid AS access_key_id,
        ${IDENTITY_DETAIL_COLUMNS},
@@ -263,10 +253,11 @@ const IP_ACTIVITY: QueryDefinition = {
        count(eventid) AS count, min(eventtime) AS first_seen, max(eventtime) AS last_seen
 FROM ${table(t)}
 WHERE contains(split(?, ','), sourceipaddress)
-      AND ${WINDOW}
+      AND ${WINDOW.sql}
 GROUP BY sourceipaddress, useridentity.type, useridentity.arn, useridentity.username,
          useridentity.accesskeyid, ${IDENTITY_DETAIL_GROUP}, eventsource, eventname, errorcode
-ORDER BY first_seen, sourceipaddress, identity_arn, access_key_id, eventsource, eventname, errorcode`,
+ORDER BY first_seen, sourceipaddress, identity_type, identity_arn, user_name, access_key_id, principal_id,
+         identity_account, invoked_by, session_issuer_arn, role_delivery, on_behalf_of, eventsource, eventname, errorcode`,
 };
 
 const IP_NETWORK_ACTIVITY: QueryDefinition = {
@@ -277,11 +268,11 @@ const IP_NETWORK_ACTIVITY: QueryDefinition = {
     'Counts the flow records with one of the listed addresses as source or destination, by direction, ' +
     'port, protocol and accept/reject: which infrastructure the addresses reached.',
   params: [FROM, TO, IPS],
-  placeholders: ['from', 'to', 'sourceIps', 'sourceIps'],
+  placeholders: [...flowWindow().placeholders, 'sourceIps', 'sourceIps'],
   sql: (t) => `SELECT sourceaddress, destinationaddress, destinationport, protocol, action,
        count(*) AS count, sum(numbytes) AS bytes, min(starttime) AS first_start, max(endtime) AS last_end
 FROM "${t.database}"."${t.vpcFlowTable}"
-WHERE ${WINDOW}
+WHERE ${flowWindow().sql}
       AND (contains(split(?, ','), sourceaddress) OR contains(split(?, ','), destinationaddress))
 GROUP BY sourceaddress, destinationaddress, destinationport, protocol, action
 ORDER BY count DESC, sourceaddress, destinationaddress, destinationport, protocol, action`,
@@ -296,7 +287,7 @@ function firstLastSeen(s: Subject): QueryDefinition {
       `When the ${s.label} was first and last seen in the window, per identity and access key, with how many ` +
       'calls, source IPs and regions: run it over a wide window to decide how far back to look.',
     params: [s.param, FROM, TO],
-    placeholders: [s.param.name, 'from', 'to'],
+    placeholders: subjectPlaceholders(s),
     sql: (t) => `SELECT useridentity.type AS identity_type, useridentity.arn AS identity_arn,
        useridentity.username AS user_name, useridentity.accesskeyid AS access_key_id,
        ${IDENTITY_DETAIL_COLUMNS},
@@ -306,7 +297,8 @@ FROM ${table(t)}
 WHERE ${subjectFilter(s)}
 GROUP BY useridentity.type, useridentity.arn, useridentity.username, useridentity.accesskeyid,
          ${IDENTITY_DETAIL_GROUP}
-ORDER BY first_seen, access_key_id`,
+ORDER BY first_seen, access_key_id, identity_type, identity_arn, user_name, principal_id, identity_account,
+         invoked_by, session_issuer_arn, role_delivery, on_behalf_of`,
   };
 }
 
@@ -334,14 +326,14 @@ function deniedCalls(s: Subject): QueryDefinition {
       'by API and error code (EC2 writes a different encoded message for every call), with one example message: ' +
       'what the actor tried and could not do.',
     params: [s.param, FROM, TO],
-    placeholders: [s.param.name, 'from', 'to'],
+    placeholders: subjectPlaceholders(s),
     sql: (t) => `SELECT awsregion, eventsource, eventname, errorcode, min(errormessage) AS errormessage,
        count(eventid) AS count, min(eventtime) AS first_seen, max(eventtime) AS last_seen
 FROM ${table(t)}
 WHERE ${subjectFilter(s)}
       AND errorcode IN (${quoted(DENIED_ERROR_CODES)})
 GROUP BY awsregion, eventsource, eventname, errorcode
-ORDER BY count DESC, first_seen, eventname`,
+ORDER BY count DESC, first_seen, eventname, awsregion, eventsource, errorcode`,
   };
 }
 
@@ -353,7 +345,7 @@ const CONSOLE_LOGINS: QueryDefinition = {
     'Lists the IAM user’s ConsoleLogin events with the outcome, MFA use, source IP and browser: ' +
     'for an exposed password, or a login profile an actor created.',
   params: [BY_USER.param, FROM, TO],
-  placeholders: [BY_USER.param.name, 'from', 'to'],
+  placeholders: subjectPlaceholders(BY_USER),
   sql: (t: TableNames) => `SELECT eventtime, awsregion, sourceipaddress, useragent,
        ${json(RESPONSE, 'ConsoleLogin')} AS login_result,
        ${json('additionaleventdata', 'MFAUsed')} AS mfa_used,

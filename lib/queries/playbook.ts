@@ -1,21 +1,25 @@
 import { QueryDefinition, QueryParam, TableNames } from './types';
+import { cloudTrailWindow, flowWindow } from './window';
 
 /**
  * The queries printed in the playbook's Part 2, with the literal key id, user name and
  * dates turned into `?` placeholders. Rendered with the default names, each is the
- * playbook's text but for the placeholders.
+ * playbook's text but for the placeholders and two additions: the window reads one
+ * delivery day past `to` and bounds the event time to the window (lib/queries/window.ts),
+ * and ORDER BY ends with tie-breakers, so that every run returns the rows in one order.
  */
 
 const FROM: QueryParam = {
   name: 'from',
   kind: 'date',
-  description: 'first day of the window (date_partition, YYYY/MM/DD)',
+  description: 'first day of the window (event time, UTC, YYYY/MM/DD)',
   example: '2021/07/16',
 };
 const TO: QueryParam = {
   name: 'to',
   kind: 'date',
-  description: 'last day of the window (date_partition, YYYY/MM/DD)',
+  description:
+    'last day of the window (event time, UTC, YYYY/MM/DD; its events delivered the next day are read too)',
   example: '2021/07/24',
 };
 const KEY: QueryParam = {
@@ -32,6 +36,9 @@ const USER: QueryParam = {
 };
 
 export const WINDOW_PARAMS = { FROM, TO } as const;
+
+/** The event-time window of a CloudTrail query (lib/queries/window.ts). */
+const WINDOW = cloudTrailWindow();
 export const SUBJECT_PARAMS = { KEY, USER } as const;
 
 /** The quoted `"database"."table"` name of the CloudTrail table. */
@@ -71,16 +78,15 @@ function apiActivity(s: Subject, step: string): QueryDefinition {
     playbook: { part: 2, step },
     description: `Counts the ${s.label}'s API calls in the window by region, service, API, read-only flag and error.`,
     params: [s.param, FROM, TO],
-    placeholders: [s.param.name, 'from', 'to'],
+    placeholders: [s.param.name, ...WINDOW.placeholders],
     sql: (
       t,
     ) => `SELECT awsregion, eventsource, eventname, readonly, errorcode, errormessage, count(eventid) as COUNT 
 FROM ${table(t)}
 WHERE ${s.match}
-      AND date_partition >= ?
-      AND date_partition <= ?
+      AND ${WINDOW.sql}
 GROUP BY awsregion, eventsource, eventname, readonly, errorcode, errormessage
-ORDER BY COUNT DESC`,
+ORDER BY COUNT DESC, awsregion, eventsource, eventname, readonly, errorcode, errormessage`,
   };
 }
 
@@ -91,14 +97,13 @@ function sourceIps(s: Subject, step: string): QueryDefinition {
     playbook: { part: 2, step },
     description: `Counts the ${s.label}'s API calls in the window by source IP address and user agent.`,
     params: [s.param, FROM, TO],
-    placeholders: [s.param.name, 'from', 'to'],
+    placeholders: [s.param.name, ...WINDOW.placeholders],
     sql: (t) => `SELECT sourceipaddress, useragent, count(eventid) as COUNT 
 FROM ${table(t)}
 WHERE ${s.match}
-      AND date_partition >= ?
-      AND date_partition <= ?
+      AND ${WINDOW.sql}
 GROUP BY sourceipaddress, useragent
-ORDER BY COUNT DESC`,
+ORDER BY COUNT DESC, sourceipaddress, useragent`,
   };
 }
 
@@ -116,16 +121,15 @@ function changeDetails(s: Subject, step: string, example: string): QueryDefiniti
     playbook: { part: 2, step },
     description: `Shows the request parameters and response elements of the ${s.label}'s calls to the listed APIs.`,
     params: [s.param, FROM, TO, EVENT_NAMES(example)],
-    placeholders: [s.param.name, 'from', 'to', 'eventNames'],
+    placeholders: [s.param.name, ...WINDOW.placeholders, 'eventNames'],
     sql: (
       t,
     ) => `SELECT eventtime, awsregion, eventname, requestparameters, responseelements, errorcode, errormessage
 FROM ${table(t)}
 WHERE ${s.match}
-      AND date_partition >= ?
-      AND date_partition <= ?
+      AND ${WINDOW.sql}
       AND contains(split(?, ','), eventname)
-ORDER BY eventtime`,
+ORDER BY eventtime, eventid`,
   };
 }
 
@@ -137,7 +141,7 @@ const NETWORK_ACTIVITY: QueryDefinition = {
     'Counts the VPC Flow Logs records whose source or destination is one of the source IP addresses the access key used, ' +
     'by source and destination: each flow record once, however many calls came from its address. Both tables are limited to the window.',
   params: [KEY, FROM, TO],
-  placeholders: ['accessKeyId', 'from', 'to', 'from', 'to'],
+  placeholders: ['accessKeyId', ...cloudTrailWindow().placeholders, ...flowWindow().placeholders],
   sql: (t) => {
     const ct = `"${t.database}"."${t.cloudTrailTable}"`;
     const flow = `"${t.database}"."${t.vpcFlowTable}"`;
@@ -145,19 +149,17 @@ const NETWORK_ACTIVITY: QueryDefinition = {
      SELECT DISTINCT sourceipaddress
      FROM ${ct}
      WHERE useridentity.accesskeyid = ?
-           AND date_partition >= ?
-           AND date_partition <= ?)
+           AND ${cloudTrailWindow('', '           ').sql})
 SELECT ${flow}.sourceaddress, 
        ${flow}.destinationaddress,
        count(*) as count
 FROM ${flow} 
-WHERE ${flow}.date_partition >= ?
-       AND ${flow}.date_partition <= ?
+WHERE ${flowWindow(flow, '       ').sql}
        AND (${flow}.sourceaddress IN (SELECT sourceipaddress FROM key_ips)
             OR ${flow}.destinationaddress IN (SELECT sourceipaddress FROM key_ips))
 GROUP BY ${flow}.sourceaddress, 
          ${flow}.destinationaddress
-ORDER BY count DESC`;
+ORDER BY count DESC, ${flow}.sourceaddress, ${flow}.destinationaddress`;
   },
 };
 
@@ -175,14 +177,13 @@ function probeDetails(s: Subject, step: string): QueryDefinition {
         'ListRoles,DescribeDestinations,ListKeys,ListFunctions20150331,ListBuckets,ListSecrets,ListAliases,DescribeInstances',
       ),
     ],
-    placeholders: [s.param.name, 'from', 'to', 'eventNames'],
+    placeholders: [s.param.name, ...WINDOW.placeholders, 'eventNames'],
     sql: (t) => `SELECT eventtime, awsregion, requestparameters, responseelements, errorcode, errormessage
 FROM ${table(t)}
 WHERE ${s.match}
-      AND date_partition >= ?
-      AND date_partition <= ?
+      AND ${WINDOW.sql}
       AND contains(split(?, ','), eventname)
-ORDER BY eventtime`,
+ORDER BY eventtime, eventid`,
   };
 }
 

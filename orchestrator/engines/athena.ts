@@ -10,7 +10,16 @@ import {
 import { IrKitError } from '../../lib/errors';
 import { DEFAULT_NAMES } from '../../lib/names';
 import { DEFAULT_TABLE_NAMES, QueryDefinition, TableNames, bindParams, renderSql } from '../../lib/queries';
-import { Cell, ProgressEvent, QueryEngine, QueryResult, Row, RunOptions } from './engine';
+import {
+  Cell,
+  ColumnKind,
+  ProgressEvent,
+  QueryEngine,
+  QueryResult,
+  Row,
+  RunOptions,
+  athenaColumnKind,
+} from './engine';
 
 export interface AthenaEngineOptions {
   /** An Athena client; region and credentials come from it (the standard chain by default). */
@@ -89,11 +98,12 @@ export class AthenaEngine implements QueryEngine {
     if (state !== 'SUCCEEDED') throw this.failure(query, executionId, state, reason);
 
     progress('fetch', `reading the results of ${executionId}`);
-    const { columns, rows } = await this.results(query, executionId, signal);
+    const { columns, columnKinds, rows } = await this.results(query, executionId, signal);
     progress('done', `${query.id}: ${rows.length} row(s)`);
     return {
       queryId: query.id,
       columns,
+      columnKinds,
       rows,
       warnings: [],
       stats: {
@@ -135,8 +145,9 @@ export class AthenaEngine implements QueryEngine {
     query: QueryDefinition,
     executionId: string,
     signal: AbortSignal | undefined,
-  ): Promise<{ columns: string[]; rows: Row[] }> {
+  ): Promise<{ columns: string[]; columnKinds: ColumnKind[]; rows: Row[] }> {
     let columns: string[] = [];
+    let columnKinds: ColumnKind[] = [];
     const rows: Row[] = [];
     let token: string | undefined;
     let first = true;
@@ -153,7 +164,9 @@ export class AthenaEngine implements QueryEngine {
       );
       const data = page.ResultSet?.Rows ?? [];
       if (first) {
-        columns = (page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c) => c.Name ?? c.Label ?? '');
+        const info = page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? [];
+        columns = info.map((c) => c.Name ?? c.Label ?? '');
+        columnKinds = info.map((c) => athenaColumnKind(c.Type));
       }
       // The first row of the first page repeats the column names.
       for (const row of first ? data.slice(1) : data) {
@@ -162,7 +175,7 @@ export class AthenaEngine implements QueryEngine {
       first = false;
       token = page.NextToken;
     } while (token);
-    return { columns, rows };
+    return { columns, columnKinds, rows };
   }
 
   private async stop(query: QueryDefinition, executionId: string): Promise<IrKitError> {

@@ -2,6 +2,7 @@ import { Dirent, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 
 import { IrKitError } from '../../lib/errors';
+import { LATE_DELIVERY_DAYS } from '../../lib/queries';
 import { mapLimit } from './private/pool';
 
 /**
@@ -9,11 +10,15 @@ import { mapLimit } from './private/pool';
  * single file outside the window: in the S3 layout the window maps to day folders
  * (`.../CloudTrail/REGION/YYYY/MM/DD/`), so only those are read. CloudTrail's layout is not
  * Hive-style (`key=value`), which is why DuckDB cannot prune it by itself.
+ *
+ * The window is one of event days (lib/queries/window.ts); files are foldered by delivery
+ * day, so the folders listed run from `from` to one day past `to`, as the queries' own
+ * `date_partition` bound does.
  */
 
 export type LogKind = 'cloudtrail' | 'vpcflow';
 
-/** A window of partition dates, both ends included, as `yyyy/MM/dd`. */
+/** A window of event days, both ends included, as `yyyy/MM/dd`. */
 export interface DateWindow {
   readonly from: string;
   readonly to: string;
@@ -86,6 +91,11 @@ function toDate(partitionDate: string): Date {
   return new Date(Date.UTC(y, m - 1, d));
 }
 
+/** The delivery days holding a window's events: `from` to LATE_DELIVERY_DAYS past `to`. */
+export function deliveryWindow(window: DateWindow): DateWindow {
+  return { from: window.from, to: shiftDate(window.to, LATE_DELIVERY_DAYS) };
+}
+
 function shiftDate(partitionDate: string, days: number): string {
   return new Date(toDate(partitionDate).getTime() + days * 86_400_000)
     .toISOString()
@@ -132,11 +142,12 @@ class Walker {
     /** Only paths inside this one are kept (the root may sit inside the S3 layout). */
     private readonly scope: string,
   ) {
-    this.days = windowDays(window);
-    // Events of a day are delivered up to ~15 minutes later, so a file named for the next
-    // day may hold the window's last events.
-    this.flatFrom = window.from;
-    this.flatTo = shiftDate(window.to, 1);
+    // Events of a day are delivered up to ~15 minutes later, so a folder (or a file named)
+    // for the next day may hold the window's last events.
+    const delivery = deliveryWindow(window);
+    this.days = windowDays(delivery);
+    this.flatFrom = delivery.from;
+    this.flatTo = delivery.to;
   }
 
   private inScope(p: string): boolean {

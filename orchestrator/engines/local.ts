@@ -2,14 +2,14 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBConnection, DuckDBInstance, DuckDBType, DuckDBTypeId } from '@duckdb/node-api';
 
 import { IrKitError } from '../../lib/errors';
 import { DEFAULT_TABLE_NAMES, QueryDefinition, TableNames, bindParams, renderSql } from '../../lib/queries';
 import { DEFAULT_FLOW_LOG_FORMAT, flowLogFields } from '../../lib/schema/vpc-flow';
 import { dateWindow } from '../../lib/validation';
 import { DateWindow, LogFile, LogKind, discoverLogFiles, surveyLayoutDays } from './discovery';
-import { Cell, ProgressEvent, QueryEngine, QueryResult, RunOptions } from './engine';
+import { Cell, ColumnKind, ProgressEvent, QueryEngine, QueryResult, RunOptions } from './engine';
 import { athenaText } from './private/athena-text';
 import {
   ATHENA_MACROS,
@@ -174,6 +174,7 @@ export class LocalEngine implements QueryEngine {
       return {
         queryId: query.id,
         columns: reader.columnNames(),
+        columnKinds: reader.columnTypes().map(columnKind),
         rows,
         warnings: window_.warnings,
         stats: {
@@ -332,6 +333,27 @@ function windowOf(query: QueryDefinition, values: Readonly<Record<string, string
     });
   }
   return dateWindow(values.from, values.to);
+}
+
+const INTEGER_TYPES = new Set([
+  DuckDBTypeId.TINYINT,
+  DuckDBTypeId.SMALLINT,
+  DuckDBTypeId.INTEGER,
+  DuckDBTypeId.BIGINT,
+  DuckDBTypeId.HUGEINT,
+  DuckDBTypeId.UTINYINT,
+  DuckDBTypeId.USMALLINT,
+  DuckDBTypeId.UINTEGER,
+  DuckDBTypeId.UBIGINT,
+  DuckDBTypeId.UHUGEINT,
+]);
+
+/** The JSON kind of a DuckDB column type, as athenaColumnKind gives it for Trino's. */
+function columnKind(type: DuckDBType): ColumnKind {
+  if (type.typeId === DuckDBTypeId.BOOLEAN) return 'boolean';
+  if (INTEGER_TYPES.has(type.typeId)) return 'integer';
+  if ([DuckDBTypeId.FLOAT, DuckDBTypeId.DOUBLE, DuckDBTypeId.DECIMAL].includes(type.typeId)) return 'number';
+  return 'string';
 }
 
 function describeSkipped(skipped: readonly StoredFile[], total: number): string {

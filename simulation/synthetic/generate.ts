@@ -232,7 +232,10 @@ export async function generateIncident(options: GenerateOptions): Promise<Genera
 
   // Incident records and flows, by slot.
   const calls = new Map<number, TimedCall[]>();
+  // Records delivered late go to their own files, in the folder of their delivery day.
+  const late = incident.calls.filter((c) => c.deliveredAt !== undefined);
   for (const c of incident.calls) {
+    if (c.deliveredAt !== undefined) continue;
     const t = parseEventTime(c.eventTime);
     const slot = slotOf(t, c.recipientAccountId, c.awsRegion);
     calls.set(slot, [...(calls.get(slot) ?? []), { t, call: c }]);
@@ -376,6 +379,25 @@ export async function generateIncident(options: GenerateOptions): Promise<Genera
         }
       }
     }
+  }
+  for (const c of late) {
+    const delivered = parseEventTime(c.deliveredAt as string);
+    if (delivered < parseEventTime(c.eventTime))
+      throw new Error(`${c.eventName} delivered before it happened`);
+    const rng = new Rng(o.seed, 'late', c.step);
+    const key = cloudTrailKey({
+      prefix: o.prefix,
+      organizationId: o.organizationId,
+      account: c.recipientAccountId,
+      region: c.awsRegion,
+      time: Math.floor(delivered / MINUTE_MS) * MINUTE_MS,
+      unique: rng.alnum(16),
+      compress: o.compress,
+    });
+    incidentFiles.push(key);
+    cloudTrailFiles++;
+    eventsWritten++;
+    await writer.add(key, `{"Records":[${incidentRecord(o.seed, c)}]}`, o.compress, { events: 1, flows: 0 });
   }
   await writer.drain();
 

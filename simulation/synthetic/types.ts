@@ -42,6 +42,12 @@ export interface ScenarioCall extends RecordSpec {
   readonly userIdentity: UserIdentity;
   readonly requestParameters: JsonObject | null;
   readonly responseElements: JsonObject | null;
+  /**
+   * When the record's file was delivered, for a record delivered in a later file (and day
+   * folder) than its event time's: CloudTrail delivers within minutes, so the last events of
+   * a day sit in the next day's folder. Absent: delivered with the events of its minute.
+   */
+  readonly deliveredAt?: string;
 }
 
 /** An IAM user of the incident with its long-term access key. */

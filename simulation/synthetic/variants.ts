@@ -29,6 +29,8 @@ export const VARIANT_NAMES = [
   'quarantine',
   'deniedEc2',
   'instanceCredentials',
+  'lateDelivery',
+  'noReadOnly',
 ] as const;
 export type VariantName = (typeof VARIANT_NAMES)[number];
 export type Variants = { readonly [K in VariantName]?: boolean };
@@ -169,6 +171,12 @@ export const VARIANT_IDS = {
   instanceAccessKeyId: 'ASIAIOSFODNN7INSTAN1',
   /** A pre-existing snapshot the stolen session shares with the outside account. */
   sharedSnapshotId: 'snap-0fedcba9876543210',
+  /** The bucket JaneDoe creates at 23:55 on the last day, delivered after midnight. */
+  lateBucket: 'DOC-EXAMPLE-BUCKET2',
+  lateEventTime: '2021-07-24T23:55:10Z',
+  lateDeliveredAt: '2021-07-25T00:03:00Z',
+  /** The security group JaneDoe creates in records that carry no readOnly. */
+  noReadOnlyGroup: { groupName: 'ops-ssh-temp', groupId: 'sg-0a1b2c3d4e5f60718' },
 } as const;
 
 function sessionToken(ctx: VariantContext): VariantBuild {
@@ -1211,6 +1219,126 @@ function instanceCredentials(ctx: VariantContext): VariantBuild {
   };
 }
 
+/**
+ * JaneDoe's last call of the window, at 23:55:10 on 2021-07-24, is delivered at 00:03 the
+ * next day: its file sits in the 2021/07/25 folder, outside the window's delivery days. An
+ * investigation of 2021/07/16..2021/07/24 must still find it (and JaneDoe's last use).
+ */
+function lateDelivery(ctx: VariantContext): VariantBuild {
+  const { scenario: s } = ctx;
+  const r = s.rogueUser;
+  const bucket = VARIANT_IDS.lateBucket;
+  const host = `${bucket}.s3.${s.region}.amazonaws.com`;
+  const calls = [
+    call({
+      account: s.accountId,
+      region: s.region,
+      ip: s.attackerIp,
+      principal: 'rogue',
+      identity: iamUserIdentity(s.accountId, r.userName, r.userId, r.accessKeyId),
+      time: VARIANT_IDS.lateEventTime,
+      deliveredAt: VARIANT_IDS.lateDeliveredAt,
+      cli: 's3api create-bucket',
+      eventSource: 's3.amazonaws.com',
+      eventName: 'CreateBucket',
+      readOnly: false,
+      request: { bucketName: bucket, Host: host },
+      additionalEventData: s3AdditionalEventData('CreateBucket-late', 0, 0),
+      tlsHost: host,
+    }),
+  ];
+  return {
+    calls,
+    flowRecords: [],
+    truth: {
+      name: 'lateDelivery',
+      description: `JaneDoe creates ${bucket} at 23:55:10 on the window's last day; CloudTrail delivers the record at 00:03 the next day, in the 2021/07/25 folder.`,
+      calls: calls.length,
+      flowRecords: 0,
+      sessionKeys: [],
+      principals: [],
+      resources: [
+        {
+          type: 'AWS::S3::Bucket',
+          name: bucket,
+          account: s.accountId,
+          region: s.region,
+          action: 'created',
+          eventName: 'CreateBucket',
+          by: r.userName,
+          time: VARIANT_IDS.lateEventTime,
+        },
+      ],
+      accounts: [s.accountId],
+      regions: [s.region],
+    },
+  };
+}
+
+/**
+ * JaneDoe lists the security groups and creates one, in records without `readOnly` (as
+ * older event versions and some services write them): the change must still count as one,
+ * classified by its event name.
+ */
+function noReadOnly(ctx: VariantContext): VariantBuild {
+  const { scenario: s } = ctx;
+  const r = s.rogueUser;
+  const group = VARIANT_IDS.noReadOnlyGroup;
+  const byRogue = {
+    account: s.accountId,
+    region: s.region,
+    ip: s.attackerIp,
+    principal: 'rogue',
+    identity: iamUserIdentity(s.accountId, r.userName, r.userId, r.accessKeyId),
+    eventSource: 'ec2.amazonaws.com',
+    readOnly: undefined,
+  } as const;
+  const rng = new Rng('noReadOnly');
+  const calls = [
+    call({
+      ...byRogue,
+      time: at('02:50:05'),
+      cli: 'ec2 describe-security-groups',
+      eventName: 'DescribeSecurityGroups',
+      request: { securityGroupSet: {}, securityGroupIdSet: {}, filterSet: {} },
+    }),
+    call({
+      ...byRogue,
+      time: at('02:50:07'),
+      cli: 'ec2 create-security-group',
+      eventName: 'CreateSecurityGroup',
+      request: { groupName: group.groupName, groupDescription: 'temporary ssh access' },
+      response: { requestId: rng.uuid(), _return: true, groupId: group.groupId },
+    }),
+  ];
+  return {
+    calls,
+    flowRecords: [],
+    truth: {
+      name: 'noReadOnly',
+      description: `JaneDoe runs DescribeSecurityGroups and creates security group ${group.groupId} (${group.groupName}); neither record carries readOnly.`,
+      calls: calls.length,
+      flowRecords: 0,
+      sessionKeys: [],
+      principals: [],
+      resources: [
+        {
+          type: 'AWS::EC2::SecurityGroup',
+          name: group.groupId,
+          account: s.accountId,
+          region: s.region,
+          action: 'created',
+          eventName: 'CreateSecurityGroup',
+          by: r.userName,
+          time: at('02:50:07'),
+        },
+      ],
+      accounts: [s.accountId],
+      regions: [s.region],
+    },
+  };
+}
+
 const BUILDERS: Record<VariantName, (ctx: VariantContext) => VariantBuild> = {
   sessionToken,
   assumeRole,
@@ -1223,6 +1351,8 @@ const BUILDERS: Record<VariantName, (ctx: VariantContext) => VariantBuild> = {
   quarantine,
   deniedEc2,
   instanceCredentials,
+  lateDelivery,
+  noReadOnly,
 };
 
 export function buildVariant(name: VariantName, ctx: VariantContext): VariantBuild {

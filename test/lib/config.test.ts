@@ -137,7 +137,7 @@ describe('parseConfig overrides', () => {
       resultsRetentionInDays: 30,
       protectedPrincipals: ['ci-deployer', 'arn:aws:iam::777777777777:role/OrgAdmin'],
       logSources: { enabled: true, vpcId: 'vpc-0123456789abcdef0' },
-      vpcFlowLogFormat: ['version', 'srcaddr', 'dstaddr', 'flow-direction'],
+      vpcFlowLogFormat: ['version', 'srcaddr', 'dstaddr', 'start', 'flow-direction'],
       simulation: { enabled: true, sandboxAccount: '777777777777', userName: 'Exposed' },
       env: { account: '777777777777', region: 'eu-west-1' },
     });
@@ -147,7 +147,7 @@ describe('parseConfig overrides', () => {
       breakGlassPrincipals: ['arn:aws:iam::777777777777:user/path/alice'],
       logSources: { enabled: true, vpcId: 'vpc-0123456789abcdef0' },
       simulation: { enabled: true, sandboxAccount: '777777777777', userName: 'Exposed' },
-      vpcFlowLogFormat: ['version', 'srcaddr', 'dstaddr', 'flow-direction'],
+      vpcFlowLogFormat: ['version', 'srcaddr', 'dstaddr', 'start', 'flow-direction'],
     });
   });
 
@@ -444,6 +444,12 @@ describe('parseConfig refuses bad config, naming the key, the value and the fix'
       { ...MINIMAL, vpcFlowLogFormat: ['version', 'src-addr'] },
       /irkit\.vpcFlowLogFormat\[1\] = "src-addr": not a VPC Flow Logs field/,
       /did you mean "srcaddr"/,
+    ],
+    [
+      'a flow-log format without start (the window bounds flows by it)',
+      { ...MINIMAL, vpcFlowLogFormat: ['version', 'srcaddr', 'dstaddr'] },
+      /irkit\.vpcFlowLogFormat = .*: has no "start" field/,
+      /keep "start" in the format/,
     ],
     [
       'an empty flow-log format',

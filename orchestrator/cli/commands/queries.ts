@@ -11,7 +11,7 @@ import {
   renderForConsole,
 } from '../../../lib/queries';
 import { runtimeConfig, tableNamesOf } from '../../config';
-import { ProgressEvent, QueryResult, rowObjects } from '../../engines/engine';
+import { ProgressEvent, QueryResult, typedRowObjects } from '../../engines/engine';
 import { openEngine } from '../../engines/open';
 import { EngineFlags, engineChoice, withEngineOptions } from './engine-flags';
 import { interruptible } from './interrupt';
@@ -95,14 +95,34 @@ export function formatCsv(result: Pick<QueryResult, 'columns' | 'rows'>): string
   return `${[result.columns, ...result.rows].map((row) => row.map(field).join(',')).join('\r\n')}\r\n`;
 }
 
-function formatJson(query: QueryDefinition, values: Record<string, string>, result: QueryResult): string {
+/**
+ * Columns the CloudTrail table holds as the text `true`/`false` (CloudTrail's own readOnly is
+ * a string column in AWS's table definition); JSON shows them as booleans.
+ */
+const BOOLEAN_TEXT_COLUMNS = new Set(['readonly']);
+
+/**
+ * The result as JSON: each cell in its column's type (counts are numbers, SQL NULL is null),
+ * the rows in the query's total order, and nothing that changes from run to run (timings
+ * and execution ids go to stderr), so two runs over the same logs give the same bytes.
+ */
+export function formatJson(
+  query: QueryDefinition,
+  values: Record<string, string>,
+  result: QueryResult,
+): string {
   return `${JSON.stringify(
     {
       query: query.id,
-      params: values,
+      params: Object.fromEntries(Object.entries(values).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+      engine: result.stats.engine,
       columns: result.columns,
-      rows: rowObjects(result),
-      stats: result.stats,
+      rows: typedRowObjects({
+        ...result,
+        columnKinds: result.columns.map((c, i) =>
+          BOOLEAN_TEXT_COLUMNS.has(c.toLowerCase()) ? 'boolean' : (result.columnKinds?.[i] ?? 'string'),
+        ),
+      }),
       warnings: result.warnings,
     },
     null,

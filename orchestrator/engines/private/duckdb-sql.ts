@@ -31,6 +31,12 @@ export const ATHENA_MACROS: readonly string[] = [
   `CREATE OR REPLACE MACRO from_iso8601_timestamp(text) AS CAST(text AS TIMESTAMPTZ)`,
   `CREATE OR REPLACE MACRO regexp_like(text, pattern) AS regexp_matches(text, pattern)`,
   `CREATE OR REPLACE MACRO cardinality(items) AS len(items)`,
+  // The window's date arithmetic (lib/queries/window.ts). Trino's date_parse/date_format
+  // patterns used there ('%Y/%m/%d') mean the same to strptime/strftime; the timestamps are
+  // plain (UTC) timestamps, never TIMESTAMPTZ, so the machine's time zone cannot shift a day.
+  `CREATE OR REPLACE MACRO date_parse(text, pattern) AS strptime(text, pattern)`,
+  `CREATE OR REPLACE MACRO date_format(ts, pattern) AS strftime(ts, pattern)`,
+  `CREATE OR REPLACE MACRO from_unixtime(seconds) AS make_timestamp(CAST(seconds AS BIGINT) * 1000000)`,
 ];
 
 /** The record type read_json parses: the record's camelCase keys (json_transform is case-sensitive). */

@@ -43,7 +43,8 @@ export interface CallInput {
   readonly userAgent?: string;
   readonly eventSource: string;
   readonly eventName: string;
-  readonly readOnly: boolean;
+  /** undefined writes a record without readOnly, as older event versions are. */
+  readonly readOnly: boolean | undefined;
   readonly errorCode?: string;
   readonly errorMessage?: string;
   readonly request?: JsonObject | null;
@@ -55,6 +56,8 @@ export interface CallInput {
   readonly tlsHost?: string | null;
   readonly sharedEventID?: string;
   readonly fromConsole?: boolean;
+  /** When CloudTrail delivered the record, if not within the minute of the event (variant lateDelivery). */
+  readonly deliveredAt?: string;
 }
 
 export type UnnumberedCall = Omit<ScenarioCall, 'step'>;
@@ -88,6 +91,7 @@ export function call(c: CallInput): UnnumberedCall {
     eventCategory: c.data ? 'Data' : 'Management',
     tlsDetails: host === null ? undefined : tls(host),
     sessionCredentialFromConsole: c.fromConsole ? 'true' : undefined,
+    ...(c.deliveredAt ? { deliveredAt: c.deliveredAt } : {}),
   };
 }
 

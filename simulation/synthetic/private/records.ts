@@ -60,7 +60,8 @@ export interface RecordSpec {
   readonly requestParameters: JsonObject | null;
   readonly responseElements: JsonObject | null;
   readonly additionalEventData?: JsonObject;
-  readonly readOnly: boolean;
+  /** Absent on older event versions and some services' events (variant noReadOnly). */
+  readonly readOnly: boolean | undefined;
   readonly resources?: readonly Resource[];
   readonly eventType: EventType;
   readonly apiVersion?: string;
@@ -97,7 +98,8 @@ export function recordJson(
   if (spec.additionalEventData !== undefined)
     out += `,"additionalEventData":${str(spec.additionalEventData)}`;
   if (requestID !== undefined) out += `,"requestID":${str(requestID)}`;
-  out += `,"eventID":${str(eventID)},"readOnly":${spec.readOnly}`;
+  out += `,"eventID":${str(eventID)}`;
+  if (spec.readOnly !== undefined) out += `,"readOnly":${spec.readOnly}`;
   if (spec.resources !== undefined) out += `,"resources":${str(spec.resources)}`;
   out += `,"eventType":${str(spec.eventType)}`;
   if (spec.apiVersion !== undefined) out += `,"apiVersion":${str(spec.apiVersion)}`;

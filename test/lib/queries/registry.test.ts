@@ -43,7 +43,7 @@ describe('the query library', () => {
   });
 
   test.each(QUERIES.map((q) => [q.id, q] as const))(
-    '%s: filters every table it reads on date_partition',
+    '%s: reads one delivery day past the window and bounds every table it reads to the window’s event days',
     (_id, query) => {
       const sql = renderSql(query);
       expect(query.params.map((p) => p.name)).toEqual(expect.arrayContaining(['from', 'to']));
@@ -51,9 +51,23 @@ describe('the query library', () => {
         sql.includes(`"${t}"`),
       );
       expect(tables.length).toBeGreaterThan(0);
-      const windowFilters = sql.match(/date_partition >= \?/g) ?? [];
-      expect(windowFilters.length).toBe(tables.length);
-      expect((sql.match(/date_partition <= \?/g) ?? []).length).toBe(tables.length);
+      const count = (pattern: RegExp) => (sql.match(pattern) ?? []).length;
+      expect(count(/date_partition >= \?/g)).toBe(tables.length);
+      expect(
+        count(
+          /date_partition <= date_format\(date_parse\(\?, '%Y\/%m\/%d'\) \+ INTERVAL '1' DAY, '%Y\/%m\/%d'\)/g,
+        ),
+      ).toBe(tables.length);
+      expect(count(/\) >= \?/g)).toBe(tables.length);
+      expect(count(/\) <= \?/g)).toBe(tables.length);
+      if (sql.includes(`"${DEFAULT_TABLE_NAMES.cloudTrailTable}"`)) {
+        expect(sql).toMatch(/replace\(substr\(("[^"]+"\."[^"]+"\.)?eventtime, 1, 10\), '-', '\/'\) >= \?/);
+      }
+      if (sql.includes(`"${DEFAULT_TABLE_NAMES.vpcFlowTable}"`)) {
+        expect(sql).toMatch(/from_unixtime\(("[^"]+"\."[^"]+"\.)?starttime\)/);
+      }
+      // Each window binds from and to twice, in this order.
+      expect(query.placeholders.join(',')).toContain('from,to,from,to');
     },
   );
 
@@ -131,8 +145,8 @@ describe('renderForConsole', () => {
     const { sql, prompts } = renderForConsole(query, { accessKeyId: 'AKIAIOSFODNN7EXAMPLE' });
 
     expect(sql).toContain("useridentity.accesskeyid = 'AKIAIOSFODNN7EXAMPLE'");
-    expect(sql.match(/\?/g)).toHaveLength(2);
-    expect(prompts).toEqual(['from', 'to']);
+    expect(sql.match(/\?/g)).toHaveLength(4);
+    expect(prompts).toEqual(['from', 'to', 'from', 'to']);
   });
 
   test('leaves a ? inside a string literal alone', () => {

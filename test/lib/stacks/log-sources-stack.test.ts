@@ -11,7 +11,7 @@ describe('LogSourcesStack creating the bucket, with flow logs', () => {
   const config = parseConfig({
     ...BASE,
     logSources: { enabled: true, vpcId: 'vpc-0123456789abcdef0' },
-    vpcFlowLogFormat: ['version', 'account-id', 'srcaddr', 'dstaddr'],
+    vpcFlowLogFormat: ['version', 'account-id', 'srcaddr', 'dstaddr', 'start'],
   });
   const stack = new LogSourcesStack(compliantApp(), 'IrKitLogSources', { config });
   const template = compliantTemplate(stack);
@@ -22,7 +22,7 @@ describe('LogSourcesStack creating the bucket, with flow logs', () => {
 
   it('delivers flow logs in the configured format, the one the flow table reads', () => {
     template.hasResourceProperties('AWS::EC2::FlowLog', {
-      LogFormat: '${version} ${account-id} ${srcaddr} ${dstaddr}',
+      LogFormat: '${version} ${account-id} ${srcaddr} ${dstaddr} ${start}',
     });
   });
 

@@ -225,7 +225,7 @@ describe('irkit investigate on Athena', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ engine: 'athena', found: false });
     expect(athena).toHaveReceivedCommandWith(StartQueryExecutionCommand, {
       WorkGroup: 'IRWorkshopWorkgroup',
-      ExecutionParameters: [`'${KEY}'`, "'2021/07/16'", "'2021/07/24'"],
+      ExecutionParameters: [`'${KEY}'`, "'2021/07/16'", "'2021/07/24'", "'2021/07/16'", "'2021/07/24'"],
     });
     expect(existsSync(path.join(outDir, 'never'))).toBe(false);
   });

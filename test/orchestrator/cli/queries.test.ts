@@ -18,9 +18,11 @@ const PLAYBOOK_FIRST_QUERY = `SELECT awsregion, eventsource, eventname, readonly
 FROM "irworkshopgluedatabase"."irworkshopgluetablecloudtrail"
 WHERE useridentity.accesskeyid = 'AKIAIOSFODNN7EXAMPLE'
       AND date_partition >= '2021/07/16'
-      AND date_partition <= '2021/07/24'
+      AND date_partition <= date_format(date_parse('2021/07/24', '%Y/%m/%d') + INTERVAL '1' DAY, '%Y/%m/%d')
+      AND replace(substr(eventtime, 1, 10), '-', '/') >= '2021/07/16'
+      AND replace(substr(eventtime, 1, 10), '-', '/') <= '2021/07/24'
 GROUP BY awsregion, eventsource, eventname, readonly, errorcode, errormessage
-ORDER BY COUNT DESC`;
+ORDER BY COUNT DESC, awsregion, eventsource, eventname, readonly, errorcode, errormessage`;
 const WINDOW = ['--param', 'from=2021/07/16', '--param', 'to=2021/07/24'];
 const BY_KEY = ['--param', `accessKeyId=${KEY}`, ...WINDOW];
 
@@ -73,8 +75,11 @@ describe('irkit queries show', () => {
       .split('\n')
       .filter((l) => !l.startsWith('--'))
       .join('\n');
-    expect(sql.match(/\?/g)).toHaveLength(4);
-    expect(run.stdout).toMatch(/1\. from: .*\n.*2\. to: .*\n.*3\. from: .*\n.*4\. to: /);
+    // The CloudTrail window, then the flow table's: from and to twice each.
+    expect(sql.match(/\?/g)).toHaveLength(8);
+    expect(run.stdout).toMatch(
+      /1\. from: .*\n.*2\. to: .*\n.*3\. from: .*\n.*4\. to: .*\n.*5\. from: .*\n.*6\. to: .*\n.*7\. from: .*\n.*8\. to: /,
+    );
   });
 
   test('refuses a bad value, and an unknown id, with exit code 2', async () => {
@@ -129,12 +134,33 @@ describe('irkit queries run --engine local', () => {
       'csv',
     );
 
-    const doc = JSON.parse(json.stdout) as { query: string; rows: Record<string, string>[] };
+    const doc = JSON.parse(json.stdout) as { query: string; rows: Record<string, unknown>[] };
     expect(doc.query).toBe('key-source-ips');
     expect(doc.rows).toHaveLength(4);
-    expect(doc.rows[0]).toMatchObject({ sourceipaddress: '198.51.100.77', COUNT: '1' });
+    expect(doc.rows[0]).toMatchObject({ sourceipaddress: '198.51.100.77', COUNT: 1 });
     expect(csv.stdout.split('\r\n')[0]).toBe('sourceipaddress,useragent,COUNT');
     expect(csv.stdout.split('\r\n')).toHaveLength(6);
+  });
+
+  test('--format json is typed (numbers, booleans, nulls) and byte-identical from run to run', async () => {
+    const run = () =>
+      irkit('queries', 'run', 'key-api-activity', ...BY_KEY, '--logs', logs.root, '--format', 'json');
+    const [first, second] = [await run(), await run()];
+
+    expect(first.code).toBe(0);
+    expect(second.stdout).toBe(first.stdout);
+    const doc = JSON.parse(first.stdout) as { engine: string; rows: Record<string, unknown>[] };
+    expect(doc.engine).toBe('local');
+    expect(doc.rows[0]).toEqual({
+      awsregion: 'us-east-1',
+      eventsource: 'iam.amazonaws.com',
+      eventname: 'AttachUserPolicy',
+      readonly: false,
+      errorcode: null,
+      errormessage: null,
+      COUNT: 1,
+    });
+    expect(first.stdout).not.toMatch(/elapsedMs|loadMs/);
   });
 
   test('says "Zero records returned." like the playbook', async () => {

@@ -74,7 +74,14 @@ describe('AthenaEngine', () => {
     expect(athena).toHaveReceivedCommandWith(StartQueryExecutionCommand, {
       QueryString: renderSql(getQuery('key-api-activity')),
       WorkGroup: 'IRWorkshopWorkgroup',
-      ExecutionParameters: ["'AKIAIOSFODNN7EXAMPLE'", "'2021/07/16'", "'2021/07/24'"],
+      // The window's from and to, each bound twice: delivery days, then event days.
+      ExecutionParameters: [
+        "'AKIAIOSFODNN7EXAMPLE'",
+        "'2021/07/16'",
+        "'2021/07/24'",
+        "'2021/07/16'",
+        "'2021/07/24'",
+      ],
     });
   });
 

@@ -19,6 +19,9 @@ import {
 
 const WINDOW = { from: '2021/07/16', to: '2021/07/24' };
 const KEY_PARAMS = { accessKeyId: KEY, ...WINDOW };
+/** The raw partition of every record of the key, for tests of how files are read. */
+const PARTITION_SQL = `SELECT date_partition, eventtime FROM "irworkshopgluedatabase"."irworkshopgluetablecloudtrail"
+WHERE useridentity.accesskeyid = ? AND date_partition >= ? AND date_partition <= ? AND ? <> '' AND ? <> ''`;
 
 const trees: LogTree[] = [];
 const engines: LocalEngine[] = [];
@@ -124,14 +127,32 @@ describe('LocalEngine over the S3 layout', () => {
     const logs = tree();
     // Delivered just after midnight: the event of 07/23 sits in the 07/24 folder.
     logs.cloudTrail('2021/07/24', [ctRecord({ eventTime: '2021-07-23T23:58:00Z', eventName: 'ListUsers' })]);
+    const engine = await open(logs.root);
+
+    const result = await engine.run(
+      { ...getQuery('key-api-activity'), id: 'partition-check', sql: () => PARTITION_SQL },
+      KEY_PARAMS,
+    );
+
+    expect(rowObjects(result)).toEqual([{ date_partition: '2021/07/24', eventtime: '2021-07-23T23:58:00Z' }]);
+  });
+
+  test('the window is event time: an event of the last day delivered the next day is in it', async () => {
+    const logs = tree();
+    // Delivered just after midnight: the event of 07/23 sits in the 07/24 folder.
+    logs.cloudTrail('2021/07/24', [ctRecord({ eventTime: '2021-07-23T23:58:00Z', eventName: 'ListUsers' })]);
     logs.cloudTrail('2021/07/23', [ctRecord({ eventTime: '2021-07-23T12:00:00Z', eventName: 'ListRoles' })]);
+    logs.cloudTrail('2021/07/25', [ctRecord({ eventTime: '2021-07-24T23:59:59Z', eventName: 'ListKeys' })]);
+    logs.cloudTrail('2021/07/26', [
+      ctRecord({ eventTime: '2021-07-25T00:01:00Z', eventName: 'ListAliases' }),
+    ]);
     const engine = await open(logs.root);
 
     const on23 = await engine.run(getQuery('key-api-activity'), { ...KEY_PARAMS, to: '2021/07/23' });
     const on24 = await engine.run(getQuery('key-api-activity'), { ...KEY_PARAMS, from: '2021/07/24' });
 
-    expect(counts(on23)).toEqual({ ListRoles: '1' });
-    expect(counts(on24)).toEqual({ ListUsers: '1' });
+    expect(counts(on23)).toEqual({ ListRoles: '1', ListUsers: '1' });
+    expect(counts(on24)).toEqual({ ListKeys: '1' });
   });
 
   test('never reads a file outside the window (a broken one there goes unnoticed)', async () => {
@@ -417,7 +438,9 @@ describe('LocalEngine and VPC Flow Logs', () => {
     logs.flowLog('2021/07/24', 'srcaddr dstaddr start action region', [
       `${ATTACKER_IP} 10.0.0.5 1627093800 REJECT us-east-1`,
     ]);
-    const engine = await open(logs.root, { flowLogFormat: ['srcaddr', 'dstaddr', 'action', 'region'] });
+    const engine = await open(logs.root, {
+      flowLogFormat: ['srcaddr', 'dstaddr', 'start', 'action', 'region'],
+    });
 
     const result = await engine.run(getQuery('key-network-activity'), KEY_PARAMS);
 

@@ -132,7 +132,13 @@ describe('GIVEN the playbook incident with a session token and an assumed role',
     expect(athena).toHaveReceivedCommandTimes(StartQueryExecutionCommand, local.queries.length);
     expect(athena).toHaveReceivedCommandWith(StartQueryExecutionCommand, {
       WorkGroup: 'IRWorkshopWorkgroup',
-      ExecutionParameters: ["'ASIAIOSFODNN7ROLE001'", "'2021/07/16'", "'2021/07/24'"],
+      ExecutionParameters: [
+        "'ASIAIOSFODNN7ROLE001'",
+        "'2021/07/16'",
+        "'2021/07/24'",
+        "'2021/07/16'",
+        "'2021/07/24'",
+      ],
     });
   });
 

@@ -170,6 +170,24 @@ const SPECIFIC: Record<VariantName, (result: InvestigationResult) => void> = {
       /snap-0fedcba9876543210 \(shared with account 111122223333\)/,
     );
   },
+  lateDelivery: (result) => {
+    // 23:55:10 on the last day, in the next day's folder: still JaneDoe's last use.
+    const jane = result.principals.find((p) => p.name === 'JaneDoe');
+    expect(jane?.lastSeen).toBe('2021-07-24T23:55:10Z');
+    expect(jane?.accessKeys.find((k) => k.accessKeyId === 'AKIAI44QH8DHBEXAMPLE')?.lastSeen).toBe(
+      '2021-07-24T23:55:10Z',
+    );
+  },
+  noReadOnly: (result) => {
+    const jane = result.principals.find((p) => p.name === 'JaneDoe');
+    // The API table shows readOnly as recorded (absent); the change is classified by its name.
+    expect(jane?.apiCalls.find((c) => c.eventName === 'CreateSecurityGroup')).toMatchObject({
+      readOnly: null,
+    });
+    expect(result.resources.find((r) => r.eventName === 'DescribeSecurityGroups')).toMatchObject({
+      action: 'probed',
+    });
+  },
 };
 
 const VARIANTS: readonly [VariantName, Record<string, unknown>][] = [
@@ -184,6 +202,8 @@ const VARIANTS: readonly [VariantName, Record<string, unknown>][] = [
   ['quarantine', {}],
   ['deniedEc2', {}],
   ['instanceCredentials', {}],
+  ['lateDelivery', {}],
+  ['noReadOnly', {}],
 ];
 
 /** Each target as `account/kind/name`, a role with its mode. */

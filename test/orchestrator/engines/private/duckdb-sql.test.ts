@@ -11,6 +11,7 @@ function adHoc(select: string): QueryDefinition {
   return {
     ...base,
     id: 'macro-check',
+    placeholders: ['accessKeyId', 'from', 'to'],
     sql: (t) => `SELECT ${select}
 FROM "${t.database}"."${t.cloudTrailTable}"
 WHERE useridentity.accesskeyid = ? AND date_partition >= ? AND date_partition <= ?
@@ -63,7 +64,44 @@ test('regexp_like and cardinality', async () => {
 
 test('every macro is defined under the Athena name', () => {
   const names = ATHENA_MACROS.map((sql) => /MACRO (\w+)\(/.exec(sql)?.[1]);
-  expect(names).toEqual(['json_extract_scalar', 'from_iso8601_timestamp', 'regexp_like', 'cardinality']);
+  expect(names).toEqual([
+    'json_extract_scalar',
+    'from_iso8601_timestamp',
+    'regexp_like',
+    'cardinality',
+    'date_parse',
+    'date_format',
+    'from_unixtime',
+  ]);
+});
+
+test('the window’s date arithmetic gives Trino’s days, whatever the machine’s time zone', async () => {
+  const logs = new LogTree();
+  logs.cloudTrail('2021/07/24', playbookKeyCalls());
+  const local = await LocalEngine.open({ logs: logs.root });
+  const query: QueryDefinition = {
+    ...base,
+    id: 'window-check',
+    placeholders: ['to', 'accessKeyId', 'from', 'to'],
+    sql: (
+      t,
+    ) => `SELECT DISTINCT date_format(date_parse(?, '%Y/%m/%d') + INTERVAL '1' DAY, '%Y/%m/%d') AS next_day,
+       date_format(from_unixtime(1627171199), '%Y/%m/%d') AS flow_day
+FROM "${t.database}"."${t.cloudTrailTable}"
+WHERE useridentity.accesskeyid = ? AND date_partition >= ? AND date_partition <= ?`,
+  };
+  try {
+    const wide = await local.run(query, {
+      accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+      from: '2021/07/16',
+      to: '2021/12/31',
+    });
+    // 1627171199 is 2021-07-24T23:59:59Z.
+    expect(rowObjects(wide)).toEqual([{ next_day: '2022/01/01', flow_day: '2021/07/24' }]);
+  } finally {
+    await local.close();
+    logs.remove();
+  }
 });
 
 test('helpers: literals double quotes; the store version is a stable hash', () => {
