@@ -1,7 +1,7 @@
 import { CustomResource } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
-import { ContainmentBaseProps, handlerFunctionArn, RESOURCE_TYPES } from './common';
+import { ContainmentBaseProps, HANDLER_SERVICE_TIMEOUT, handlerFunctionArn, RESOURCE_TYPES } from './common';
 
 export interface BucketContainmentProps extends ContainmentBaseProps {
   readonly bucketName: string;
@@ -25,6 +25,7 @@ export class BucketContainment extends Construct {
     super(scope, id);
     this.bucketPolicy = new CustomResource(this, 'Resource', {
       serviceToken: props.serviceToken ?? handlerFunctionArn(this),
+      serviceTimeout: HANDLER_SERVICE_TIMEOUT,
       resourceType: RESOURCE_TYPES.bucketPolicy,
       properties: {
         IncidentId: props.incidentId,

@@ -1,4 +1,4 @@
-import { ArnFormat, CfnResource, CustomResource, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CfnResource, CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
 import { CONTAINMENT_HANDLER_NAMES } from './names';
@@ -25,6 +25,13 @@ export function handlerFunctionArn(scope: Construct): string {
     arnFormat: ArnFormat.COLON_RESOURCE_NAME,
   });
 }
+
+/**
+ * How long CloudFormation waits for the handler (its own default is an hour): the handler answers
+ * within its 2-minute timeout, and one invocation at a time (reserved concurrency) of a plan of
+ * tens of targets still fits, so a handler that never answers fails the stack well before the hour.
+ */
+export const HANDLER_SERVICE_TIMEOUT = Duration.minutes(15);
 
 /** The CloudFormation resource under a custom resource, e.g. to attach a condition. */
 export function cfnOf(resource: CustomResource): CfnResource {

@@ -1,7 +1,7 @@
 import { CustomResource } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
-import { ContainmentBaseProps, handlerFunctionArn, RESOURCE_TYPES } from './common';
+import { ContainmentBaseProps, HANDLER_SERVICE_TIMEOUT, handlerFunctionArn, RESOURCE_TYPES } from './common';
 
 export interface RoleContainmentProps extends ContainmentBaseProps {
   readonly roleName: string;
@@ -33,6 +33,7 @@ export class RoleContainment extends Construct {
     super(scope, id);
     this.revokeOlderSessions = new CustomResource(this, 'Resource', {
       serviceToken: props.serviceToken ?? handlerFunctionArn(this),
+      serviceTimeout: HANDLER_SERVICE_TIMEOUT,
       resourceType: RESOURCE_TYPES.roleSessions,
       properties: {
         IncidentId: props.incidentId,

@@ -1,7 +1,7 @@
 import { CustomResource } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
-import { ContainmentBaseProps, handlerFunctionArn, RESOURCE_TYPES } from './common';
+import { ContainmentBaseProps, HANDLER_SERVICE_TIMEOUT, handlerFunctionArn, RESOURCE_TYPES } from './common';
 
 export interface UserContainmentProps extends ContainmentBaseProps {
   readonly userName: string;
@@ -42,6 +42,7 @@ export class UserContainment extends Construct {
     const serviceToken = props.serviceToken ?? handlerFunctionArn(this);
     this.denyAll = new CustomResource(this, 'Resource', {
       serviceToken,
+      serviceTimeout: HANDLER_SERVICE_TIMEOUT,
       resourceType: RESOURCE_TYPES.userDeny,
       properties: {
         IncidentId: props.incidentId,
@@ -54,6 +55,7 @@ export class UserContainment extends Construct {
       (accessKeyId, i) =>
         new CustomResource(this, `AccessKey${i + 1}`, {
           serviceToken,
+          serviceTimeout: HANDLER_SERVICE_TIMEOUT,
           resourceType: RESOURCE_TYPES.accessKey,
           properties: {
             IncidentId: props.incidentId,

@@ -41,7 +41,7 @@ export interface VerifiedRequest {
   readonly stackName: string;
   readonly stack: string;
   readonly logicalId: string;
-  /** The request's properties, shown equal to the stack's parameters (ServiceToken removed). */
+  /** The request's properties, shown equal to the stack's parameters (ServiceToken and ServiceTimeout removed). */
   readonly props: Readonly<Record<string, string>>;
   /** The stack's parameters as CloudFormation holds them. */
   readonly parameters: Readonly<Record<string, string>>;
@@ -185,7 +185,8 @@ function stringProps(raw: Props | undefined): Record<string, string> {
   if (typeof raw !== 'object' || raw === null) throw new ContainmentError('refused: no ResourceProperties');
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(raw)) {
-    if (key === 'ServiceToken') continue;
+    // CloudFormation's own properties of every custom resource, not the kit's.
+    if (key === 'ServiceToken' || key === 'ServiceTimeout') continue;
     if (typeof value !== 'string') throw new ContainmentError(`refused: property ${key} is not a string`);
     out[key] = value;
   }

@@ -50,6 +50,8 @@ describe.each(['user', 'role', 'bucket'] as const)('the %s containment template'
         ServiceToken: HANDLER_ARN,
         IncidentId: { Ref: 'IncidentId' },
       });
+      // A handler that never answers fails the stack in 15 minutes, not CloudFormation's hour.
+      expect(Number((resource.Properties as { ServiceTimeout?: unknown }).ServiceTimeout)).toBe(900);
     }
   });
 
