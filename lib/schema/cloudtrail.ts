@@ -43,6 +43,17 @@ export const CLOUDTRAIL_FIELDS: readonly Field[] = [
       ),
       field('identityProvider', 'string'),
       field('credentialId', 'string'),
+      // Credentials AWS issued to a resource (a Lambda function, an EC2 instance) it runs as.
+      field(
+        'inScopeOf',
+        struct(
+          field('issuerType', 'string'),
+          field('credentialsIssuedTo', 'string'),
+          field('credentialsIssuedToVersion', 'string'),
+          field('sourceArn', 'string'),
+          field('sourceAccount', 'string'),
+        ),
+      ),
     ),
   ),
   field('eventTime', 'string'),

@@ -62,6 +62,9 @@ describe('CloudTrailTable for an account trail, with defaults', () => {
     expect(type('useridentity')).toContain('accesskeyid:string');
     expect(type('useridentity')).toContain('sessioncontext:struct<');
     expect(type('useridentity')).toContain('onbehalfof:struct<');
+    expect(type('useridentity')).toContain(
+      'inscopeof:struct<issuertype:string,credentialsissuedto:string,credentialsissuedtoversion:string,sourcearn:string,sourceaccount:string>',
+    );
     expect(type('tlsdetails')).toContain('clientprovidedhostheader:string');
     for (const json of [
       'requestparameters',
