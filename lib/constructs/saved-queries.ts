@@ -1,7 +1,14 @@
 import * as athena from 'aws-cdk-lib/aws-athena';
 import { Construct } from 'constructs';
 
-import { DEFAULT_TABLE_NAMES, QUERIES, QueryDefinition, TableNames, renderSql } from '../queries';
+import {
+  consolePrompts,
+  DEFAULT_TABLE_NAMES,
+  QUERIES,
+  QueryDefinition,
+  TableNames,
+  renderSql,
+} from '../queries';
 import { InvestigationWorkgroup } from './investigation-workgroup';
 
 export interface SavedQueriesProps {
@@ -18,9 +25,19 @@ export interface SavedQueriesProps {
   readonly queries?: readonly QueryDefinition[];
 }
 
-/** The description shown in the Athena console: the title and where the playbook asks for it. */
+/** Athena's limit on a named query's description. */
+const DESCRIPTION_MAX_CHARS = 1024;
+
+/**
+ * The description shown in the Athena console: the title, where the playbook asks for it, and
+ * what to type at each prompt, as the console takes it (a string literal, quotes included).
+ */
 export function namedQueryDescription(query: QueryDefinition): string {
-  return `${query.title} (playbook part ${query.playbook.part}, step ${query.playbook.step})`;
+  const head = `${query.title} (playbook part ${query.playbook.part}, step ${query.playbook.step})`;
+  const prompts = consolePrompts(query);
+  if (prompts.length === 0) return head.slice(0, DESCRIPTION_MAX_CHARS);
+  const text = `${head}. Prompts, with the quotes: ${prompts.map((p, i) => `${i + 1}. ${p.name} ${p.example}`).join('; ')}`;
+  return text.length <= DESCRIPTION_MAX_CHARS ? text : `${text.slice(0, DESCRIPTION_MAX_CHARS - 1)}…`;
 }
 
 /**

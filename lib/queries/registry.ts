@@ -33,6 +33,25 @@ export function renderSql(query: QueryDefinition, names: TableNames = DEFAULT_TA
  * replaced by that value as a string literal (validated first, quotes doubled); the others
  * stay `?`, for the console to prompt. Returns the parameter name of each remaining `?`.
  */
+/**
+ * A value as the Athena console's parameter prompt takes it: every parameter of the library is
+ * a string, and the console wants SQL literals, so `'AKIAIOSFODNN7EXAMPLE'` with its quotes (a
+ * bare 2021/07/16 would be integer division).
+ */
+export function consoleLiteral(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** The console prompts of a query, in order, each with its example as the console takes it. */
+export function consolePrompts(
+  query: QueryDefinition,
+): Array<{ name: string; description: string; example: string }> {
+  return query.placeholders.map((name) => {
+    const param = query.params.find((p) => p.name === name);
+    return { name, description: param?.description ?? '', example: consoleLiteral(param?.example ?? '') };
+  });
+}
+
 export function renderForConsole(
   query: QueryDefinition,
   values: Readonly<Record<string, string>>,
@@ -68,7 +87,7 @@ export function renderForConsole(
       prompts.push(name);
       sql += char;
     } else {
-      sql += `'${value.replace(/'/g, "''")}'`;
+      sql += consoleLiteral(value);
     }
   }
   return { sql, prompts };

@@ -8,6 +8,7 @@ import {
   TableNames,
   bindParams,
   getQuery,
+  consoleLiteral,
   renderForConsole,
 } from '../../../lib/queries';
 import { runtimeConfig, tableNamesOf } from '../../config';
@@ -66,10 +67,12 @@ export function showText(
     `-- ${query.description}`,
   ];
   if (prompts.length > 0) {
-    lines.push('-- The console asks for each ? in this order:');
+    lines.push('-- The console asks for each ? in this order; type each value with its single quotes:');
     prompts.forEach((name, i) => {
       const param = query.params.find((p) => p.name === name);
-      lines.push(`--   ${i + 1}. ${name}: ${param?.description} (e.g. ${param?.example})`);
+      lines.push(
+        `--   ${i + 1}. ${name}: ${param?.description} (e.g. ${consoleLiteral(param?.example ?? '')})`,
+      );
     });
   }
   return `${lines.join('\n')}\n${sql}\n`;

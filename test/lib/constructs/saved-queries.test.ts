@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 
 import { InvestigationWorkgroup } from '../../../lib/constructs/investigation-workgroup';
 import { SavedQueries, namedQueryDescription } from '../../../lib/constructs/saved-queries';
-import { QUERIES, QueryDefinition, TableNames, renderSql } from '../../../lib/queries';
+import { getQuery, QUERIES, QueryDefinition, TableNames, renderSql } from '../../../lib/queries';
 import { testApp } from '../../helpers/compliance';
 
 const NAMES: TableNames = { database: 'ir_db', cloudTrailTable: 'ct', vpcFlowTable: 'flows' };
@@ -33,11 +33,18 @@ describe('SavedQueries over the whole library', () => {
     },
   );
 
-  it('describes each query by its title and playbook step', () => {
-    const query = QUERIES[0];
-    expect(namedQueryDescription(query)).toBe(
-      `${query.title} (playbook part ${query.playbook.part}, step ${query.playbook.step})`,
+  it('describes each query by its title, playbook step and what to type at each prompt, quotes included', () => {
+    const query = getQuery('key-api-activity');
+    const description = namedQueryDescription(query);
+    expect(description).toMatch(
+      new RegExp(
+        `^${query.title.replace(/[()]/g, '\\$&')} \\(playbook part 2, step \\d+\\)\\. Prompts, with the quotes: `,
+      ),
     );
+    // A bare 2021/07/16 would be integer division in the console; a bare key id a column name.
+    expect(description).toContain("1. accessKeyId 'AKIAIOSFODNN7EXAMPLE'");
+    expect(description).toMatch(/2\. from '\d{4}\/\d{2}\/\d{2}'/);
+    for (const q of QUERIES) expect(namedQueryDescription(q).length).toBeLessThanOrEqual(1024);
   });
 
   it('creates every named query after the workgroup', () => {

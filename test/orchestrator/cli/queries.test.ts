@@ -80,6 +80,9 @@ describe('irkit queries show', () => {
     expect(run.stdout).toMatch(
       /1\. from: .*\n.*2\. to: .*\n.*3\. from: .*\n.*4\. to: .*\n.*5\. from: .*\n.*6\. to: .*\n.*7\. from: .*\n.*8\. to: /,
     );
+    // The console takes SQL literals: the examples are printed as they must be typed.
+    expect(run.stdout).toContain('type each value with its single quotes');
+    expect(run.stdout).toMatch(/1\. from: .*\(e\.g\. '\d{4}\/\d{2}\/\d{2}'\)/);
   });
 
   test('refuses a bad value, and an unknown id, with exit code 2', async () => {
