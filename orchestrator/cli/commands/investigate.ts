@@ -8,6 +8,7 @@ import { EngineChoice, openEngine } from '../../engines/open';
 import { EngineFlags, engineChoice, withEngineOptions } from './engine-flags';
 import { interruptible } from './interrupt';
 import { checkOutFile, outputFormat, writeOutput } from './output';
+import { resolveWindow } from './window-flags';
 import {
   DEFAULT_DEPTH,
   InvestigationProgress,
@@ -31,8 +32,9 @@ import type { RegisterCommand } from './index';
 export interface InvestigateFlags extends EngineFlags {
   readonly accessKeyId?: string;
   readonly user?: string;
-  readonly from: string;
-  readonly to: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly since?: string;
   readonly depth?: string;
   readonly format?: string;
   readonly out?: string;
@@ -44,6 +46,8 @@ export interface InvestigateFlags extends EngineFlags {
 export interface InvestigateCommand {
   readonly subject: InvestigationSubject;
   readonly window: { readonly from: string; readonly to: string };
+  /** The window as the command prints it. */
+  readonly windowDescribed: string;
   readonly depth: number;
   readonly format: OutputFormat;
   readonly engine: EngineChoice;
@@ -54,7 +58,7 @@ export interface InvestigateCommand {
 const NAME_OR_ARN = /^([A-Za-z0-9+=,.@_-]{1,64}|arn:aws[a-z-]*:iam::\d{12}:(user|role)\/[\w+=,.@/-]+)$/;
 
 /** Checks every flag before any engine or AWS client exists; throws IRKIT_INVALID_INPUT naming the flag. */
-export function parseInvestigateFlags(flags: InvestigateFlags): InvestigateCommand {
+export function parseInvestigateFlags(flags: InvestigateFlags, now: Date = new Date()): InvestigateCommand {
   if ((flags.accessKeyId === undefined) === (flags.user === undefined)) {
     throw new IrKitError('IRKIT_INVALID_INPUT', 'give exactly one of --access-key-id and --user', {
       hint: 'e.g. irkit investigate --access-key-id AKIAIOSFODNN7EXAMPLE --from 2021/07/16 --to 2021/07/24',
@@ -69,7 +73,8 @@ export function parseInvestigateFlags(flags: InvestigateFlags): InvestigateComma
     throw invalidInput('--depth', depthText, `give a whole number from 0 to ${MAX_DEPTH}`);
   }
   const depth = Number(depthText);
-  const checked = checkInvestigationInput(subject, { from: flags.from, to: flags.to }, depth);
+  const window = resolveWindow(flags, now);
+  const checked = checkInvestigationInput(subject, { from: window.from, to: window.to }, depth);
   const format = outputFormat(flags.format, flags.out, 'table');
   if (flags.incident !== undefined) v.incidentId(flags.incident);
   for (const name of flags.protect ?? []) {
@@ -86,6 +91,7 @@ export function parseInvestigateFlags(flags: InvestigateFlags): InvestigateComma
   return {
     subject: checked.subject,
     window: checked.window,
+    windowDescribed: window.described,
     depth,
     format,
     engine,
@@ -126,6 +132,7 @@ async function run(flags: InvestigateFlags): Promise<void> {
     protectedPrincipals: [...configured.protectedPrincipals, ...command.protect],
   };
   const started = Date.now();
+  process.stderr.write(`irkit investigate: window ${command.windowDescribed}\n`);
   await interruptible('investigate', async (signal) => {
     const engine = await openEngine(command.engine, config);
     try {
@@ -156,8 +163,12 @@ export const registerInvestigate: RegisterCommand = (program: Command) => {
     )
     .option('--access-key-id <id>', 'the exposed access key (AKIA... or ASIA...)')
     .option('--user <name>', 'or an IAM user (e.g. whose password was exposed)')
-    .requiredOption('--from <date>', 'first day of the window (YYYY/MM/DD)')
-    .requiredOption('--to <date>', 'last day of the window (YYYY/MM/DD)')
+    .option('--from <date>', 'first day of the window (YYYY/MM/DD, YYYY-MM-DD or an ISO time)')
+    .option(
+      '--since <duration>',
+      'or the window back from --to: 15d, 90d, 36h (the playbook looks 15, then 90 days back)',
+    )
+    .option('--to <date>', 'last day of the window (default: today, UTC)')
     .option('--depth <n>', `steps to follow from the subject, 0-${MAX_DEPTH} (default ${DEFAULT_DEPTH})`)
     .option(
       '--format <format>',
