@@ -155,7 +155,10 @@ describe('irkit investigate on the local engine', () => {
     ],
     [['--access-key-id', KEY, '--user', 'JaneDoe', ...WINDOW, '--logs', '.'], /exactly one of/],
     [['--access-key-id', 'AKIA-BAD', ...WINDOW, '--logs', '.'], /invalid access key id/],
-    [['--access-key-id', KEY, '--from', '2021/13/01', '--to', '2021/07/24', '--logs', '.'], /invalid --from: "2021\/13\/01"/],
+    [
+      ['--access-key-id', KEY, '--from', '2021/13/01', '--to', '2021/07/24', '--logs', '.'],
+      /invalid --from: "2021\/13\/01"/,
+    ],
     [['--access-key-id', KEY, ...WINDOW, '--logs', '.', '--depth', 'two'], /invalid --depth: "two"/],
     [['--access-key-id', KEY, ...WINDOW, '--logs', '.', '--format', 'pdf'], /invalid --format/],
     [['--access-key-id', KEY, ...WINDOW, '--engine', 'local'], /--engine local needs --logs DIR/],
