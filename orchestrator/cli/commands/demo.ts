@@ -6,6 +6,7 @@ import { invalidInput } from '../../../lib/errors';
 import { OUTPUT_FORMATS, OutputFormat, demoInvestigation, render } from '../../investigate';
 import { SCENARIO } from '../../../simulation/synthetic';
 import { progressPrinter } from './investigate';
+import { interruptible } from './interrupt';
 import type { RegisterCommand } from './index';
 
 /**
@@ -39,13 +40,17 @@ async function run(flags: DemoFlags): Promise<void> {
   const seed = whole('--seed', flags.seed);
   const started = Date.now();
   const say = (text: string) => process.stderr.write(`irkit demo: ${text}\n`);
-  const { generated, result } = await demoInvestigation({
-    ...(backgroundEvents !== undefined ? { backgroundEvents } : {}),
-    ...(seed !== undefined ? { seed } : {}),
-    ...(flags.keep !== undefined ? { outDir: resolve(flags.keep) } : {}),
-    onStep: say,
-    onProgress: progressPrinter(started, 'demo'),
-  });
+  // Ctrl-C cancels the queries and still deletes the temporary logs (exit 130).
+  const { generated, result } = await interruptible('demo', (signal) =>
+    demoInvestigation({
+      ...(backgroundEvents !== undefined ? { backgroundEvents } : {}),
+      ...(seed !== undefined ? { seed } : {}),
+      ...(flags.keep !== undefined ? { outDir: resolve(flags.keep) } : {}),
+      onStep: say,
+      onProgress: progressPrinter(started, 'demo'),
+      signal,
+    }),
+  );
   for (const warning of result.warnings) say(`warning: ${warning}`);
   process.stdout.write(render(result, format));
   say(`${result.summary.headline} (${((Date.now() - started) / 1000).toFixed(1)} s)`);

@@ -1,5 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
+import { IrKitError } from '../../../lib/errors';
 import { demoInvestigation, renderTable } from '../../../orchestrator/investigate';
 
 test('the demo writes the playbook incident to a temporary folder, investigates it and cleans up', async () => {
@@ -16,4 +18,20 @@ test('the demo writes the playbook incident to a temporary folder, investigates 
     'DOC-EXAMPLE-BUCKET',
   ]);
   expect(renderTable(result)).toContain('Containment plan for account 777777777777');
+});
+
+const demoDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith('irkit-demo-'));
+
+describe('the offline demo', () => {
+  test('interrupted, it stops with IRKIT_INTERRUPTED and leaves no temporary folder behind', async () => {
+    const before = new Set(demoDirs());
+    const controller = new AbortController();
+    controller.abort();
+    const error = await demoInvestigation({ backgroundEvents: 10, signal: controller.signal }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(IrKitError);
+    expect((error as IrKitError).code).toBe('IRKIT_INTERRUPTED');
+    expect(demoDirs().filter((d) => !before.has(d))).toEqual([]);
+  });
 });
