@@ -78,6 +78,18 @@ export function showText(
   return `${lines.join('\n')}\n${sql}\n`;
 }
 
+/** The queries in the playbook's order: by part, then step (numerically: 2 before 11), then id. */
+export function inPlaybookOrder(queries: readonly QueryDefinition[]): QueryDefinition[] {
+  const number = (step: string) => Number.parseFloat(step) || 0;
+  return [...queries].sort(
+    (a, b) =>
+      a.playbook.part - b.playbook.part ||
+      number(String(a.playbook.step)) - number(String(b.playbook.step)) ||
+      String(a.playbook.step).localeCompare(String(b.playbook.step)) ||
+      a.id.localeCompare(b.id),
+  );
+}
+
 /** Columns padded and separated as the playbook prints its tables; no rows is said so. */
 export function formatTable(result: Pick<QueryResult, 'columns' | 'rows'>): string {
   if (result.rows.length === 0) return 'Zero records returned.\n';
@@ -213,8 +225,12 @@ export const registerQueries: RegisterCommand = (program: Command) => {
         throw invalidInput('--format', flags.format, 'use --format table or json');
       process.stdout.write(
         formatTable({
-          columns: ['id', 'step', 'title'],
-          rows: QUERIES.map((q) => [q.id, `${q.playbook.part}.${q.playbook.step}`, q.title]),
+          columns: ['id', 'playbook', 'title'],
+          rows: inPlaybookOrder(QUERIES).map((q) => [
+            q.id,
+            `part ${q.playbook.part}, step ${q.playbook.step}`,
+            q.title,
+          ]),
         }),
       );
     });

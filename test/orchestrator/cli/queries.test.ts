@@ -34,14 +34,17 @@ beforeAll(() => {
 afterAll(() => logs.remove());
 
 describe('irkit queries list', () => {
-  test('lists every query with its playbook step and title', async () => {
+  test('lists every query with its playbook part and step and title, in the playbook’s order', async () => {
     const run = await irkit('queries', 'list');
 
     expect(run.code).toBe(0);
     const lines = run.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^id\s+\|\s+step\s+\|\s+title$/);
+    expect(lines[0]).toMatch(/^id\s+\|\s+playbook\s+\|\s+title$/);
     expect(lines).toHaveLength(QUERIES.length + 2);
-    expect(run.stdout).toMatch(/key-api-activity\s+\|\s+2\.1\s+\|\s+API calls of an access key/);
+    expect(lines[2]).toMatch(/^key-api-activity\s+\|\s+part 2, step 1\s+\|\s+API calls of an access key/);
+    // Step 2 before step 11: numbers, not text.
+    const steps = lines.slice(2).map((l) => Number(/step (\d+)/.exec(l)?.[1]));
+    expect(steps).toEqual([...steps].sort((a, b) => a - b));
   });
 
   test('--format json carries the parameters', async () => {
