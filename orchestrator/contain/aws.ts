@@ -5,6 +5,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 
 import { awsErrorCode as awsErrorName, isAwsError } from '../../lib/aws-errors';
 import { IrKitError } from '../../lib/errors';
+import { checkedProfile } from '../aws-profile';
 
 /** The AWS clients containment uses; injected, so tests use aws-sdk-client-mock. */
 export interface ContainClients {
@@ -23,7 +24,7 @@ export interface ClientOptions {
 export function createClients(options: ClientOptions = {}): ContainClients {
   const config = {
     ...(options.region ? { region: options.region } : {}),
-    ...(options.profile ? { profile: options.profile } : {}),
+    ...(options.profile ? { profile: checkedProfile(options.profile) } : {}),
   };
   return {
     cloudFormation: new CloudFormationClient(config),

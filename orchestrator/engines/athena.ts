@@ -20,6 +20,7 @@ import {
   RunOptions,
   athenaColumnKind,
 } from './engine';
+import { checkedProfile } from '../aws-profile';
 
 export interface AthenaEngineOptions {
   /** An Athena client; region and credentials come from it (the standard chain by default). */
@@ -40,7 +41,7 @@ export interface AthenaEngineOptions {
 export function createAthenaClient(options: { region?: string; profile?: string } = {}): AthenaClient {
   return new AthenaClient({
     ...(options.region ? { region: options.region } : {}),
-    ...(options.profile ? { profile: options.profile } : {}),
+    ...(options.profile ? { profile: checkedProfile(options.profile) } : {}),
   });
 }
 

@@ -2,6 +2,7 @@ import { GetAccessKeyInfoCommand, GetCallerIdentityCommand, STSClient } from '@a
 
 import { IrKitError } from '../../lib/errors';
 import * as v from '../../lib/validation';
+import { checkedProfile } from '../aws-profile';
 
 /**
  * The playbook's Part 1 (validation): whose account does an exposed access key belong to?
@@ -38,7 +39,7 @@ export interface ValidationResult {
 
 /** An STS client on the standard credential chain; without a Region anywhere, us-east-1 (as the playbook). */
 export function createStsClient(options: { region?: string; profile?: string } = {}): STSClient {
-  const profile = options.profile ? { profile: options.profile } : {};
+  const profile = options.profile ? { profile: checkedProfile(options.profile) } : {};
   return new STSClient({
     ...profile,
     region:
