@@ -353,8 +353,14 @@ export function changedPrincipal(
   if (user) {
     for (const k of p.accessKeys) {
       if (k.origin !== 'CreateAccessKey' || k.type !== 'long-term') continue;
-      const reason = `access key ${k.accessKeyId} created by ${k.mintedBy ?? 'the actor'}`;
-      changes.push(eventEvidence(reason, k.event, k.mintedBy));
+      const reach = p.reached.find(
+        (r) => r.how === 'CreateAccessKey' && (!k.event?.eventId || r.event?.eventId === k.event.eventId),
+      );
+      const creator = reach?.from
+        ? `${reach.from}${reach.viaAccessKeyId ? ` with ${reach.viaAccessKeyId}` : ''}`
+        : (k.mintedBy ?? 'the actor');
+      const reason = `access key ${k.accessKeyId} created by ${creator}`;
+      changes.push(eventEvidence(reason, k.event, reach?.from ?? k.mintedBy));
       if (k.deleted) continue;
       const built = command(
         [
@@ -383,7 +389,7 @@ export function changedPrincipal(
           undefined,
           `deactivate the key the actor created for the pre-existing user ${p.name}${used} (the user's own keys stay)`,
           built,
-          [eventEvidence(reason, k.event, k.mintedBy)],
+          [eventEvidence(reason, k.event, reach?.from ?? k.mintedBy)],
         ),
       );
     }
