@@ -1,3 +1,6 @@
+import { readFileSync } from 'fs';
+import * as path from 'path';
+
 import { parsePlan, serializePlan } from '../../../orchestrator/contain/plan';
 import {
   InvestigationResult,
@@ -256,8 +259,25 @@ describe('GIVEN an actor that creates a user, changes existing users and leaves 
     );
     expect(markdown).toContain('`irkit contain --incident IR-2021-0724 --user ci-deployer`');
     const table = renderTable(result);
+    expect(table).toContain(`By hand in account ${ACCOUNT} (the kit cannot contain these yet)`);
     expect(table).toContain('aws cloudtrail start-logging --name management-events --region us-east-1');
     expect(table).toContain('For the owner’s approval');
+  });
+
+  test('documents every field of the plan’s manual actions and approvals', () => {
+    const doc = readFileSync(
+      path.join(__dirname, '..', '..', '..', 'docs', 'investigation-format.md'),
+      'utf8',
+    );
+    const keys = new Set(
+      [...(result.containmentPlan.manualActions ?? []), ...(result.containmentPlan.approvals ?? [])].flatMap(
+        (a) => Object.keys(a),
+      ),
+    );
+    const targets = new Set((result.containmentPlan.manualActions ?? []).map((a) => a.target));
+    expect([...keys, ...targets].filter((k) => !doc.includes(`\`${k}\``) && !doc.includes(`"${k}"`))).toEqual(
+      [],
+    );
   });
 });
 
