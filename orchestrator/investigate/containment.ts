@@ -113,7 +113,11 @@ function reachEvidence(p: Principal, r: Reach, rogue: boolean): PlanEvidence | u
     case 'subject':
       return evidence('the investigated user');
     case 'CreateUser':
-      return evidence(`created${by}`, r.event, r.from);
+      return evidence(
+        `created${by}: the actor’s own user, deny-all and its keys set Inactive (playbook step 9)`,
+        r.event,
+        r.from,
+      );
     case 'CreateRole':
       return evidence(
         `created${by}${rogue ? ': a rogue role, deny-all (revoking its sessions would not stop the actor assuming it again)' : ''}`,

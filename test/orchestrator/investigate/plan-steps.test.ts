@@ -149,7 +149,8 @@ describe('GIVEN an actor that creates a user, changes existing users and leaves 
     const jane = result.containmentPlan.steps.find((s) => s.name === 'JaneDoe');
     expect(jane).toMatchObject({ kind: 'user', accessKeyIds: [JANE_KEY] });
     expect(jane?.evidence[0]).toMatchObject({
-      reason: 'created by JorgeSouza with AKIAIOSFODNN7EXAMPLE',
+      reason:
+        'created by JorgeSouza with AKIAIOSFODNN7EXAMPLE: the actor’s own user, deny-all and its keys set Inactive (playbook step 9)',
       eventName: 'CreateUser',
       eventId: ids.createUser,
     });
