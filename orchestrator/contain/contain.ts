@@ -105,7 +105,9 @@ export async function contain(
       },
     );
   }
+  const manual = options.plan ? describeManual(options.plan) : '';
   if (planned.length === 0) {
+    if (manual) io.out(manual);
     io.log('the plan has no steps: nothing to contain');
     return { incidentId, dryRun, cancelled: false, results: [] };
   }
@@ -143,6 +145,7 @@ export async function contain(
   ).map((p) => declaredOnly(p, templates[p.target.kind]));
 
   io.out(describePlan(incidentId, env, prepared, dryRun));
+  if (manual) io.out(manual);
   if (dryRun) {
     for (const kind of [...new Set(prepared.map((p) => p.target.kind))]) {
       io.out(`\n# template: ${kind} containment (${Buffer.byteLength(templates[kind].body)} bytes)\n`);
@@ -400,6 +403,32 @@ export function describePlan(
     for (const unread of p.unread) lines.push(`     not read live: ${unread}`);
   });
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * What the plan leaves to people (playbook steps 9 and 10): its manual actions, with their
+ * AWS CLI commands, and the principals for their owners' approval. irkit contain runs none of
+ * them; empty when the plan has neither.
+ */
+export function describeManual(plan: ContainmentPlan): string {
+  const lines: string[] = [];
+  const actions = plan.manualActions ?? [];
+  if (actions.length > 0) {
+    lines.push('', 'By hand (irkit contain does not run these):');
+    actions.forEach((a, n) => {
+      lines.push(`${n + 1}. ${a.target} ${a.name}${a.region ? ` (${a.region})` : ''}: ${a.action}`);
+      if (a.command) lines.push(`     ${a.command}`);
+    });
+  }
+  const approvals = plan.approvals ?? [];
+  if (approvals.length > 0) {
+    lines.push('', 'For the owner’s approval (pre-existing principals the actor changed; not contained):');
+    approvals.forEach((a, n) => {
+      lines.push(`${n + 1}. ${a.kind} ${a.name}: ${a.changes.map((c) => c.reason).join('; ')}`);
+      lines.push(`     deny-all once approved: ${a.command}`);
+    });
+  }
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }
 
 export function describeResults(results: readonly TargetResult[]): string {

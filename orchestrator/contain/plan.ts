@@ -49,6 +49,50 @@ export interface ExcludedTarget {
   readonly reason: string;
 }
 
+/** What a manual action acts on: things the kit cannot contain yet, and the actor's changes to others' principals. */
+export const MANUAL_TARGETS = [
+  'access-key',
+  'login-profile',
+  'policy',
+  'instance',
+  'snapshot',
+  'image',
+  'trail',
+  'detector',
+  'function',
+] as const;
+export type ManualTarget = (typeof MANUAL_TARGETS)[number];
+
+/**
+ * A step the kit cannot run (playbook steps 9 and 10): what a responder does by hand, with the
+ * exact AWS CLI command when every value in it came from the logs and passed a strict check;
+ * without `command` when a value did not (the action then says which, to check by hand).
+ */
+export interface ManualAction {
+  readonly target: ManualTarget;
+  /** The id or name from the logs, as found (also when it is not a valid one). */
+  readonly name: string;
+  readonly region?: string;
+  /** What to do and why, for a person. */
+  readonly action: string;
+  readonly command?: string;
+  readonly evidence: readonly PlanEvidence[];
+}
+
+/**
+ * A pre-existing principal the actor changed (gave a key or a password, attached or put a
+ * policy on): the plan contains only the actor's changes (manualActions); a deny-all on the
+ * principal is its owner's decision (playbook step 10), never applied silently.
+ */
+export interface Approval {
+  readonly kind: 'user' | 'role';
+  readonly name: string;
+  /** What the actor changed, each with its event. */
+  readonly changes: readonly PlanEvidence[];
+  /** The deny-all the owner may approve. */
+  readonly command: string;
+}
+
 export interface ContainmentPlan {
   readonly formatVersion: typeof PLAN_FORMAT_VERSION;
   /** When set, `irkit contain --incident` must name the same incident. */
@@ -61,6 +105,10 @@ export interface ContainmentPlan {
   readonly generatedBy?: string;
   readonly steps: readonly ContainmentStep[];
   readonly excluded?: readonly ExcludedTarget[];
+  /** Actions for a responder to take by hand (absent when there are none). */
+  readonly manualActions?: readonly ManualAction[];
+  /** Pre-existing principals the actor changed, for their owners' approval (absent when none). */
+  readonly approvals?: readonly Approval[];
 }
 
 /** What a producer hands to createPlan: evidence and the kind's own fields may be left out. */
@@ -76,6 +124,8 @@ export interface PlanInput {
   readonly generatedBy?: string;
   readonly steps: readonly StepInput[];
   readonly excluded?: readonly ExcludedTarget[];
+  readonly manualActions?: readonly ManualAction[];
+  readonly approvals?: readonly Approval[];
 }
 
 /**
@@ -128,6 +178,8 @@ export function validatePlan(doc: unknown, where = 'plan'): ContainmentPlan {
       : readArray(doc.excluded, `${where}.excluded`).map((e, i) =>
           readExcluded(e, `${where}.excluded[${i}]`),
         );
+  const manualActions = optionalList(doc.manualActions, `${where}.manualActions`, readManualAction);
+  const approvals = optionalList(doc.approvals, `${where}.approvals`, readApproval);
   return {
     formatVersion: PLAN_FORMAT_VERSION,
     ...(incidentId !== undefined ? { incidentId } : {}),
@@ -136,6 +188,8 @@ export function validatePlan(doc: unknown, where = 'plan'): ContainmentPlan {
     ...(generatedBy !== undefined ? { generatedBy } : {}),
     steps,
     ...(excluded !== undefined ? { excluded } : {}),
+    ...(manualActions !== undefined && manualActions.length > 0 ? { manualActions } : {}),
+    ...(approvals !== undefined && approvals.length > 0 ? { approvals } : {}),
   };
 }
 
@@ -152,6 +206,8 @@ const PLAN_KEYS = [
   'generatedBy',
   'steps',
   'excluded',
+  'manualActions',
+  'approvals',
 ];
 const EVIDENCE_KEYS = ['reason', 'eventName', 'eventTime', 'eventId', 'eventSource', 'sourceIp', 'actor'];
 
@@ -208,6 +264,67 @@ function readExcluded(raw: unknown, where: string): ExcludedTarget {
   checkKeys(raw, ['kind', 'name', 'reason'], where);
   const kind = readKind(raw.kind, where);
   return { kind, name: requiredString(raw, 'name', where), reason: requiredString(raw, 'reason', where) };
+}
+
+function optionalList<T>(
+  value: unknown,
+  where: string,
+  read: (raw: unknown, where: string) => T,
+): T[] | undefined {
+  return value === undefined ? undefined : readArray(value, where).map((e, i) => read(e, `${where}[${i}]`));
+}
+
+function readEvidenceList(raw: Record<string, unknown>, key: string, where: string): PlanEvidence[] {
+  return raw[key] === undefined
+    ? []
+    : readArray(raw[key], `${where}.${key}`).map((e, i) => readEvidence(e, `${where}.${key}[${i}]`));
+}
+
+function readManualAction(raw: unknown, where: string): ManualAction {
+  if (!isObject(raw)) {
+    throw planError(
+      where,
+      'is not an object',
+      'manual actions are { target, name, action, command?, evidence }',
+    );
+  }
+  checkKeys(raw, ['target', 'name', 'region', 'action', 'command', 'evidence'], where);
+  const target = requiredString(raw, 'target', where);
+  if (!(MANUAL_TARGETS as readonly string[]).includes(target)) {
+    throw planError(
+      `${where}.target`,
+      `is ${JSON.stringify(target)}`,
+      `target is one of ${MANUAL_TARGETS.join(', ')}`,
+    );
+  }
+  const region = optionalString(raw, 'region', where, v.region);
+  const command = optionalString(raw, 'command', where);
+  return {
+    target: target as ManualTarget,
+    name: requiredString(raw, 'name', where),
+    ...(region !== undefined ? { region } : {}),
+    action: requiredString(raw, 'action', where),
+    ...(command !== undefined ? { command } : {}),
+    evidence: readEvidenceList(raw, 'evidence', where),
+  };
+}
+
+function readApproval(raw: unknown, where: string): Approval {
+  if (!isObject(raw)) {
+    throw planError(where, 'is not an object', 'approvals are { kind, name, changes, command }');
+  }
+  checkKeys(raw, ['kind', 'name', 'changes', 'command'], where);
+  const kind = requiredString(raw, 'kind', where);
+  if (kind !== 'user' && kind !== 'role') {
+    throw planError(`${where}.kind`, `is ${JSON.stringify(kind)}`, 'kind is user or role');
+  }
+  const name = requiredString(raw, 'name', where, kind === 'user' ? v.iamUserName : v.iamRoleName);
+  return {
+    kind,
+    name,
+    changes: readEvidenceList(raw, 'changes', where),
+    command: requiredString(raw, 'command', where),
+  };
 }
 
 /** The identity of a target: IAM compares user and role names without case, S3 bucket names exactly. */

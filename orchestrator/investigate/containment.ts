@@ -1,6 +1,7 @@
 import { isContainmentKind } from '../contain/kinds';
 import { MAX_KEYS_PER_USER } from '../contain/kinds/user';
 import { ContainmentPlan, ExcludedTarget, PlanEvidence, StepInput, createPlan } from '../contain/plan';
+import { AccountAction, AccountApproval, changedPrincipal, resourceActions } from './manual-actions';
 import { ProtectionOptions, breakGlassRoleOf, irRoleOf, protectedReason } from './protection';
 import { EventRef, ExcludedFinding, Principal, Reach, Resource } from './types';
 
@@ -14,6 +15,13 @@ import { EventRef, ExcludedFinding, Principal, Reach, Resource } from './types';
  * carries the events that put it there. Protected principals, targets in other accounts than
  * the subject's, and findings a person must decide on are kept out and reported, each with
  * its reason.
+ *
+ * The playbook's step 10: a pre-existing principal the actor changed (gave a key or a
+ * password, attached or put a policy on) gets no deny-all: only the actor's changes are
+ * contained, by hand (`manualActions`: its key deactivated, its password and attachments
+ * flagged), and the principal is listed for its owner's approval (`approvals`). Step 9's rogue
+ * resources the kit cannot contain yet (instances, shared snapshots and images, stopped or
+ * deleted trails and detectors, functions) are manual actions with their AWS CLI commands.
  */
 
 export interface PlanInput {
@@ -38,6 +46,46 @@ export interface Plans {
 interface Target {
   readonly account: string | null;
   readonly step: StepInput;
+}
+
+/** What the plan leaves to people: manual actions and owner approvals, by account. */
+interface Manual {
+  readonly actions: AccountAction[];
+  readonly approvals: AccountApproval[];
+}
+
+/** Created by the actor or the subject itself: wholly the actor's, deny-all. */
+const WHOLE: ReadonlySet<string> = new Set(['subject', 'exposed key', 'CreateUser']);
+/** A pre-existing user these reach: the actor gave it a key or a password (playbook step 10). */
+const GIVEN: ReadonlySet<string> = new Set(['CreateAccessKey', 'CreateLoginProfile', 'UpdateLoginProfile']);
+
+/** The actor's changes to a pre-existing principal as manual actions; its owner's approval unless `approve` is false or it is protected. */
+function collectChanges(
+  p: Principal,
+  input: PlanInput,
+  manual: Manual,
+  approve: boolean,
+): string | undefined {
+  const kind = p.kind === 'IAMUser' ? 'user' : 'role';
+  const { reason } = protectionOf(input.protection, kind, p.name, p.arn);
+  const { actions, approval } = changedPrincipal(p, input.incidentId);
+  manual.actions.push(...actions.map((action) => ({ account: p.account, action })));
+  if (approval && approve && !reason) manual.approvals.push({ account: p.account, approval });
+  return reason;
+}
+
+/** Step 10 for a pre-existing principal: its owner approves a deny-all; the actor's changes go to manual actions. */
+function forApproval(p: Principal, input: PlanInput, manual: Manual, excluded: ExcludedFinding[]): void {
+  const protectedBy = collectChanges(p, input, manual, true);
+  excluded.push({
+    kind: p.kind === 'IAMUser' ? 'user' : 'role',
+    name: p.name,
+    account: p.account,
+    reason: protectedBy
+      ? `protected: ${protectedBy}; the kit never contains it: undo the actor’s changes to it by hand (manualActions)`
+      : 'a pre-existing principal the actor changed: only the actor’s changes are contained (manualActions); ' +
+        'a deny-all on it is for its owner to approve (approvals), playbook step 10',
+  });
 }
 
 function evidence(reason: string, event?: EventRef, actor?: string): PlanEvidence {
@@ -65,7 +113,11 @@ function reachEvidence(p: Principal, r: Reach, rogue: boolean): PlanEvidence | u
     case 'subject':
       return evidence('the investigated user');
     case 'CreateUser':
-      return evidence(`created${by}`, r.event, r.from);
+      return evidence(
+        `created${by}: the actor’s own user, deny-all and its keys set Inactive (playbook step 9)`,
+        r.event,
+        r.from,
+      );
     case 'CreateRole':
       return evidence(
         `created${by}${rogue ? ': a rogue role, deny-all (revoking its sessions would not stop the actor assuming it again)' : ''}`,
@@ -116,7 +168,12 @@ function keysToDeactivate(p: Principal, warnings: string[]): string[] {
   return keys.slice(0, MAX_KEYS_PER_USER).map((k) => k.accessKeyId);
 }
 
-function principalTargets(p: Principal, input: PlanInput, excluded: ExcludedFinding[]): Target[] {
+function principalTargets(
+  p: Principal,
+  input: PlanInput,
+  excluded: ExcludedFinding[],
+  manual: Manual,
+): Target[] {
   const exclude = (kind: ExcludedFinding['kind'], reason: string) =>
     excluded.push({ kind, name: p.name, account: p.account, reason });
   const hows = new Set(p.reached.map((r) => r.how));
@@ -147,16 +204,22 @@ function principalTargets(p: Principal, input: PlanInput, excluded: ExcludedFind
         'acted from an address the actor used, but no key links it to the actor: review before containing',
       );
     } else if (p.policies.length > 0) {
-      exclude(
-        kind,
-        `the actor changed its permissions (${p.policies.map((c) => `${c.eventName} ${c.policy}`).join(', ')}) but did not act as it: review and revert`,
-      );
+      forApproval(p, input, manual, excluded);
     }
+    return [];
+  }
+  if (kind === 'user' && ![...hows].some((h) => WHOLE.has(h)) && [...hows].some((h) => GIVEN.has(h))) {
+    forApproval(p, input, manual, excluded);
     return [];
   }
   const irRole =
     kind === 'role' && p.actor ? protectionOf(input.protection, kind, p.name, p.arn).irRole : undefined;
   const rogue = kind === 'role' && !irRole && (hows.has('CreateRole') || hows.has('UpdateAssumeRolePolicy'));
+  if (kind === 'role' && !hows.has('CreateRole') && p.policies.length > 0) {
+    // A pre-existing role whose permissions the actor changed: its step stays (revoke, or deny-all
+    // for a changed trust policy), the attachments are flagged and the owner decides on the rest.
+    collectChanges(p, input, manual, !rogue && !irRole);
+  }
   // A policy attached to or put on a role is shown once, by name, from p.policies.
   const policyEvents = new Set(p.policies.map((c) => c.event.eventId));
   const shownAsPolicy = (r: Reach) =>
@@ -308,8 +371,9 @@ function protectionOf(
 
 export function buildPlans(input: PlanInput): Plans {
   const excluded: ExcludedFinding[] = [];
+  const manual: Manual = { actions: resourceActions(input.resources), approvals: [] };
   const targets = [
-    ...input.principals.flatMap((p) => principalTargets(p, input, excluded)),
+    ...input.principals.flatMap((p) => principalTargets(p, input, excluded, manual)),
     ...bucketTargets(input, excluded),
   ];
   const kept: Target[] = [];
@@ -358,6 +422,8 @@ export function buildPlans(input: PlanInput): Plans {
       excluded: [...excluded.filter(inAccount(account)), ...(account === main ? elsewhere : [])]
         .filter((e): e is ExcludedFinding & ExcludedTarget => isContainmentKind(e.kind))
         .map(({ kind, name, reason }) => ({ kind, name, reason })),
+      manualActions: manual.actions.filter(inAccount(account)).map((a) => a.action),
+      approvals: manual.approvals.filter(inAccount(account)).map((a) => a.approval),
     });
   return {
     containmentPlan: plan(main),

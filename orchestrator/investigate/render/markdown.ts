@@ -3,8 +3,10 @@ import { InvestigationResult, Principal } from '../types';
 import {
   Cells,
   allPlans,
+  approvalLine,
   keyList,
   kindLabel,
+  manualLine,
   reachLabel,
   stepAction,
   stepTarget,
@@ -72,6 +74,22 @@ function resourceList(result: InvestigationResult): string[] {
       ? ['- nothing to contain']
       : plan.steps.map((s) => kindModule(s.kind).resourceLine(s, code))),
     '',
+    ...((plan.manualActions ?? []).length > 0
+      ? [
+          'By hand (the kit cannot contain these yet; playbook steps 9 and 10):',
+          '',
+          ...(plan.manualActions ?? []).map((a) => `- ${manualLine(a, code)}`),
+          '',
+        ]
+      : []),
+    ...((plan.approvals ?? []).length > 0
+      ? [
+          'For the owner’s approval (pre-existing principals the actor changed, playbook step 10):',
+          '',
+          ...(plan.approvals ?? []).map((a) => `- ${approvalLine(a, code)}`),
+          '',
+        ]
+      : []),
   ]);
 }
 

@@ -1,5 +1,15 @@
 import { InvestigationResult } from '../types';
-import { allPlans, keyList, kindLabel, planRows, reachLabel, subjectLabel, textTable } from './text';
+import {
+  allPlans,
+  approvalLine,
+  keyList,
+  manualLine,
+  kindLabel,
+  planRows,
+  reachLabel,
+  subjectLabel,
+  textTable,
+} from './text';
 
 /**
  * The terminal view (`--format table`): the blast radius and the containment plan, in the
@@ -104,6 +114,19 @@ export function renderTable(result: InvestigationResult): string {
         ? 'nothing to contain'
         : textTable(['#', 'kind', 'target', 'action', 'evidence'], planRows(plan)),
     );
+    const asIs = (value: string) => value;
+    if ((plan.manualActions ?? []).length > 0) {
+      section(
+        `By hand${plan.accountId ? ` in account ${plan.accountId}` : ''} (the kit cannot contain these yet)`,
+        (plan.manualActions ?? []).map((a) => `- ${manualLine(a, asIs)}`).join('\n'),
+      );
+    }
+    if ((plan.approvals ?? []).length > 0) {
+      section(
+        `For the owner’s approval${plan.accountId ? ` in account ${plan.accountId}` : ''}`,
+        (plan.approvals ?? []).map((a) => `- ${approvalLine(a, asIs)}`).join('\n'),
+      );
+    }
   }
   if (result.excluded.length > 0) {
     section(

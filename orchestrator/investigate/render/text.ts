@@ -1,7 +1,7 @@
 /** Plain-text tables in the playbook's style (`a  |  b`), and the labels every renderer shares. */
 
 import { ContainmentStep, kindModule } from '../../contain/kinds';
-import { ContainmentPlan } from '../../contain/plan';
+import { Approval, ContainmentPlan, ManualAction, ManualTarget } from '../../contain/plan';
 import { InvestigationResult, InvestigationSubject, Principal, Reach } from '../types';
 
 export type Cells = readonly (string | number | null | undefined)[];
@@ -75,4 +75,38 @@ export function planRows(plan: ContainmentPlan): Cells[] {
     stepAction(s),
     s.evidence.map((e) => e.reason).join('; '),
   ]);
+}
+
+const TARGET_LABELS: Readonly<Record<ManualTarget, string>> = {
+  'access-key': 'IAM Access Key ID',
+  'login-profile': 'Console password of IAM User',
+  policy: 'Policy',
+  instance: 'EC2 Instance',
+  snapshot: 'EBS Snapshot',
+  image: 'AMI',
+  trail: 'CloudTrail Trail',
+  detector: 'GuardDuty Detector',
+  function: 'Lambda Function',
+};
+
+/**
+ * A manual action as one line of Part 4's resource list: what it acts on, what to do and the
+ * command, through `code` (a code span in Markdown, as-is in a table).
+ */
+export function manualLine(a: ManualAction, code: (value: string) => string): string {
+  const where = a.region ? ` (${a.region})` : '';
+  const events = a.evidence
+    .map((e) => e.eventId)
+    .filter((id): id is string => !!id)
+    .join(', ');
+  return (
+    `${TARGET_LABELS[a.target]}: ${code(a.name)}${where}: ${a.action}` +
+    `${a.command ? `: ${code(a.command)}` : ''}${events ? ` (event ${events})` : ''}`
+  );
+}
+
+/** A principal for its owner's approval, as one line: what the actor changed and the deny-all to approve. */
+export function approvalLine(a: Approval, code: (value: string) => string): string {
+  const changes = a.changes.map((c) => `${c.reason}${c.eventId ? ` (event ${c.eventId})` : ''}`).join('; ');
+  return `${a.kind === 'user' ? 'IAM User' : 'IAM Role'} ${code(a.name)}: the actor changed it (${changes}); deny-all only with its owner’s approval: ${code(a.command)}`;
 }

@@ -262,6 +262,44 @@ describe('contain', () => {
     expect(aws.writes).toEqual([]);
   });
 
+  it('prints the plan’s manual actions and owner approvals, and runs none of them', async () => {
+    const plan = createPlan({
+      incidentId: INCIDENT,
+      accountId: ACCOUNT,
+      steps: [],
+      manualActions: [
+        {
+          target: 'instance',
+          name: 'i-0123456789abcdef0',
+          region: 'us-east-1',
+          action: 'stop the instance the actor launched',
+          command: 'aws ec2 stop-instances --instance-ids i-0123456789abcdef0 --region us-east-1',
+          evidence: [{ reason: 'RunInstances by JaneDoe' }],
+        },
+      ],
+      approvals: [
+        {
+          kind: 'user',
+          name: 'ci-deployer',
+          changes: [{ reason: 'access key AKIAIOSFODNN7CIDEPLY created by JorgeSouza' }],
+          command: `irkit contain --incident ${INCIDENT} --user ci-deployer`,
+        },
+      ],
+    });
+    const io = recordingIo();
+    await contain(aws.clients, options({ plan }), io);
+    const printed = io.output.join('');
+    expect(printed).toContain('By hand (irkit contain does not run these):');
+    expect(printed).toContain(
+      '     aws ec2 stop-instances --instance-ids i-0123456789abcdef0 --region us-east-1',
+    );
+    expect(printed).toContain(
+      `deny-all once approved: irkit contain --incident ${INCIDENT} --user ci-deployer`,
+    );
+    expect(io.lines).toContain('the plan has no steps: nothing to contain');
+    expect(aws.writes).toEqual([]);
+  });
+
   it('recreates a stack an earlier attempt left in ROLLBACK_COMPLETE, explaining why', async () => {
     aws.seedStack(
       'irkit-contain-IR-2021-0724-role-AppRole',

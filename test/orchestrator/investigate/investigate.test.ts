@@ -236,7 +236,7 @@ describe('GIVEN an actor whose threads loop, branch and touch protected roles', 
     );
   });
 
-  test('reports an existing user the actor made administrator for review, not containment', () => {
+  test('flags the attachment on an existing user the actor made administrator and lists it for owner approval, not containment', () => {
     const bob = result.principals.find((p) => p.name === 'Bob');
     expect(bob).toMatchObject({ actor: false, investigated: false });
     expect(bob?.policies.map((c) => c.policy)).toEqual(['arn:aws:iam::aws:policy/AdministratorAccess']);
@@ -244,9 +244,24 @@ describe('GIVEN an actor whose threads loop, branch and touch protected roles', 
       expect.objectContaining({
         kind: 'user',
         name: 'Bob',
-        reason: expect.stringMatching(/changed its permissions/),
+        reason: expect.stringMatching(/pre-existing principal the actor changed: only the actor’s changes/),
       }),
     );
+    expect(result.containmentPlan.steps.map((s) => s.name)).not.toContain('Bob');
+    expect(result.containmentPlan.manualActions).toContainEqual(
+      expect.objectContaining({
+        target: 'policy',
+        name: 'arn:aws:iam::aws:policy/AdministratorAccess',
+        command:
+          'aws iam detach-user-policy --user-name Bob --policy-arn arn:aws:iam::aws:policy/AdministratorAccess',
+      }),
+    );
+    expect(result.containmentPlan.approvals).toContainEqual({
+      kind: 'user',
+      name: 'Bob',
+      changes: [expect.objectContaining({ eventName: 'AttachUserPolicy' })],
+      command: expect.stringMatching(/^irkit contain --incident \S+ --user Bob$/),
+    });
   });
 
   test('names an identity acting from the actor’s address, kept out of the plan for review', () => {

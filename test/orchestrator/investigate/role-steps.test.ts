@@ -134,6 +134,24 @@ describe('GIVEN an actor that creates, re-trusts, changes and assumes roles of e
     for (const name of ['DevOpsRole', 'orders-role']) expect(step(name)).not.toHaveProperty('irRole');
   });
 
+  test('the policy it attached to a pre-existing role is flagged with its detach command, the role listed for owner approval', () => {
+    expect(result.containmentPlan.manualActions).toEqual([
+      expect.objectContaining({
+        target: 'policy',
+        name: 'arn:aws:iam::aws:policy/AmazonS3FullAccess',
+        command:
+          'aws iam detach-role-policy --role-name orders-role --policy-arn arn:aws:iam::aws:policy/AmazonS3FullAccess',
+      }),
+    ]);
+    expect(result.containmentPlan.approvals).toEqual([
+      expect.objectContaining({
+        kind: 'role',
+        name: 'orders-role',
+        command: 'irkit contain --incident INCIDENT-ID --role orders-role',
+      }),
+    ]);
+  });
+
   test('an IR role it assumed is in the plan as a revoke-only IR role step, never deny-all, even re-trusted', () => {
     const analyst = step('SecurityAnalystRole');
     expect(analyst).toMatchObject({ kind: 'role', mode: 'revoke', irRole: true });

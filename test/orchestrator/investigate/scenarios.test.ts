@@ -1,6 +1,6 @@
 import { ContainmentPlan } from '../../../orchestrator/contain/plan';
 import { InvestigationResult, investigate } from '../../../orchestrator/investigate';
-import { GroundTruth, VariantName } from '../../../simulation/synthetic';
+import { GroundTruth, VARIANT_IDS, VariantName } from '../../../simulation/synthetic';
 import { Incident, writeIncident } from './helpers';
 
 /**
@@ -27,12 +27,27 @@ const SPECIFIC: Record<VariantName, (result: InvestigationResult) => void> = {
     expect(result.principals.find((p) => p.name === 'DevOpsRole')?.note).toMatch(
       /only the sessions the actor/,
     );
+    expect(result.containmentPlan.manualActions).toContainEqual(
+      expect.objectContaining({
+        target: 'snapshot',
+        name: 'snap-066877671789bd71b',
+        command:
+          'aws ec2 modify-snapshot-attribute --snapshot-id snap-066877671789bd71b --attribute createVolumePermission ' +
+          `--operation-type remove --user-ids ${OTHER_ACCOUNT} --region us-east-1`,
+        evidence: [expect.objectContaining({ eventName: 'ModifySnapshotAttribute', actor: 'DevOpsRole' })],
+      }),
+    );
   },
   loginProfile: (result) => {
     const jane = result.principals.find((p) => p.name === 'JaneDoe');
     expect(jane?.consoleLogins).toEqual([
       expect.objectContaining({ sourceIp: '198.51.100.77', result: 'Success', mfaUsed: 'No' }),
     ]);
+    // JaneDoe is the actor's own user: deny-all, not an owner's approval, for her password too.
+    expect(result.containmentPlan.steps.find((s) => s.name === 'JaneDoe')?.evidence).toContainEqual(
+      expect.objectContaining({ reason: 'console password set by JorgeSouza with AKIAIOSFODNN7EXAMPLE' }),
+    );
+    expect(result.containmentPlan.approvals).toBeUndefined();
   },
   deleteResource: (result) => {
     expect(result.excluded).toContainEqual(
@@ -56,6 +71,23 @@ const SPECIFIC: Record<VariantName, (result: InvestigationResult) => void> = {
       expect.objectContaining({ kind: 'role', name: 'OrganizationAccountAccessRole' }),
     );
     expect(result.summary.accounts).toEqual(['777777777777', OTHER_ACCOUNT]);
+    const [mine, theirs] = VARIANT_IDS.instanceIds;
+    expect(result.containmentPlan.manualActions).toEqual([
+      expect.objectContaining({
+        target: 'instance',
+        name: mine,
+        command: expect.stringMatching(
+          new RegExp(`^aws ec2 stop-instances --instance-ids ${mine} --region `),
+        ),
+      }),
+    ]);
+    expect(result.otherAccountPlans[0].manualActions).toEqual([
+      expect.objectContaining({
+        target: 'instance',
+        name: theirs,
+        evidence: [expect.objectContaining({ actor: 'OrganizationAccountAccessRole' })],
+      }),
+    ]);
   },
   network: (result) => {
     expect(result.network.flows.map((f) => [f.destinationPort, f.action])).toContainEqual([3389, 'REJECT']);
@@ -168,6 +200,23 @@ const SPECIFIC: Record<VariantName, (result: InvestigationResult) => void> = {
     );
     expect(result.impact[8].facts.join('\n')).toMatch(
       /snap-0fedcba9876543210 \(shared with account 111122223333\)/,
+    );
+    expect(result.containmentPlan.manualActions).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          target: 'instance',
+          name: 'i-0a1b2c3d4e5f60718',
+          action: expect.stringMatching(/pre-existing instance the actor commanded \(SendCommand\)/),
+          command: 'aws ec2 stop-instances --instance-ids i-0a1b2c3d4e5f60718 --region us-east-1',
+        }),
+        expect.objectContaining({
+          target: 'snapshot',
+          name: 'snap-0fedcba9876543210',
+          command: expect.stringMatching(
+            /--operation-type remove --user-ids 111122223333 --region us-east-1$/,
+          ),
+        }),
+      ]),
     );
   },
   lateDelivery: (result) => {
