@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import {
   AthenaClient,
   GetQueryExecutionCommand,
@@ -250,8 +254,19 @@ describe('Athena helpers', () => {
   });
 
   test('the client takes region and profile like the AWS CLI', async () => {
-    const client = createAthenaClient({ region: 'eu-west-1', profile: 'SecurityAnalystRole' });
-    expect(await client.config.region()).toBe('eu-west-1');
-    expect(client.config.profile).toBe('SecurityAnalystRole');
+    const dir = mkdtempSync(join(tmpdir(), 'irkit-aws-config-'));
+    const saved = process.env.AWS_CONFIG_FILE;
+    try {
+      writeFileSync(join(dir, 'config'), '[profile SecurityAnalystRole]\nregion = us-east-1\n');
+      process.env.AWS_CONFIG_FILE = join(dir, 'config');
+      const client = createAthenaClient({ region: 'eu-west-1', profile: 'SecurityAnalystRole' });
+      expect(await client.config.region()).toBe('eu-west-1');
+      expect(client.config.profile).toBe('SecurityAnalystRole');
+      expect(() => createAthenaClient({ profile: 'SecurityAnalystRol' })).toThrow(/is not configured/);
+    } finally {
+      if (saved === undefined) delete process.env.AWS_CONFIG_FILE;
+      else process.env.AWS_CONFIG_FILE = saved;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
