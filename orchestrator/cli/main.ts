@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 
 import { IrKitError } from '../../lib/errors';
+import { CONFIG_ENV, describeConfigSource, findConfig } from '../config';
 import { COMMANDS } from './commands';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -42,9 +43,20 @@ export function buildProgram(): Command {
     .description('IR Kit: the IAM credential exposure playbook as commands')
     .version(version, '-V, --version', 'print the irkit version')
     .option('--debug', 'print stack traces on failure')
+    .option(
+      '--config <file>',
+      `the kit's config: a cdk.json or its irkit JSON (default: ${CONFIG_ENV}, else the nearest cdk.json upward)`,
+    )
     // The error alone, and where the options are: the whole help would bury it.
     .showHelpAfterError('(irkit <command> --help lists its options)')
-    .exitOverride();
+    .exitOverride()
+    // One config for the whole command: --config is IRKIT_CONFIG for this run; say which is used.
+    .hook('preAction', () => {
+      const { config } = program.opts<{ config?: string }>();
+      if (config !== undefined) process.env[CONFIG_ENV] = config;
+      const told = describeConfigSource(findConfig());
+      if (told) process.stderr.write(`irkit: ${told}\n`);
+    });
   for (const register of COMMANDS) register(program);
   return program;
 }

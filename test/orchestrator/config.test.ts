@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -85,6 +85,30 @@ describe('runtimeConfig', () => {
       breakGlassPrincipalArns: ['arn:aws:iam::777777777777:role/IncidentCommander'],
       protectedPrincipals: ['contractors/alice'],
     });
+  });
+
+  test('is found upward from a subfolder, as cdk finds its cdk.json', () => {
+    const root = project(RENAMED);
+    const sub = join(root, 'incidents', 'IR-2021-0724');
+    mkdirSync(sub, { recursive: true });
+    expect(tableNamesOf(runtimeConfig(sub)).database).toBe('ir_logs');
+  });
+
+  test('IRKIT_CONFIG (or irkit --config) names a cdk.json or the irkit JSON itself, and a missing one is refused', () => {
+    const file = join(dir, 'irkit-config.json');
+    writeFileSync(file, JSON.stringify({ databaseName: 'from_file' }));
+    expect(tableNamesOf(runtimeConfig(dir, { IRKIT_CONFIG: file })).database).toBe('from_file');
+    const cdk = join(project(RENAMED), 'cdk.json');
+    expect(tableNamesOf(runtimeConfig(dir, { IRKIT_CONFIG: cdk })).database).toBe('ir_logs');
+    expect(() => runtimeConfig(dir, { IRKIT_CONFIG: join(dir, 'nope.json') })).toThrow(/does not exist/);
+  });
+
+  test('irkit --config uses that file and says so', async () => {
+    const cdk = join(project(RENAMED), 'cdk.json');
+    const run = await irkit('--config', cdk, 'queries', 'show', 'key-api-activity');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('"ir_logs"."cloudtrail"');
+    expect(run.stderr).toContain(`irkit: config from ${cdk}`);
   });
 
   test.each([
