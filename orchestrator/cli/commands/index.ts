@@ -2,6 +2,7 @@ import { Command } from 'commander';
 
 import { registerContain } from './contain';
 import { registerDemo } from './demo';
+import { registerDoctor } from './doctor';
 import { registerInvestigate } from './investigate';
 import { registerQueries } from './queries';
 import { registerRelease } from './release';
@@ -23,4 +24,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerInvestigate,
   registerReport,
   registerValidate,
+  registerDoctor,
 ];
