@@ -28,7 +28,7 @@ import {
   TimelineEntry,
 } from '../types';
 import { parseIdentityArn, principalId } from './arn';
-import { awsCaller, isQuarantinePolicy, nameIdentity } from './identity';
+import { awsCaller, isQuarantinePolicy, nameIdentity, NO_IDENTITY } from './identity';
 import {
   ResourceRef,
   classifyAction,
@@ -396,18 +396,6 @@ function quarantinesOf(phase: readonly PolicyPhase[]): AwsAction[] {
   }
   return out;
 }
-
-const NO_IDENTITY = {
-  identity_type: null,
-  identity_arn: null,
-  user_name: null,
-  access_key_id: null,
-  principal_id: null,
-  identity_account: null,
-  invoked_by: null,
-  session_issuer_arn: null,
-  on_behalf_of: null,
-} as const;
 
 function resource(
   p: PrincipalState,

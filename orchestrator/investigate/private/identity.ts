@@ -40,6 +40,19 @@ const afterColon = (id: string | null) => (id && id.includes(':') ? id.slice(id.
  * Identity Center user by its user id, an AWS service by its name, another account by its
  * id; an identity without a type by its ARN, principal id or key.
  */
+/** The identity columns of a row that carries none (a record seen only by one of its fields). */
+export const NO_IDENTITY: IdentityColumns = {
+  identity_type: null,
+  identity_arn: null,
+  user_name: null,
+  access_key_id: null,
+  principal_id: null,
+  identity_account: null,
+  invoked_by: null,
+  session_issuer_arn: null,
+  on_behalf_of: null,
+};
+
 export function nameIdentity(r: IdentityColumns): NamedIdentity {
   const parsed = parseIdentityArn(r.identity_arn);
   const account = parsed?.account ?? r.identity_account ?? null;

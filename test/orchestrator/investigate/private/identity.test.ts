@@ -4,20 +4,11 @@ import {
   awsCaller,
   isQuarantinePolicy,
   nameIdentity,
+  NO_IDENTITY,
 } from '../../../../orchestrator/investigate/private/identity';
 
 const ACCOUNT = '777777777777';
-const none: IdentityColumns = {
-  identity_type: null,
-  identity_arn: null,
-  user_name: null,
-  access_key_id: null,
-  principal_id: null,
-  identity_account: null,
-  invoked_by: null,
-  session_issuer_arn: null,
-  on_behalf_of: null,
-};
+const none: IdentityColumns = NO_IDENTITY;
 
 describe('nameIdentity names every userIdentity type as CloudTrail writes it', () => {
   test.each([
