@@ -16,6 +16,8 @@ import { OUTPUT_FORMATS, OutputFormat, RenderOptions, TABLE_IDS } from '../../in
 const BY_EXTENSION: Record<string, OutputFormat> = {
   '.json': 'json',
   '.md': 'markdown',
+  '.html': 'html',
+  '.htm': 'html',
   '.csv': 'csv',
   '.ndjson': 'ndjson',
 };

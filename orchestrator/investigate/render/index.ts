@@ -1,17 +1,21 @@
 import { safeJson } from '../../output/data';
 import { InvestigationResult } from '../types';
 import { renderCsv, renderNdjson } from './data';
+import { renderHtml } from './html';
 import { renderMarkdown } from './markdown';
 import { TableOptions, renderTable } from './table';
 
 export { renderMarkdown } from './markdown';
 export { renderTable } from './table';
+export { renderHtml, CONTENT_SECURITY_POLICY } from './html';
+export { buildGraph } from './graph';
+export type { Graph, GraphEdge, GraphNode } from './graph';
 export { renderCsv, renderNdjson, DEFAULT_DATA_TABLE } from './data';
 export { reportDocument, SECTIONS, TABLES, TABLE_IDS } from './sections';
 export type { ReportDocument, Section, Block, TableBlock } from './document';
 
-export type OutputFormat = 'table' | 'json' | 'markdown' | 'csv' | 'ndjson';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'markdown', 'csv', 'ndjson'];
+export type OutputFormat = 'table' | 'json' | 'markdown' | 'html' | 'csv' | 'ndjson';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'markdown', 'html', 'csv', 'ndjson'];
 
 export interface RenderOptions extends TableOptions {
   /** For csv and ndjson: the one table to write (csv: @default 'timeline'; ndjson: @default every table). */
@@ -33,6 +37,8 @@ export function render(
       return renderJson(result);
     case 'markdown':
       return renderMarkdown(result);
+    case 'html':
+      return renderHtml(result);
     case 'table':
       return renderTable(result, options);
     case 'csv':

@@ -1,16 +1,21 @@
 /* eslint-disable no-control-regex -- the control characters a terminal acts on are what is escaped here */
+import { createHash } from 'node:crypto';
+
 import MarkdownIt from 'markdown-it';
 
 import {
+  CONTENT_SECURITY_POLICY,
   InvestigationResult,
   TABLE_IDS,
   demoInvestigation,
   renderCsv,
+  renderHtml,
   renderJson,
   renderMarkdown,
   renderNdjson,
   renderTable,
 } from '../../../../orchestrator/investigate';
+import { poisoned } from './hostile-result';
 
 /**
  * Every value that came from logs is the attacker's. The demo result with a hostile payload
@@ -18,36 +23,13 @@ import {
  * policies, reasons, warnings): no renderer lets one act.
  */
 
-const PAYLOAD =
-  ' ![x](https://attacker.example/b.png) [click](https://attacker.example/login) <img src=x onerror=alert(1)>' +
-  ' </script><script>alert(1)</script> www.attacker.example evil@attacker.example https://attacker.example/x' +
-  ' `tick`` a | b \u001b[2J\u0007\r\u202eevil\u2066 **bold** _em_\n# heading\n- item';
-
 const TERMINAL_ACTIVE =
   /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
-
-function poisoned<T>(value: T, key = ''): T {
-  // Keep the document's shape where the renderers branch on it (enums, times, numbers).
-  if (typeof value === 'string') {
-    return (
-      ['kind', 'how', 'origin', 'type', 'action', 'formatVersion', 'engine', 'target'].includes(key)
-        ? value
-        : `${value}${PAYLOAD}`
-    ) as T;
-  }
-  if (Array.isArray(value)) return value.map((v) => poisoned(v, key)) as T;
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, poisoned(v, k)])) as T;
-  }
-  return value;
-}
 
 let result: InvestigationResult;
 
 beforeAll(async () => {
-  const demo = (await demoInvestigation({ backgroundEvents: 50 })).result;
-  result = poisoned(demo);
-  // The plan objects are shared between the two places that hold them.
+  result = poisoned((await demoInvestigation({ backgroundEvents: 50 })).result);
   expect(result.principals.length).toBeGreaterThan(1);
 });
 
@@ -56,7 +38,7 @@ test('Markdown: no link, image, script or HTML; every table row keeps its cells'
   md.linkify.set({ fuzzyLink: false, fuzzyEmail: true });
   const markdown = renderMarkdown(result);
   const html = md.render(markdown);
-  expect(html).not.toMatch(/<a\b|<img\b|<script\b|<h1>\s*heading|<li>item/);
+  expect(html).not.toMatch(/<a\b|<img\b|<script\b|<svg\b|<h1>\s*heading|<li>item/);
   expect(markdown).not.toMatch(TERMINAL_ACTIVE);
   for (const table of html.split('<table>').slice(1)) {
     const head = (table.split('</thead>')[0].match(/<th\b/g) ?? []).length;
@@ -87,4 +69,26 @@ test('CSV, NDJSON and JSON: controls escaped, values kept', () => {
   expect(rows.find((r) => r.table === 'timeline')?.principal).toContain('\u202eevil');
   expect(renderJson(result)).not.toMatch(TERMINAL_ACTIVE);
   expect(JSON.parse(renderJson(result))).toEqual(JSON.parse(JSON.stringify(result)));
+});
+
+test('HTML: every value escaped, the one script and style those the policy hashes, nothing loaded', () => {
+  const html = renderHtml(result);
+  const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
+  expect(scripts).toHaveLength(1);
+  expect(html.match(/<script\b/g)).toHaveLength(1);
+  expect(html).not.toMatch(/<img\b|<iframe\b|<object\b|<form\b/i);
+  // No event handler among any element's attributes (values are double-quoted and escaped).
+  expect(html).not.toMatch(/<[\w-]+(?:\s+[\w:-]+(?:="[^"]*")?)*\s+on\w+=/i);
+  expect(html).toMatch(
+    /<g class="node[^"]*" data-node="[^"]*&lt;img src=x onerror=&quot;window.pwned=1&quot;&gt;/,
+  );
+  expect(html).toContain('&lt;img src=x onerror=&quot;window.pwned=1&quot;&gt;');
+  expect(html).not.toMatch(/<[\w-]+(?:\s+[\w:-]+(?:="[^"]*")?)*\s+src=/i);
+  for (const [, href] of html.matchAll(/href="([^"]*)"/g)) expect(href).toMatch(/^#/);
+  const hash = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+  const style = /<style>([\s\S]*?)<\/style>/.exec(html)?.[1] ?? '';
+  expect(CONTENT_SECURITY_POLICY).toContain(`script-src ${hash(scripts[0])};`);
+  expect(CONTENT_SECURITY_POLICY).toContain(`style-src ${hash(style)};`);
+  expect(CONTENT_SECURITY_POLICY).toMatch(/^default-src 'none';/);
+  expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">`);
 });
