@@ -67,6 +67,7 @@ export interface IrKitConfig {
   /** VPC Flow Logs log-format field names, in file order. */
   readonly vpcFlowLogFormat: readonly string[];
   readonly simulation: SimulationConfig;
+  readonly evidence: EvidenceConfig;
   /** Where the stacks deploy; alerts always go to alertsRegion. */
   readonly env: DeploymentEnv;
   /** IAM events arrive only here, so the alerts stack deploys here whatever env.region is. */
@@ -90,6 +91,12 @@ export interface SimulationConfig {
   readonly sandboxAccount?: string;
   /** The exposed IAM user the simulation creates. */
   readonly userName: string;
+}
+
+/** The evidence store (IrKitEvidence): its S3 Object Lock default retention. */
+export interface EvidenceConfig {
+  readonly lockMode: 'GOVERNANCE' | 'COMPLIANCE';
+  readonly retentionInDays: number;
 }
 
 export interface DeploymentEnv {
@@ -139,11 +146,15 @@ const TOP_LEVEL_KEYS = [
   'logSources',
   'vpcFlowLogFormat',
   'simulation',
+  'evidence',
   'env',
 ] as const;
 const LOG_SOURCES_KEYS = ['enabled', 'vpcId'] as const;
 const SIMULATION_KEYS = ['enabled', 'sandboxAccount', 'userName'] as const;
 const ENV_KEYS = ['account', 'region'] as const;
+const EVIDENCE_KEYS = ['lockMode', 'retentionInDays'] as const;
+/** 100 years, the longest default retention S3 Object Lock takes. */
+export const MAX_EVIDENCE_RETENTION_DAYS = 36_500;
 
 /** Every key the config accepts, as dotted paths (docs/configuration.md documents each). */
 export const CONFIG_KEYS: readonly string[] = [
@@ -151,6 +162,7 @@ export const CONFIG_KEYS: readonly string[] = [
   ...LOG_SOURCES_KEYS.map((k) => `logSources.${k}`),
   ...SIMULATION_KEYS.map((k) => `simulation.${k}`),
   ...ENV_KEYS.map((k) => `env.${k}`),
+  ...EVIDENCE_KEYS.map((k) => `evidence.${k}`),
 ];
 
 const PREFIX = /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/;
@@ -772,9 +784,25 @@ export function parseConfig(raw: unknown, defaults: ConfigDefaults = {}): IrKitC
     logSources,
     vpcFlowLogFormat: readFlowLogFormat(root),
     simulation,
+    evidence: readEvidence(root),
     env,
     alertsRegion: GLOBAL_EVENTS_REGION,
     alertForwardingRegions,
+  };
+}
+
+function readEvidence(root: Raw): EvidenceConfig {
+  const key = (name: string) => `${CONFIG_CONTEXT_KEY}.evidence.${name}`;
+  const raw = asObject(`${CONFIG_CONTEXT_KEY}.evidence`, root.evidence ?? {}, EVIDENCE_KEYS);
+  return {
+    lockMode:
+      optional(raw, 'lockMode', (value) =>
+        oneOf(key('lockMode'), value, ['GOVERNANCE', 'COMPLIANCE'] as const),
+      ) ?? 'GOVERNANCE',
+    retentionInDays:
+      optional(raw, 'retentionInDays', (value) =>
+        integer(key('retentionInDays'), value, 1, MAX_EVIDENCE_RETENTION_DAYS, 'days'),
+      ) ?? 365,
   };
 }
 

@@ -595,7 +595,7 @@ describe('rawConfigOf and loadConfig', () => {
 describe('docs/configuration.md', () => {
   const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'configuration.md'), 'utf8');
 
-  it.each(CONFIG_KEYS.filter((k) => !['logSources', 'simulation', 'env'].includes(k)))(
+  it.each(CONFIG_KEYS.filter((k) => !['logSources', 'simulation', 'evidence', 'env'].includes(k)))(
     'documents %s',
     (key) => {
       expect(doc).toContain(`| \`${key}\` |`);
