@@ -528,6 +528,10 @@ export interface RuntimeConfig {
   readonly protectedPrincipals: readonly string[];
   /** The log bucket, when the config names one: evidence, never contained. */
   readonly logBucket?: string;
+  /** The trail's prefix before `AWSLogs/` (where `irkit preserve` reads the actor's raw records). */
+  readonly cloudTrailPrefix?: string;
+  /** An organization trail's id (`AWSLogs/o-xxx/ACCOUNT/...`). */
+  readonly organizationId?: string;
   /** The log-sources stack is on (without logBucket it creates the log bucket, never contained). */
   readonly logSources: { readonly enabled: boolean };
   /** Where the kit is deployed, when the config says (names the bucket the kit creates). */
@@ -563,6 +567,12 @@ export function parseRuntimeConfig(raw: unknown): RuntimeConfig {
     vpcFlowLogFormat: readFlowLogFormat(root),
     protectedPrincipals: readProtectedPrincipals(root),
     ...(logBucket !== undefined ? { logBucket } : {}),
+    ...definedOnly({
+      cloudTrailPrefix: optional(root, 'cloudTrailPrefix', (value) => prefix(key('cloudTrailPrefix'), value)),
+      organizationId: optional(root, 'organizationId', (value) =>
+        checked(key('organizationId'), value, v.organizationId, 'organization id'),
+      ),
+    }),
     logSources: {
       enabled:
         optional(logSourcesRaw, 'enabled', (value) => boolean(key('logSources.enabled'), value)) ?? false,
@@ -804,6 +814,10 @@ function readEvidence(root: Raw): EvidenceConfig {
         integer(key('retentionInDays'), value, 1, MAX_EVIDENCE_RETENTION_DAYS, 'days'),
       ) ?? 365,
   };
+}
+
+function definedOnly<T extends Record<string, unknown>>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 /** The context value, which `cdk -c irkit='{...}'` passes as a JSON string. */
