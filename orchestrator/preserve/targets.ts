@@ -1,4 +1,14 @@
+import * as v from '../../lib/validation';
 import { InvestigationResult } from '../investigate/types';
+
+function isBucketName(name: string): boolean {
+  try {
+    v.bucketName(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** What the investigation says to preserve, beyond the document and the raw records. */
 export interface PreserveTargets {
@@ -14,7 +24,6 @@ export interface PreserveTargets {
   readonly regions: ReadonlyMap<string, { account: string | null; first: string; last: string }[]>;
 }
 
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const INSTANCE = /^i-[0-9a-f]{8}([0-9a-f]{9})?$/;
 const IAM_NAME = /^[\w+=,.@-]{1,128}$/;
 
@@ -37,7 +46,7 @@ export function preserveTargets(doc: InvestigationResult): PreserveTargets {
     if (r.name === null || r.action === 'probed') continue;
     if ((r.type === 'AWS::S3::Bucket' || r.type === 'AWS::S3::Object') && r.action !== 'deleted') {
       const name = r.type === 'AWS::S3::Bucket' ? r.name : r.name.split('/')[0];
-      if (BUCKET.test(name) && !buckets.has(name))
+      if (isBucketName(name) && !buckets.has(name))
         buckets.set(name, { name, account: r.account, region: r.region });
     }
     if (r.type === 'AWS::EC2::Instance' && INSTANCE.test(r.name) && !instances.has(r.name)) {

@@ -42,6 +42,8 @@ export interface WireCall {
   readonly query: Readonly<Record<string, string>>;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: string;
+  /** The body's bytes as sent (an S3 PutObject of gzip data is not UTF-8). */
+  readonly rawBody: Buffer;
   /** Query: the form params; S3: `Bucket`, `Key` (when present) and the query string; JSON: top-level scalars. */
   readonly params: WireParams;
   /** JSON protocol: the parsed request body. */
@@ -53,7 +55,8 @@ export interface WireCall {
 export interface WireResponse {
   readonly status?: number;
   readonly headers?: Readonly<Record<string, string>>;
-  readonly body?: string;
+  /** Text, or bytes (an S3 GetObject of a gzip file). */
+  readonly body?: string | Buffer;
 }
 
 export type WireHandler = (params: WireParams, call: WireCall) => WireResponse | Promise<WireResponse>;
@@ -209,6 +212,34 @@ export function s3Error(options: S3ErrorOptions): WireResponse {
   };
 }
 
+const EC2_NAMESPACE = 'http://ec2.amazonaws.com/doc/2016-11-15/';
+
+/** An EC2 (ec2 query protocol) success body: `<XxxResponse xmlns=NS><requestId/>...</XxxResponse>`. */
+export function ec2Xml(action: string, inner: string): WireResponse {
+  const id = requestId();
+  return {
+    status: 200,
+    headers: { 'content-type': 'text/xml;charset=UTF-8' },
+    body: `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${EC2_NAMESPACE}"><requestId>${id}</requestId>${inner}</${action}Response>`,
+  };
+}
+
+/** An EC2 error (`<Response><Errors><Error><Code/><Message/></Error></Errors><RequestID/></Response>`), 400 unless told. */
+export function ec2Error(options: { code: string; message: string; status?: number }): WireResponse {
+  return {
+    status: options.status ?? 400,
+    headers: { 'content-type': 'text/xml;charset=UTF-8' },
+    body:
+      `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${xmlEscape(options.code)}</Code>` +
+      `<Message>${xmlEscape(options.message)}</Message></Error></Errors><RequestID>${requestId()}</RequestID></Response>`,
+  };
+}
+
+/** EC2's throttling answer (`RequestLimitExceeded`, 503). */
+export function ec2Throttling(): WireResponse {
+  return ec2Error({ code: 'RequestLimitExceeded', message: 'Request limit exceeded.', status: 503 });
+}
+
 /** S3's throttling answer. */
 export function s3SlowDown(): WireResponse {
   return s3Error({ code: 'SlowDown', message: 'Please reduce your request rate.', status: 503 });
@@ -345,11 +376,11 @@ function signingService(headers: IncomingMessage['headers']): string | undefined
   return match?.[1];
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
+function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('end', () => resolve(Buffer.concat(chunks)));
     request.on('error', reject);
   });
 }
@@ -412,7 +443,8 @@ export async function startAwsWire(): Promise<AwsWire> {
   const routeKey = (service: string, operation: string): string => `${service} ${operation}`;
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const body = await readBody(request);
+    const rawBody = await readBody(request);
+    const body = rawBody.toString('utf8');
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const query: Record<string, string> = {};
     for (const [key, value] of url.searchParams) query[key] = value;
@@ -436,6 +468,7 @@ export async function startAwsWire(): Promise<AwsWire> {
       query,
       headers: request.headers,
       body,
+      rawBody,
       params: parsed.params,
       ...(parsed.json === undefined ? {} : { json: parsed.json }),
       routed: handler !== undefined,
