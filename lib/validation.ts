@@ -19,6 +19,8 @@ const DATE = /^(\d{4})[/-](\d{2})[/-](\d{2})$/;
 const ORG_ID = /^o-[a-z0-9]{10,32}$/;
 const INCIDENT_ID = /^[A-Za-z0-9][A-Za-z0-9-]{0,39}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+/** EC2 instance ids: `i-` and 8 (older) or 17 lower-case hex digits. */
+const INSTANCE_ID = /^i-([0-9a-f]{8}|[0-9a-f]{17})$/;
 
 export function accessKeyId(value: string): string {
   if (!ACCESS_KEY_ID.test(value)) {
@@ -48,6 +50,17 @@ export function iamRoleName(value: string): string {
       'IAM role name',
       value,
       'IAM role names are 1-64 characters of letters, digits and + = , . @ _ -, e.g. SecurityAnalystRole',
+    );
+  }
+  return value;
+}
+
+export function instanceId(value: string): string {
+  if (!INSTANCE_ID.test(value)) {
+    throw invalidInput(
+      'EC2 instance id',
+      value,
+      'an instance id is i- followed by 8 or 17 lower-case hex digits, e.g. i-1234567890abcdef0',
     );
   }
   return value;

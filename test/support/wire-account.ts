@@ -6,6 +6,7 @@
  * under test meets the errors it will meet in a real account.
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 
@@ -13,6 +14,10 @@ import {
   AwsWire,
   awsQueryError,
   cfnXml,
+  ec2Error,
+  ec2Filters,
+  ec2List,
+  ec2Xml,
   iamNoSuchEntity,
   iamXml,
   noContent,
@@ -40,6 +45,27 @@ export interface Principal {
 export interface Bucket {
   policy?: string;
   tags?: Array<{ Key: string; Value: string }>;
+}
+
+export interface Ec2Instance {
+  id: string;
+  state: string;
+  vpcId?: string;
+  enis: Array<{ id: string; groups: string[] }>;
+  /** The associated instance profile's ARN. */
+  profile?: string;
+  tags: Array<{ Key: string; Value: string }>;
+  termination: boolean;
+  stop: boolean;
+}
+
+export interface Ec2Group {
+  id: string;
+  name: string;
+  vpcId: string;
+  tags: Array<{ Key: string; Value: string }>;
+  ingress: Array<{ protocol: string; cidr: string }>;
+  egress: Array<{ protocol: string; cidr: string }>;
 }
 
 export interface StackResource {
@@ -72,7 +98,12 @@ export class WireAccount {
   public readonly roles = new Map<string, Principal>();
   public readonly buckets = new Map<string, Bucket>();
   public readonly stacks: FakeStack[] = [];
+  public readonly instances = new Map<string, Ec2Instance>();
+  public readonly groups = new Map<string, Ec2Group>();
+  /** Instance profile name -> its role's name. */
+  public readonly instanceProfiles = new Map<string, string>();
   private readonly pageSize: number;
+  private groupCounter = 0;
   private readonly quota: number;
 
   private constructor(
@@ -84,6 +115,7 @@ export class WireAccount {
     this.routeIam();
     this.routeS3();
     this.routeCloudFormation();
+    this.routeEc2();
   }
 
   static async start(options: WireAccountOptions = {}): Promise<WireAccount> {
@@ -91,9 +123,15 @@ export class WireAccount {
   }
 
   /** Real SDK clients pointed at this account. */
-  clients(maxAttempts = 1): { iam: IAMClient; s3: S3Client; cloudFormation: CloudFormationClient } {
+  clients(maxAttempts = 1): {
+    iam: IAMClient;
+    s3: S3Client;
+    ec2: EC2Client;
+    cloudFormation: CloudFormationClient;
+  } {
     return {
       iam: new IAMClient(this.wire.clientConfig('iam', { maxAttempts })),
+      ec2: new EC2Client(this.wire.clientConfig('ec2', { maxAttempts })),
       s3: new S3Client(this.wire.clientConfig('s3', { maxAttempts })),
       cloudFormation: new CloudFormationClient(this.wire.clientConfig('cloudformation', { maxAttempts })),
     };
@@ -132,7 +170,32 @@ export class WireAccount {
     const reads = /^(Get|List|Describe|Head)/;
     return this.wire.calls
       .filter((c) => c.service !== 'cloudformation' && !reads.test(c.operation))
-      .map((c) => `${c.operation} ${c.params.UserName ?? c.params.RoleName ?? c.params.Bucket ?? ''}`.trim());
+      .map((c) =>
+        `${c.operation} ${c.params.UserName ?? c.params.RoleName ?? c.params.Bucket ?? c.params.InstanceId ?? c.params.NetworkInterfaceId ?? c.params.GroupId ?? c.params.AssociationId ?? ''}`.trim(),
+      );
+  }
+
+  /** An instance in a VPC, one interface with `groups`, optionally with an instance profile of `role`. */
+  addInstance(
+    id: string,
+    init: Partial<Omit<Ec2Instance, 'id'>> & { readonly role?: string } = {},
+  ): Ec2Instance {
+    const { role, ...rest } = init;
+    const profileName = role ? `${role}-profile` : undefined;
+    if (role && profileName) this.instanceProfiles.set(profileName, role);
+    const instance: Ec2Instance = {
+      id,
+      state: 'running',
+      vpcId: 'vpc-1a2b3c4d',
+      enis: [{ id: `eni-${id.slice(2, 10)}`, groups: ['sg-903004f8'] }],
+      tags: [],
+      termination: false,
+      stop: false,
+      ...(profileName ? { profile: `arn:aws:iam::${ACCOUNT}:instance-profile/${profileName}` } : {}),
+      ...rest,
+    };
+    this.instances.set(id, instance);
+    return instance;
   }
 
   close(): Promise<void> {
@@ -376,6 +439,214 @@ export class WireAccount {
         .map((t) => `<Tag><Key>${x(t.Key)}</Key><Value>${x(t.Value)}</Value></Tag>`)
         .join('');
       return s3Xml('Tagging', `<TagSet>${tags}</TagSet>`);
+    });
+  }
+
+  private routeEc2(): void {
+    const w = this.wire;
+    const tagSet = (tags: Array<{ Key: string; Value: string }>) =>
+      `<tagSet>${tags.map((t) => `<item><key>${x(t.Key)}</key><value>${x(t.Value)}</value></item>`).join('')}</tagSet>`;
+    const notFound = (id: string) =>
+      ec2Error('InvalidInstanceID.NotFound', `The instance ID '${id}' does not exist`);
+    const groupXml = (g: Ec2Group) => {
+      const rules = (list: Ec2Group['egress']) =>
+        list
+          .map(
+            (r) =>
+              `<item><ipProtocol>${x(r.protocol)}</ipProtocol><groups/><ipRanges><item><cidrIp>${x(r.cidr)}</cidrIp></item></ipRanges><ipv6Ranges/><prefixListIds/></item>`,
+          )
+          .join('');
+      return (
+        `<item><ownerId>${ACCOUNT}</ownerId><groupId>${g.id}</groupId><groupName>${x(g.name)}</groupName>` +
+        `<groupDescription>isolation</groupDescription><vpcId>${g.vpcId}</vpcId>` +
+        `<ipPermissions>${rules(g.ingress)}</ipPermissions><ipPermissionsEgress>${rules(g.egress)}</ipPermissionsEgress>` +
+        `${tagSet(g.tags)}</item>`
+      );
+    };
+    const groupName = (id: string) => this.groups.get(id)?.name ?? 'default';
+    w.on('ec2', 'DescribeInstances', (params) => {
+      const ids = ec2List(params, 'InstanceId');
+      const missing = ids.find((id) => !this.instances.has(id));
+      if (missing) return notFound(missing);
+      const items = ids
+        .map((id) => this.instances.get(id) as Ec2Instance)
+        .map(
+          (i) =>
+            `<item><instanceId>${i.id}</instanceId><instanceState><code>16</code><name>${i.state}</name></instanceState>` +
+            (i.vpcId ? `<vpcId>${i.vpcId}</vpcId>` : '') +
+            `<groupSet>${(i.enis[0]?.groups ?? []).map((g) => `<item><groupId>${g}</groupId><groupName>${x(groupName(g))}</groupName></item>`).join('')}</groupSet>` +
+            `<networkInterfaceSet>${i.enis
+              .map(
+                (e) =>
+                  `<item><networkInterfaceId>${e.id}</networkInterfaceId><groupSet>${e.groups
+                    .map(
+                      (g) => `<item><groupId>${g}</groupId><groupName>${x(groupName(g))}</groupName></item>`,
+                    )
+                    .join('')}</groupSet></item>`,
+              )
+              .join('')}</networkInterfaceSet>` +
+            (i.profile
+              ? `<iamInstanceProfile><arn>${x(i.profile)}</arn><id>AIPAJQABLZS4A3QDU576Q</id></iamInstanceProfile>`
+              : '') +
+            `${tagSet(i.tags)}</item>`,
+        )
+        .join('');
+      return ec2Xml(
+        'DescribeInstances',
+        `<reservationSet><item><reservationId>r-1234567890abcdef0</reservationId><ownerId>${ACCOUNT}</ownerId><instancesSet>${items}</instancesSet></item></reservationSet>`,
+      );
+    });
+    w.on('ec2', 'DescribeInstanceAttribute', (params) => {
+      const i = this.instances.get(params.InstanceId);
+      if (!i) return notFound(params.InstanceId);
+      const value = params.Attribute === 'disableApiStop' ? i.stop : i.termination;
+      return ec2Xml(
+        'DescribeInstanceAttribute',
+        `<instanceId>${i.id}</instanceId><${params.Attribute}><value>${value}</value></${params.Attribute}>`,
+      );
+    });
+    w.on('ec2', 'ModifyInstanceAttribute', (params) => {
+      const i = this.instances.get(params.InstanceId);
+      if (!i) return notFound(params.InstanceId);
+      if (params['DisableApiTermination.Value'] !== undefined)
+        i.termination = params['DisableApiTermination.Value'] === 'true';
+      if (params['DisableApiStop.Value'] !== undefined) i.stop = params['DisableApiStop.Value'] === 'true';
+      return ec2Xml('ModifyInstanceAttribute');
+    });
+    w.on('ec2', 'CreateSecurityGroup', (params) => {
+      const vpcId = params.VpcId;
+      if ([...this.groups.values()].some((g) => g.name === params.GroupName && g.vpcId === vpcId)) {
+        return ec2Error(
+          'InvalidGroup.Duplicate',
+          `The security group '${params.GroupName}' already exists for VPC '${vpcId}'`,
+        );
+      }
+      this.groupCounter += 1;
+      const id = `sg-0${String(this.groupCounter).padStart(16, '0')}`;
+      const tags: Ec2Group['tags'] = [];
+      for (let n = 1; params[`TagSpecification.1.Tag.${n}.Key`] !== undefined; n++) {
+        tags.push({
+          Key: params[`TagSpecification.1.Tag.${n}.Key`],
+          Value: params[`TagSpecification.1.Tag.${n}.Value`] ?? '',
+        });
+      }
+      this.groups.set(id, {
+        id,
+        name: params.GroupName,
+        vpcId,
+        tags,
+        ingress: [],
+        egress: [{ protocol: '-1', cidr: '0.0.0.0/0' }],
+      });
+      return ec2Xml('CreateSecurityGroup', `<return>true</return><groupId>${id}</groupId>${tagSet(tags)}`);
+    });
+    w.on('ec2', 'DescribeSecurityGroups', (params) => {
+      const ids = ec2List(params, 'GroupId');
+      const missing = ids.find((id) => !this.groups.has(id));
+      if (missing) return ec2Error('InvalidGroup.NotFound', `The security group '${missing}' does not exist`);
+      const filters = ec2Filters(params);
+      const found = [...this.groups.values()].filter(
+        (g) =>
+          (ids.length === 0 || ids.includes(g.id)) &&
+          (!filters.has('group-name') || filters.get('group-name')?.includes(g.name)) &&
+          (!filters.has('vpc-id') || filters.get('vpc-id')?.includes(g.vpcId)),
+      );
+      return ec2Xml(
+        'DescribeSecurityGroups',
+        `<securityGroupInfo>${found.map(groupXml).join('')}</securityGroupInfo>`,
+      );
+    });
+    w.on('ec2', 'RevokeSecurityGroupEgress', (params) => {
+      const g = this.groups.get(params.GroupId);
+      if (!g)
+        return ec2Error('InvalidGroup.NotFound', `The security group '${params.GroupId}' does not exist`);
+      const protocol = params['IpPermissions.1.IpProtocol'];
+      const cidr = params['IpPermissions.1.IpRanges.1.CidrIp'];
+      g.egress = g.egress.filter((r) => !(r.protocol === protocol && r.cidr === cidr));
+      return ec2Xml('RevokeSecurityGroupEgress');
+    });
+    w.on('ec2', 'DeleteSecurityGroup', (params) => {
+      const g = this.groups.get(params.GroupId);
+      if (!g)
+        return ec2Error('InvalidGroup.NotFound', `The security group '${params.GroupId}' does not exist`);
+      const inUse = [...this.instances.values()].some(
+        (i) => i.state !== 'terminated' && i.enis.some((e) => e.groups.includes(g.id)),
+      );
+      if (inUse) return ec2Error('DependencyViolation', `resource ${g.id} has a dependent object`);
+      this.groups.delete(g.id);
+      return ec2Xml('DeleteSecurityGroup', `<return>true</return><groupId>${g.id}</groupId>`);
+    });
+    w.on('ec2', 'ModifyNetworkInterfaceAttribute', (params) => {
+      const eni = [...this.instances.values()]
+        .flatMap((i) => i.enis)
+        .find((e) => e.id === params.NetworkInterfaceId);
+      if (!eni)
+        return ec2Error(
+          'InvalidNetworkInterfaceID.NotFound',
+          `The networkInterface ID '${params.NetworkInterfaceId}' does not exist`,
+        );
+      eni.groups = ec2List(params, 'SecurityGroupId');
+      return ec2Xml('ModifyNetworkInterfaceAttribute');
+    });
+    const association = (i: Ec2Instance, state: string) =>
+      `<associationId>iip-assoc-${i.id.slice(2)}</associationId><instanceId>${i.id}</instanceId>` +
+      `<iamInstanceProfile><arn>${x(i.profile ?? '')}</arn><id>AIPAJQABLZS4A3QDU576Q</id></iamInstanceProfile><state>${state}</state>`;
+    w.on('ec2', 'DescribeIamInstanceProfileAssociations', (params) => {
+      const ids = ec2Filters(params).get('instance-id') ?? [];
+      const items = ids
+        .map((id) => this.instances.get(id))
+        .filter((i): i is Ec2Instance => i?.profile !== undefined)
+        .map((i) => `<item>${association(i, 'associated')}</item>`)
+        .join('');
+      return ec2Xml(
+        'DescribeIamInstanceProfileAssociations',
+        `<iamInstanceProfileAssociationSet>${items}</iamInstanceProfileAssociationSet>`,
+      );
+    });
+    w.on('ec2', 'DisassociateIamInstanceProfile', (params) => {
+      const i = [...this.instances.values()].find(
+        (k) => params.AssociationId === `iip-assoc-${k.id.slice(2)}` && k.profile,
+      );
+      if (!i)
+        return ec2Error(
+          'InvalidAssociationID.NotFound',
+          `An association ID '${params.AssociationId}' does not exist`,
+        );
+      const answer = ec2Xml(
+        'DisassociateIamInstanceProfile',
+        `<iamInstanceProfileAssociation>${association(i, 'disassociating')}</iamInstanceProfileAssociation>`,
+      );
+      delete i.profile;
+      return answer;
+    });
+    w.on('ec2', 'AssociateIamInstanceProfile', (params) => {
+      const i = this.instances.get(params.InstanceId);
+      if (!i) return notFound(params.InstanceId);
+      if (i.profile)
+        return ec2Error('IncorrectState', `There is an existing association for instance ${i.id}`);
+      i.profile = params['IamInstanceProfile.Arn'];
+      return ec2Xml(
+        'AssociateIamInstanceProfile',
+        `<iamInstanceProfileAssociation>${association(i, 'associating')}</iamInstanceProfileAssociation>`,
+      );
+    });
+    w.on('iam', 'GetInstanceProfile', (params) => {
+      const role = this.instanceProfiles.get(params.InstanceProfileName);
+      if (role === undefined) {
+        return awsQueryError({
+          service: 'iam',
+          code: 'NoSuchEntity',
+          status: 404,
+          message: `Instance Profile ${params.InstanceProfileName} cannot be found.`,
+        });
+      }
+      return iamXml(
+        'GetInstanceProfile',
+        `<InstanceProfile><InstanceProfileId>AIPAJQABLZS4A3QDU576Q</InstanceProfileId><Path>/</Path>` +
+          `<InstanceProfileName>${x(params.InstanceProfileName)}</InstanceProfileName>` +
+          `<Arn>arn:aws:iam::${ACCOUNT}:instance-profile/${x(params.InstanceProfileName)}</Arn><CreateDate>2021-07-24T02:22:33Z</CreateDate>` +
+          `<Roles>${member(`<Path>/</Path><RoleName>${x(role)}</RoleName><RoleId>AROADBQP57FF2AEXAMPLE</RoleId><Arn>arn:aws:iam::${ACCOUNT}:role/${x(role)}</Arn><CreateDate>2021-07-24T02:22:33Z</CreateDate><AssumeRolePolicyDocument>%7B%7D</AssumeRolePolicyDocument>`)}</Roles></InstanceProfile>`,
+      );
     });
   }
 

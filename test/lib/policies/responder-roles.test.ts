@@ -224,6 +224,17 @@ describe('SecurityDeployRole', () => {
     expect([other, toLambda]).toEqual(['ExplicitlyDenied', 'ImplicitlyDenied']);
   });
 
+  it('reads instances for the instance containment preflight and verification, and cannot change them', async () => {
+    const instance = `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/i-0123456789abcdef0`;
+    const ask = (action: string, resource = instance) =>
+      decide({ principal: deployer, action, resource, identityPolicies: deployPolicies });
+    expect(await ask('ec2:DescribeInstances', '*')).toBe('Allowed');
+    expect(await ask('ec2:DescribeInstanceAttribute', '*')).toBe('Allowed');
+    expect(await ask('ec2:DescribeIamInstanceProfileAssociations', '*')).toBe('Allowed');
+    expect(await ask('ec2:ModifyInstanceAttribute')).toBe('ImplicitlyDenied');
+    expect(await ask('ec2:TerminateInstances')).toBe('ImplicitlyDenied');
+  });
+
   it('cannot change IAM or buckets itself: only through the stacks', async () => {
     for (const [action, resource] of [
       ['iam:AttachUserPolicy', `arn:aws:iam::${ACCOUNT}:user/JaneDoe`],
