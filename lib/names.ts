@@ -36,3 +36,13 @@ export const TAG_KEYS = {
   /** On the isolation security group the instance containment creates (no rules; release deletes it). */
   isolation: 'irkit:isolation',
 } as const;
+
+/**
+ * The evidence store (lib/stacks/evidence-stack.ts): its stack, the outputs the orchestrator
+ * reads back (stable API), and the folder each incident's evidence goes under.
+ */
+export const EVIDENCE_STACK = {
+  name: 'IrKitEvidence',
+  outputs: { bucketName: 'EvidenceBucketName', keyArn: 'EvidenceKeyArn' },
+  incidentsPrefix: 'incidents/',
+} as const;
