@@ -21,6 +21,7 @@ import {
   iamNoSuchEntity,
   iamXml,
   noContent,
+  queryXml,
   s3Error,
   s3Xml,
   startAwsWire,
@@ -40,11 +41,22 @@ export interface Principal {
   attached: string[];
   inline: Map<string, string>;
   keys: Map<string, 'Active' | 'Inactive'>;
+  loginProfile?: boolean;
+  groups?: string[];
+  /** MFA device serial numbers (virtual: `arn:aws:iam::...:mfa/NAME`). */
+  mfa?: string[];
+}
+
+export interface BucketVersion {
+  Key: string;
+  VersionId: string;
+  deleteMarker?: boolean;
 }
 
 export interface Bucket {
   policy?: string;
   tags?: Array<{ Key: string; Value: string }>;
+  versions?: BucketVersion[];
 }
 
 export interface Ec2Instance {
@@ -102,6 +114,8 @@ export class WireAccount {
   public readonly groups = new Map<string, Ec2Group>();
   /** Instance profile name -> its role's name. */
   public readonly instanceProfiles = new Map<string, string>();
+  /** IAM's eventual consistency: DeleteUser / DeleteRole answer DeleteConflict this many more times after the last dependency is gone. */
+  public lagging = 0;
   private readonly pageSize: number;
   private groupCounter = 0;
   private readonly quota: number;
@@ -116,6 +130,7 @@ export class WireAccount {
     this.routeS3();
     this.routeCloudFormation();
     this.routeEc2();
+    this.routeDeletion();
   }
 
   static async start(options: WireAccountOptions = {}): Promise<WireAccount> {
@@ -210,6 +225,9 @@ export class WireAccount {
       attached: init.attached ?? [],
       inline: init.inline ?? new Map(),
       keys: init.keys ?? new Map(),
+      ...(init.loginProfile ? { loginProfile: true } : {}),
+      ...(init.groups ? { groups: init.groups } : {}),
+      ...(init.mfa ? { mfa: init.mfa } : {}),
     };
   }
 
@@ -648,6 +666,240 @@ export class WireAccount {
           `<Roles>${member(`<Path>/</Path><RoleName>${x(role)}</RoleName><RoleId>AROADBQP57FF2AEXAMPLE</RoleId><Arn>arn:aws:iam::${ACCOUNT}:role/${x(role)}</Arn><CreateDate>2021-07-24T02:22:33Z</CreateDate><AssumeRolePolicyDocument>%7B%7D</AssumeRolePolicyDocument>`)}</Roles></InstanceProfile>`,
       );
     });
+  }
+
+  /** What eradication calls: the IAM, S3 and EC2 deletes, STS and ListStacks. */
+  private routeDeletion(): void {
+    const w = this.wire;
+    const user = (params: WireParams) => this.users.get((params.UserName ?? '').toLowerCase());
+    const noUser = (params: WireParams) => iamNoSuchEntity('user', params.UserName ?? '');
+    const entity = (message: string) =>
+      awsQueryError({ service: 'iam', code: 'NoSuchEntity', status: 404, message });
+    const list = (action: string, element: string, items: string[]) =>
+      iamXml(
+        action,
+        `<${element}>${items.map(member).join('')}</${element}><IsTruncated>false</IsTruncated>`,
+      );
+    w.on('sts', 'GetCallerIdentity', () =>
+      queryXml(
+        'sts',
+        'GetCallerIdentity',
+        `<Arn>arn:aws:sts::${ACCOUNT}:assumed-role/SecurityBreakGlassRole/responder</Arn><UserId>AROAEXAMPLE:responder</UserId><Account>${ACCOUNT}</Account>`,
+      ),
+    );
+    w.on('iam', 'GetLoginProfile', (params) => {
+      const u = user(params);
+      if (!u) return noUser(params);
+      if (!u.loginProfile) return entity(`Login Profile for User ${params.UserName} cannot be found.`);
+      return iamXml(
+        'GetLoginProfile',
+        `<LoginProfile><UserName>${x(u.name)}</UserName><CreateDate>2021-07-24T02:22:33Z</CreateDate></LoginProfile>`,
+      );
+    });
+    w.on('iam', 'DeleteLoginProfile', (params) => {
+      const u = user(params);
+      if (!u?.loginProfile) return entity(`Login Profile for User ${params.UserName} cannot be found.`);
+      u.loginProfile = false;
+      return iamXml('DeleteLoginProfile');
+    });
+    w.on('iam', 'DeleteAccessKey', (params) => {
+      const u = user(params);
+      if (!u || !u.keys.delete(params.AccessKeyId))
+        return entity(`The Access Key with id ${params.AccessKeyId} cannot be found.`);
+      return iamXml('DeleteAccessKey');
+    });
+    for (const [action, element] of [
+      ['ListSSHPublicKeys', 'SSHPublicKeys'],
+      ['ListServiceSpecificCredentials', 'ServiceSpecificCredentials'],
+      ['ListSigningCertificates', 'Certificates'],
+    ] as const) {
+      w.on('iam', action, (params) => (user(params) ? list(action, element, []) : noUser(params)));
+    }
+    w.on('iam', 'ListMFADevices', (params) => {
+      const u = user(params);
+      if (!u) return noUser(params);
+      return list(
+        'ListMFADevices',
+        'MFADevices',
+        (u.mfa ?? []).map(
+          (serial) =>
+            `<UserName>${x(u.name)}</UserName><SerialNumber>${x(serial)}</SerialNumber><EnableDate>2021-07-24T02:22:33Z</EnableDate>`,
+        ),
+      );
+    });
+    w.on('iam', 'DeactivateMFADevice', (params) => {
+      const u = user(params);
+      if (!u?.mfa?.includes(params.SerialNumber))
+        return entity(`MFA device ${params.SerialNumber} cannot be found.`);
+      u.mfa = u.mfa.filter((m) => m !== params.SerialNumber);
+      return iamXml('DeactivateMFADevice');
+    });
+    w.on('iam', 'DeleteVirtualMFADevice', () => iamXml('DeleteVirtualMFADevice'));
+    w.on('iam', 'ListGroupsForUser', (params) => {
+      const u = user(params);
+      if (!u) return noUser(params);
+      return list(
+        'ListGroupsForUser',
+        'Groups',
+        (u.groups ?? []).map(
+          (g) => `<GroupName>${x(g)}</GroupName><Arn>arn:aws:iam::${ACCOUNT}:group/${x(g)}</Arn>`,
+        ),
+      );
+    });
+    w.on('iam', 'RemoveUserFromGroup', (params) => {
+      const u = user(params);
+      if (!u) return noUser(params);
+      u.groups = (u.groups ?? []).filter((g) => g !== params.GroupName);
+      return iamXml('RemoveUserFromGroup');
+    });
+    for (const kind of ['user', 'role'] as const) {
+      const K = kind === 'user' ? 'User' : 'Role';
+      const table = kind === 'user' ? this.users : this.roles;
+      w.on('iam', `List${K}Policies`, (params) => {
+        const p = table.get((params[`${K}Name`] ?? '').toLowerCase());
+        if (!p) return iamNoSuchEntity(kind, params[`${K}Name`] ?? '');
+        return list(
+          `List${K}Policies`,
+          'PolicyNames',
+          [...p.inline.keys()].map((n) => x(n)),
+        );
+      });
+      w.on('iam', `Delete${K}`, (params) => {
+        const name = params[`${K}Name`] ?? '';
+        const p = table.get(name.toLowerCase());
+        if (!p) return iamNoSuchEntity(kind, name);
+        const profiles = [...this.instanceProfiles.values()].filter(
+          (r) => r.toLowerCase() === name.toLowerCase(),
+        );
+        const left =
+          p.keys.size +
+          p.attached.length +
+          p.inline.size +
+          (p.loginProfile ? 1 : 0) +
+          (p.groups ?? []).length +
+          (p.mfa ?? []).length +
+          (kind === 'role' ? profiles.length : 0);
+        if (left > 0 || this.lagging > 0) {
+          if (left === 0) this.lagging -= 1;
+          return awsQueryError({
+            service: 'iam',
+            code: 'DeleteConflict',
+            status: 409,
+            message: `Cannot delete entity, must ${kind === 'user' ? 'delete access keys, policies and login profile' : 'remove roles from instance profile'} first.`,
+          });
+        }
+        table.delete(name.toLowerCase());
+        return iamXml(`Delete${K}`);
+      });
+    }
+    w.on('iam', 'ListInstanceProfilesForRole', (params) => {
+      const role = params.RoleName ?? '';
+      if (!this.roles.has(role.toLowerCase())) return iamNoSuchEntity('role', role);
+      const names = [...this.instanceProfiles]
+        .filter(([, r]) => r.toLowerCase() === role.toLowerCase())
+        .map(([n]) => n);
+      return list(
+        'ListInstanceProfilesForRole',
+        'InstanceProfiles',
+        names.map(
+          (n) =>
+            `<InstanceProfileName>${x(n)}</InstanceProfileName><Path>/</Path><InstanceProfileId>AIPAJQABLZS4A3QDU576Q</InstanceProfileId><Arn>arn:aws:iam::${ACCOUNT}:instance-profile/${x(n)}</Arn><CreateDate>2021-07-24T02:22:33Z</CreateDate><Roles/>`,
+        ),
+      );
+    });
+    w.on('iam', 'RemoveRoleFromInstanceProfile', (params) => {
+      this.instanceProfiles.delete(params.InstanceProfileName);
+      return iamXml('RemoveRoleFromInstanceProfile');
+    });
+
+    const noBucket = (name: string) =>
+      s3Error({
+        code: 'NoSuchBucket',
+        message: 'The specified bucket does not exist',
+        status: 404,
+        bucket: name,
+      });
+    w.on('s3', 'HeadBucket', (params) =>
+      this.buckets.has(params.Bucket) ? noContent(200) : { status: 404, body: '' },
+    );
+    w.on('s3', 'ListObjectVersions', (params) => {
+      const b = this.buckets.get(params.Bucket);
+      if (!b) return noBucket(params.Bucket);
+      const items = (b.versions ?? [])
+        .map((o) =>
+          o.deleteMarker
+            ? `<DeleteMarker><Key>${x(o.Key)}</Key><VersionId>${x(o.VersionId)}</VersionId><IsLatest>true</IsLatest><LastModified>2021-07-24T02:23:00.000Z</LastModified></DeleteMarker>`
+            : `<Version><Key>${x(o.Key)}</Key><VersionId>${x(o.VersionId)}</VersionId><IsLatest>false</IsLatest><LastModified>2021-07-24T02:23:00.000Z</LastModified><ETag>&quot;d41d8cd98f00b204e9800998ecf8427e&quot;</ETag><Size>5</Size><StorageClass>STANDARD</StorageClass></Version>`,
+        )
+        .join('');
+      return s3Xml(
+        'ListVersionsResult',
+        `<Name>${x(params.Bucket)}</Name><Prefix></Prefix><KeyMarker></KeyMarker><VersionIdMarker></VersionIdMarker><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>${items}`,
+      );
+    });
+    w.on('s3', 'DeleteObjects', (params, call) => {
+      const b = this.buckets.get(params.Bucket);
+      if (!b) return noBucket(params.Bucket);
+      const pairs = [
+        ...call.body.matchAll(/<Object><Key>([^<]*)<\/Key>(?:<VersionId>([^<]*)<\/VersionId>)?<\/Object>/g),
+      ];
+      const unescape = (t: string) =>
+        t
+          .replace(/&lt;/g, '<')
+          .replace(/&gt;/g, '>')
+          .replace(/&quot;/g, '"')
+          .replace(/&apos;/g, "'")
+          .replace(/&amp;/g, '&');
+      for (const [, key, version] of pairs) {
+        b.versions = (b.versions ?? []).filter(
+          (o) => !(o.Key === unescape(key) && o.VersionId === unescape(version ?? 'null')),
+        );
+      }
+      return s3Xml('DeleteResult', '');
+    });
+    w.on('s3', 'DeleteBucket', (params) => {
+      const b = this.buckets.get(params.Bucket);
+      if (!b) return noBucket(params.Bucket);
+      if ((b.versions ?? []).length > 0)
+        return s3Error({
+          code: 'BucketNotEmpty',
+          message: 'The bucket you tried to delete is not empty. You must delete all versions in the bucket.',
+          status: 409,
+          bucket: params.Bucket,
+        });
+      this.buckets.delete(params.Bucket);
+      return noContent(204);
+    });
+    w.on('ec2', 'TerminateInstances', (params) => {
+      const ids = ec2List(params, 'InstanceId');
+      const items: string[] = [];
+      for (const id of ids) {
+        const i = this.instances.get(id);
+        if (!i) return ec2Error('InvalidInstanceID.NotFound', `The instance ID '${id}' does not exist`);
+        if (i.termination)
+          return ec2Error(
+            'OperationNotPermitted',
+            `The instance '${id}' may not be terminated. Modify its 'disableApiTermination' instance attribute and try again.`,
+          );
+        items.push(
+          `<item><instanceId>${id}</instanceId><currentState><code>32</code><name>shutting-down</name></currentState><previousState><code>16</code><name>${i.state}</name></previousState></item>`,
+        );
+        i.state = 'shutting-down';
+      }
+      return ec2Xml('TerminateInstances', `<instancesSet>${items.join('')}</instancesSet>`);
+    });
+    w.on('cloudformation', 'ListStacks', () =>
+      cfnXml(
+        'ListStacks',
+        `<StackSummaries>${this.stacks
+          .map((st) =>
+            member(
+              `<StackId>${x(st.id)}</StackId><StackName>${x(st.name)}</StackName><CreationTime>2021-07-26T00:37:17Z</CreationTime><StackStatus>${st.status}</StackStatus>`,
+            ),
+          )
+          .join('')}</StackSummaries>`,
+      ),
+    );
   }
 
   private routeCloudFormation(): void {

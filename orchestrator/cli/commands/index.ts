@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerContain } from './contain';
 import { registerDemo } from './demo';
 import { registerDoctor } from './doctor';
+import { registerEradicate } from './eradicate';
 import { registerInvestigate } from './investigate';
 import { registerQueries } from './queries';
 import { registerRelease } from './release';
@@ -20,6 +21,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerContain,
   registerRelease,
   registerStatus,
+  registerEradicate,
   registerQueries,
   registerInvestigate,
   registerReport,
