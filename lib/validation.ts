@@ -50,6 +50,8 @@ export const PATTERNS = {
   /** An S3 key prefix without a slash at either end. */
   s3Prefix: /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/,
   vpcId: /^vpc-[0-9a-f]{8}([0-9a-f]{9})?$/,
+  /** EC2 instance ids: `i-` and 8 (older) or 17 lower-case hex digits. */
+  instanceId: /^i-([0-9a-f]{8}|[0-9a-f]{17})$/,
   email: /^[^\s@]+@[^\s@]+\.[^\s@.]+$/,
 } as const;
 
@@ -62,8 +64,7 @@ const DATE = /^(\d{4})[/-](\d{2})[/-](\d{2})$/;
 const ORG_ID = /^o-[a-z0-9]{10,32}$/;
 const INCIDENT_ID = /^[A-Za-z0-9][A-Za-z0-9-]{0,39}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
-/** EC2 instance ids: `i-` and 8 (older) or 17 lower-case hex digits. */
-const INSTANCE_ID = /^i-([0-9a-f]{8}|[0-9a-f]{17})$/;
+const INSTANCE_ID = PATTERNS.instanceId;
 
 export function accessKeyId(value: string): string {
   if (!ACCESS_KEY_ID.test(value)) {

@@ -12,7 +12,7 @@ import { Principal, PolicyChange, Resource } from './types';
 
 /** Strict patterns for every value that goes into a command (none admits a space or a quote). */
 export const VALUE_PATTERNS = {
-  instance: /^i-([0-9a-f]{8}|[0-9a-f]{17})$/,
+  instance: PATTERNS.instanceId,
   snapshot: /^snap-[0-9a-f]{8,17}$/,
   image: /^ami-[0-9a-f]{8,17}$/,
   account: /^\d{12}$/,

@@ -40,7 +40,7 @@ export const INSTANCE_PARAMS = {
 } as const;
 
 /** EC2 instance ids, as CloudFormation's AllowedPattern. */
-export const INSTANCE_ID_PATTERN = '^i-([0-9a-f]{8}|[0-9a-f]{17})$';
+export const INSTANCE_ID_PATTERN = PATTERNS.instanceId.source;
 
 /** ISO 8601 UTC, as CloudFormation's AllowedPattern. */
 export const CONTAINMENT_TIME_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{3})?Z$';
