@@ -414,12 +414,14 @@ async function writeRecord(store: EvidenceStore, record: EradicationRecord): Pro
   return `${store.location.replace(/\/?$/, '/')}${path}`;
 }
 
-/** Escapes what came from the logs or AWS before it reaches a terminal. */
+/** Escapes what came from the logs or AWS before it reaches a terminal: control characters as `\\uXXXX`. */
 function safe(text: string): string {
-  return text.replace(
-    /[\u0000-\u001f\u007f-\u009f]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  let out = '';
+  for (const c of text) {
+    const code = c.codePointAt(0) ?? 0;
+    out += code < 0x20 || (code >= 0x7f && code <= 0x9f) ? `\\u${code.toString(16).padStart(4, '0')}` : c;
+  }
+  return out;
 }
 
 function formatTargets(incidentId: string, targets: readonly EradicationTarget[]): string {
