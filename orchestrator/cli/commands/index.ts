@@ -5,6 +5,7 @@ import { registerDemo } from './demo';
 import { registerDoctor } from './doctor';
 import { registerEradicate } from './eradicate';
 import { registerInvestigate } from './investigate';
+import { registerPreserve } from './preserve';
 import { registerQueries } from './queries';
 import { registerRelease } from './release';
 import { registerReport } from './report';
@@ -21,6 +22,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerContain,
   registerRelease,
   registerStatus,
+  registerPreserve,
   registerEradicate,
   registerQueries,
   registerInvestigate,
