@@ -19,6 +19,8 @@ export type IrKitErrorCode =
   | 'IRKIT_UNKNOWN_INCIDENT'
   | 'IRKIT_EVIDENCE_MISSING'
   | 'IRKIT_EVIDENCE_INVALID'
+  | 'IRKIT_NOT_CONTAINED'
+  | 'IRKIT_ERADICATION_FAILED'
   | 'IRKIT_AWS';
 
 export class IrKitError extends Error {

@@ -33,6 +33,8 @@ export const TAG_KEYS = {
   containedAt: 'irkit:contained-at',
   target: 'irkit:target',
   protected: 'irkit:protected',
+  /** On the isolation security group the instance containment creates (no rules; release deletes it). */
+  isolation: 'irkit:isolation',
 } as const;
 
 /**

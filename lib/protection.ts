@@ -45,7 +45,7 @@ export interface ProtectionConfig {
 }
 
 export interface ProtectionSubject {
-  readonly kind: 'user' | 'role' | 'bucket';
+  readonly kind: 'user' | 'role' | 'bucket' | 'instance';
   readonly name: string;
   /** The IAM ARN (`arn:aws:iam::1:user/team/alice`); its path and account are compared too. */
   readonly arn?: string;
@@ -105,6 +105,9 @@ export function protectedReason(rule: ProtectionRule, subject: ProtectionSubject
     if (rule.protectedBuckets.includes(subject.name))
       reasons.push('a bucket of the kit (it reads its logs there)');
     if (rule.protectedPrincipals.some((p) => p === subject.name || s3Name(p) === subject.name))
+      reasons.push('listed in protectedPrincipals (config or --protect)');
+  } else if (subject.kind === 'instance') {
+    if (rule.protectedPrincipals.includes(subject.name))
       reasons.push('listed in protectedPrincipals (config or --protect)');
   } else {
     const name = lower(subject.name);

@@ -50,6 +50,8 @@ export const PATTERNS = {
   /** An S3 key prefix without a slash at either end. */
   s3Prefix: /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/,
   vpcId: /^vpc-[0-9a-f]{8}([0-9a-f]{9})?$/,
+  /** EC2 instance ids: `i-` and 8 (older) or 17 lower-case hex digits. */
+  instanceId: /^i-([0-9a-f]{8}|[0-9a-f]{17})$/,
   email: /^[^\s@]+@[^\s@]+\.[^\s@.]+$/,
 } as const;
 
@@ -62,6 +64,7 @@ const DATE = /^(\d{4})[/-](\d{2})[/-](\d{2})$/;
 const ORG_ID = /^o-[a-z0-9]{10,32}$/;
 const INCIDENT_ID = /^[A-Za-z0-9][A-Za-z0-9-]{0,39}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const INSTANCE_ID = PATTERNS.instanceId;
 
 export function accessKeyId(value: string): string {
   if (!ACCESS_KEY_ID.test(value)) {
@@ -91,6 +94,17 @@ export function iamRoleName(value: string): string {
       'IAM role name',
       value,
       'IAM role names are 1-64 characters of letters, digits and + = , . @ _ -, e.g. SecurityAnalystRole',
+    );
+  }
+  return value;
+}
+
+export function instanceId(value: string): string {
+  if (!INSTANCE_ID.test(value)) {
+    throw invalidInput(
+      'EC2 instance id',
+      value,
+      'an instance id is i- followed by 8 or 17 lower-case hex digits, e.g. i-1234567890abcdef0',
     );
   }
   return value;

@@ -314,6 +314,19 @@ export class ResponderRoles extends Construct {
           resources: ['*'],
         }),
         new iam.PolicyStatement({
+          // Instance containment: the preflight reads the instance (state, VPC, tags) and
+          // verification its interfaces' groups, profile and protection. EC2's Describe calls
+          // take no resource-level permissions.
+          sid: 'VerifyInstanceContainment',
+          actions: [
+            'ec2:DescribeInstances',
+            'ec2:DescribeInstanceAttribute',
+            'ec2:DescribeSecurityGroups',
+            'ec2:DescribeIamInstanceProfileAssociations',
+          ],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
           // `irkit contain` reads the execution role ARN from this stack's outputs.
           sid: 'ReadKitOutputs',
           actions: ['cloudformation:DescribeStacks'],
@@ -421,7 +434,7 @@ export class ResponderRoles extends Construct {
     acknowledgeWildcardResource(
       this.deployPolicy,
       '*',
-      'cloudformation:ListStacks supports no resource-level permissions; irkit status lists stacks and keeps the irkit-contain- ones.',
+      'cloudformation:ListStacks and the EC2 Describe reads support no resource-level permissions; irkit status lists stacks and keeps the irkit-contain- ones, and instance containment only reads instances.',
     );
     for (const resource of ['user', 'role']) {
       acknowledgeWildcardResource(

@@ -1,4 +1,5 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -13,6 +14,7 @@ export interface ContainClients {
   readonly iam: IAMClient;
   readonly s3: S3Client;
   readonly sts: STSClient;
+  readonly ec2: EC2Client;
 }
 
 export interface ClientOptions {
@@ -29,6 +31,7 @@ export function createClients(options: ClientOptions = {}): ContainClients {
     // A bucket may live in another Region than the stacks; follow S3's redirect to it.
     s3: new S3Client({ ...config, followRegionRedirects: true }),
     sts: new STSClient(config),
+    ec2: new EC2Client(config),
   };
 }
 

@@ -64,7 +64,7 @@ export function nameOfArn(arn: string): string {
 }
 
 /** Who the credentials are: STS GetCallerIdentity, read as a user or a role. */
-export async function whoAmI(clients: ContainClients): Promise<Caller> {
+export async function whoAmI(clients: Pick<ContainClients, 'sts'>): Promise<Caller> {
   let out;
   try {
     out = await clients.sts.send(new GetCallerIdentityCommand({}));

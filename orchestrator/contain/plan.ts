@@ -82,14 +82,15 @@ export interface ManualAction {
 /**
  * A pre-existing principal the actor changed (gave a key or a password, attached or put a
  * policy on): the plan contains only the actor's changes (manualActions); a deny-all on the
- * principal is its owner's decision (playbook step 10), never applied silently.
+ * principal is its owner's decision (playbook step 10), never applied silently. Likewise a
+ * pre-existing instance the actor commanded (SendCommand, ...): its isolation is its owner's call.
  */
 export interface Approval {
-  readonly kind: 'user' | 'role';
+  readonly kind: 'user' | 'role' | 'instance';
   readonly name: string;
   /** What the actor changed, each with its event. */
   readonly changes: readonly PlanEvidence[];
-  /** The deny-all the owner may approve. */
+  /** The containment the owner may approve (`irkit contain ... --user|--role|--instance`). */
   readonly command: string;
 }
 
@@ -315,10 +316,11 @@ function readApproval(raw: unknown, where: string): Approval {
   }
   checkKeys(raw, ['kind', 'name', 'changes', 'command'], where);
   const kind = requiredString(raw, 'kind', where);
-  if (kind !== 'user' && kind !== 'role') {
-    throw planError(`${where}.kind`, `is ${JSON.stringify(kind)}`, 'kind is user or role');
+  if (kind !== 'user' && kind !== 'role' && kind !== 'instance') {
+    throw planError(`${where}.kind`, `is ${JSON.stringify(kind)}`, 'kind is user, role or instance');
   }
-  const name = requiredString(raw, 'name', where, kind === 'user' ? v.iamUserName : v.iamRoleName);
+  const check = { user: v.iamUserName, role: v.iamRoleName, instance: v.instanceId }[kind];
+  const name = requiredString(raw, 'name', where, check);
   return {
     kind,
     name,

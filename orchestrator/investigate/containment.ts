@@ -1,7 +1,13 @@
 import { isContainmentKind } from '../contain/kinds';
 import { MAX_KEYS_PER_USER } from '../contain/kinds/user';
 import { ContainmentPlan, ExcludedTarget, PlanEvidence, StepInput, createPlan } from '../contain/plan';
-import { AccountAction, AccountApproval, changedPrincipal, resourceActions } from './manual-actions';
+import {
+  AccountAction,
+  AccountApproval,
+  changedPrincipal,
+  instanceFindings,
+  resourceActions,
+} from './manual-actions';
 import { ProtectionOptions, breakGlassRoleOf, irRoleOf, protectedReason } from './protection';
 import { EventRef, ExcludedFinding, Principal, Reach, Resource } from './types';
 
@@ -20,8 +26,10 @@ import { EventRef, ExcludedFinding, Principal, Reach, Resource } from './types';
  * password, attached or put a policy on) gets no deny-all: only the actor's changes are
  * contained, by hand (`manualActions`: its key deactivated, its password and attachments
  * flagged), and the principal is listed for its owner's approval (`approvals`). Step 9's rogue
- * resources the kit cannot contain yet (instances, shared snapshots and images, stopped or
- * deleted trails and detectors, functions) are manual actions with their AWS CLI commands.
+ * instances: those the actor launched are isolated (`instance` steps), those it only commanded
+ * are listed for their owners' approval. The rogue resources the kit cannot contain yet (shared
+ * snapshots and images, stopped or deleted trails and detectors, functions) are manual actions
+ * with their AWS CLI commands.
  */
 
 export interface PlanInput {
@@ -371,10 +379,18 @@ function protectionOf(
 
 export function buildPlans(input: PlanInput): Plans {
   const excluded: ExcludedFinding[] = [];
-  const manual: Manual = { actions: resourceActions(input.resources), approvals: [] };
-  const targets = [
+  const instances = instanceFindings(input.resources, input.incidentId);
+  const manual: Manual = {
+    actions: [...instances.actions, ...resourceActions(input.resources)],
+    approvals: [...instances.approvals],
+  };
+  const targets: Target[] = [
     ...input.principals.flatMap((p) => principalTargets(p, input, excluded, manual)),
     ...bucketTargets(input, excluded),
+    ...instances.launched.map(({ account, id, region, evidence }) => ({
+      account,
+      step: { kind: 'instance' as const, name: id, region, evidence },
+    })),
   ];
   const kept: Target[] = [];
   for (const t of targets) {

@@ -12,7 +12,7 @@ import { Principal, PolicyChange, Resource } from './types';
 
 /** Strict patterns for every value that goes into a command (none admits a space or a quote). */
 export const VALUE_PATTERNS = {
-  instance: /^i-[0-9a-f]{8,17}$/,
+  instance: PATTERNS.instanceId,
   snapshot: /^snap-[0-9a-f]{8,17}$/,
   image: /^ami-[0-9a-f]{8,17}$/,
   account: /^\d{12}$/,
@@ -95,29 +95,73 @@ function grouped(resources: readonly Resource[], type: string): Resource[][] {
   return [...groups.values()];
 }
 
-function instanceActions(resources: readonly Resource[]): AccountAction[] {
-  return grouped(resources, 'AWS::EC2::Instance').flatMap((events) => {
+/** An instance the actor launched: `irkit contain` isolates it (the plan's `instance` step). */
+export interface LaunchedInstance {
+  readonly account: string | null;
+  readonly id: string;
+  readonly region: string;
+  readonly evidence: readonly PlanEvidence[];
+}
+
+/**
+ * The instances the actor launched or commanded (RunInstances, SendCommand, ...; not those it
+ * terminated itself): a launched one is the plan's to isolate; a pre-existing one it commanded is
+ * listed for its owner's approval with the `irkit contain --instance` command. An id or Region
+ * from the logs that fails its pattern gets only a manual action to check it by hand.
+ */
+export function instanceFindings(
+  resources: readonly Resource[],
+  incidentId: string | undefined,
+): { launched: LaunchedInstance[]; actions: AccountAction[]; approvals: AccountApproval[] } {
+  const out = {
+    launched: [] as LaunchedInstance[],
+    actions: [] as AccountAction[],
+    approvals: [] as AccountApproval[],
+  };
+  for (const events of grouped(resources, 'AWS::EC2::Instance')) {
     const first = events[0];
     const id = first.name as string;
-    if (events.some((e) => /^TerminateInstances/.test(e.eventName))) return [];
+    if (events.some((e) => /^TerminateInstances/.test(e.eventName))) continue;
     const acted = events.filter((e) => !/^(Stop|Terminate)Instances/.test(e.eventName));
-    if (acted.length === 0) return [];
+    if (acted.length === 0) continue;
     const launched = acted.some((e) => e.action === 'created');
+    const evidence = acted.map((e) =>
+      resourceEvidence(e, `${e.eventName} by ${e.by}${e.detail ? ` (${e.detail})` : ''}`),
+    );
     const what = launched
-      ? `stop the instance the actor launched (stop, do not terminate: keep it for forensics, playbook step 14)`
-      : `stop the pre-existing instance the actor commanded (${[...new Set(acted.map((e) => e.eventName))].join(', ')}), with its owner's approval; keep it for forensics`;
+      ? 'isolate the instance the actor launched (irkit contain --instance; keep it for forensics, playbook step 14)'
+      : `isolate the pre-existing instance the actor commanded (${[...new Set(acted.map((e) => e.eventName))].join(', ')}), with its owner's approval`;
     const built = command(
-      ['aws', 'ec2', 'stop-instances', '--instance-ids', id, ...regionArgs(first.region)],
+      [
+        'irkit',
+        'contain',
+        '--incident',
+        incidentId ?? 'INCIDENT-ID',
+        '--instance',
+        id,
+        '--region',
+        first.region,
+      ],
       [
         ['instance', id],
         ['region', first.region],
       ],
     );
-    const evidence = acted.map((e) =>
-      resourceEvidence(e, `${e.eventName} by ${e.by}${e.detail ? ` (${e.detail})` : ''}`),
-    );
-    return [{ account: first.account, action: action('instance', id, first.region, what, built, evidence) }];
-  });
+    if (built.command === undefined) {
+      out.actions.push({
+        account: first.account,
+        action: action('instance', id, first.region, what, built, evidence),
+      });
+    } else if (launched) {
+      out.launched.push({ account: first.account, id, region: first.region, evidence });
+    } else {
+      out.approvals.push({
+        account: first.account,
+        approval: { kind: 'instance', name: id, changes: evidence, command: built.command },
+      });
+    }
+  }
+  return out;
 }
 
 /** Accounts, and whether made public, from a resource's `shared with account A, B; made public (group all)`. */
@@ -283,10 +327,9 @@ function functionActions(resources: readonly Resource[]): AccountAction[] {
   });
 }
 
-/** Manual actions for the rogue resources of playbook step 9 the kit cannot contain yet. */
+/** Manual actions for the rogue resources of playbook step 9 the kit cannot contain yet (instances: instanceFindings). */
 export function resourceActions(resources: readonly Resource[]): AccountAction[] {
   return [
-    ...instanceActions(resources),
     ...sharingActions(resources, 'snapshot'),
     ...sharingActions(resources, 'image'),
     ...trailActions(resources),

@@ -49,11 +49,13 @@ export interface GroundTruth {
       readonly count: number;
     }[];
   };
-  /** What the containment plan must hold: users to deny, roles to revoke or deny, buckets to lock. */
+  /** What the containment plan must hold: users to deny, roles to revoke or deny, buckets to lock, instances to isolate. */
   readonly containment: {
     readonly users: readonly TruthTarget[];
     readonly roles: readonly TruthRoleTarget[];
     readonly buckets: readonly TruthTarget[];
+    /** Instances the actor launched (and did not terminate itself): isolated. */
+    readonly instances: readonly TruthTarget[];
   };
   readonly variantTruth: { readonly [K in VariantName]?: VariantTruth };
 }
@@ -196,6 +198,15 @@ export function buildIncident(options: IncidentOptions): Incident {
     .filter((r) => r.type === 'AWS::S3::Bucket' && r.action === 'created')
     .filter((r) => !deleted.has(`${r.account}/${r.type}/${r.name}`))
     .map((r) => ({ account: r.account, name: r.name }));
+  const terminated = new Set(
+    resources
+      .filter((r) => r.type === 'AWS::EC2::Instance' && r.eventName === 'TerminateInstances')
+      .map((r) => `${r.account}/${r.name}`),
+  );
+  const instances = resources
+    .filter((r) => r.type === 'AWS::EC2::Instance' && r.action === 'created')
+    .filter((r) => !terminated.has(`${r.account}/${r.name}`))
+    .map((r) => ({ account: r.account, name: r.name }));
   const users = principals
     .filter((p) => p.kind === 'IAMUser')
     .map((p) => ({ account: p.account, name: p.name }));
@@ -229,7 +240,7 @@ export function buildIncident(options: IncidentOptions): Incident {
       flowRecords: flowRecords.length,
       joinRows: joinRows(calls, flowRecords, scenario.actor.accessKeyId),
     },
-    containment: { users, roles: [...roles.values()], buckets },
+    containment: { users, roles: [...roles.values()], buckets, instances },
     variantTruth: Object.fromEntries(builds.map((b) => [b.name, b.truth])),
   };
   return { scenario, calls, flowRecords, groundTruth };

@@ -15,7 +15,11 @@
  *   raw policy JSON. HEAD errors carry no body (S3 sends none), so the SDK names them by status (`NotFound`).
  * - AWS JSON protocol (awsJson1.0/1.1, e.g. Athena): `X-Amz-Target: Prefix.Operation`, errors
  *   `{"__type": "Code", "message": "..."}` (Smithy's awsJson1_1 protocol spec).
- * - Throttling: Query `<Code>Throttling</Code>` with HTTP 400, S3 `SlowDown` with 503.
+ * - EC2 Query (form-encoded like Query, lists as `Name.N`): success `<XxxResponse xmlns=NS><requestId>..` with
+ *   the result's elements directly inside; errors `<Response><Errors><Error><Code/><Message/></Error></Errors>
+ *   <RequestID/></Response>` (EC2 API Reference, "Error codes").
+ * - Throttling: Query `<Code>Throttling</Code>` with HTTP 400, S3 `SlowDown` with 503, EC2
+ *   `RequestLimitExceeded` with 503.
  *
  * The service of a request comes from its SigV4 credential scope (`Credential=AKID/date/region/iam/...`), as
  * every client here signs with static test credentials; a Query body's `Version` is the fallback.
@@ -28,7 +32,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 
-export type AwsWireService = 'iam' | 'sts' | 'cloudformation' | 's3' | 'athena' | (string & {});
+export type AwsWireService = 'iam' | 'sts' | 'cloudformation' | 's3' | 'ec2' | 'athena' | (string & {});
 
 /** Parameters of a request: form params (Query), `Bucket`/`Key` plus the query string (S3), or JSON input. */
 export type WireParams = Record<string, string>;
@@ -101,6 +105,7 @@ const QUERY_NAMESPACES: Readonly<Record<string, string>> = {
   cloudformation: 'http://cloudformation.amazonaws.com/doc/2010-05-15/',
 };
 const QUERY_VERSIONS: Readonly<Record<string, string>> = {
+  '2016-11-15': 'ec2',
   '2010-05-08': 'iam',
   '2011-06-15': 'sts',
   '2010-05-15': 'cloudformation',
@@ -112,6 +117,8 @@ function requestId(): string {
   requestCounter += 1;
   return `00000000-0000-4000-8000-${requestCounter.toString(16).padStart(12, '0')}`;
 }
+
+const EC2_NAMESPACE = 'http://ec2.amazonaws.com/doc/2016-11-15/';
 
 /** Escapes text for an XML element or attribute. */
 export function xmlEscape(text: string): string {
@@ -187,6 +194,59 @@ export function iamNoSuchEntity(kind: 'user' | 'role', name: string): WireRespon
 /** Query-protocol throttling, as IAM, STS and CloudFormation send it. */
 export function queryThrottling(service?: 'iam' | 'sts' | 'cloudformation'): WireResponse {
   return awsQueryError({ service, code: 'Throttling', message: 'Rate exceeded', status: 400 });
+}
+
+/**
+ * An EC2 Query success body (EC2 API Reference, "Query requests"): the result's elements sit right
+ * under `<XxxResponse>`, beside a lower-case `<requestId>`.
+ */
+export function ec2Xml(action: string, inner = '<return>true</return>'): WireResponse {
+  const id = requestId();
+  return {
+    status: 200,
+    headers: { 'content-type': 'text/xml;charset=UTF-8' },
+    body: `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${EC2_NAMESPACE}"><requestId>${id}</requestId>${inner}</${action}Response>`,
+  };
+}
+
+/**
+ * An EC2 error (EC2 API Reference, "Error codes"): `<Response><Errors><Error><Code/><Message/></Error>
+ * </Errors><RequestID/></Response>`, HTTP 400 for client errors, 503 for RequestLimitExceeded.
+ */
+export function ec2Error(code: string, message: string, status = 400): WireResponse {
+  return {
+    status,
+    headers: { 'content-type': 'text/xml;charset=UTF-8' },
+    body:
+      '<?xml version="1.0" encoding="UTF-8"?>\n' +
+      `<Response><Errors><Error><Code>${xmlEscape(code)}</Code><Message>${xmlEscape(message)}</Message></Error></Errors>` +
+      `<RequestID>${requestId()}</RequestID></Response>`,
+  };
+}
+
+/** EC2's throttling answer. */
+export function ec2Throttling(): WireResponse {
+  return ec2Error('RequestLimitExceeded', 'Request limit exceeded.', 503);
+}
+
+/** An EC2 Query list (`InstanceId.1`, `Filter.1.Value.2`): the values of `prefix.N`, in order. */
+export function ec2List(params: WireParams, prefix: string): string[] {
+  const pattern = new RegExp(`^${prefix.replace(/\./g, '\\.')}\\.(\\d+)$`);
+  return Object.entries(params)
+    .map(([key, value]) => [pattern.exec(key)?.[1], value] as const)
+    .filter((e): e is readonly [string, string] => e[0] !== undefined)
+    .sort(([a], [b]) => Number(a) - Number(b))
+    .map(([, value]) => value);
+}
+
+/** EC2 Query filters: `Filter.N.Name` with `Filter.N.Value.M`, by name. */
+export function ec2Filters(params: WireParams): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [key, name] of Object.entries(params)) {
+    const n = /^Filter\.(\d+)\.Name$/.exec(key)?.[1];
+    if (n) out.set(name, ec2List(params, `Filter.${n}.Value`));
+  }
+  return out;
 }
 
 export interface S3ErrorOptions {

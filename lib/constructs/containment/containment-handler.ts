@@ -66,8 +66,15 @@ const ROLE_WRITES = [
   'iam:DetachRolePolicy',
   'iam:PutRolePolicy',
   'iam:DeleteRolePolicy',
+  'iam:PassRole',
 ];
 const BUCKET_WRITES = ['s3:PutBucketPolicy', 's3:DeleteBucketPolicy'];
+/** What isolating an instance writes on the instance itself (its interfaces and groups are bounded apart). */
+const INSTANCE_WRITES = [
+  'ec2:ModifyInstanceAttribute',
+  'ec2:DisassociateIamInstanceProfile',
+  'ec2:AssociateIamInstanceProfile',
+];
 
 /**
  * The Lambda function behind every containment stack's custom resources, deployed once.
@@ -101,6 +108,13 @@ export class ContainmentHandler extends Construct {
     const users = iamArn('user', '*');
     const roles = iamArn('role', '*');
     const buckets = stack.formatArn({ service: 's3', region: '', account: '', resource: '*' });
+    const ec2Arn = (resource: string) => stack.formatArn({ service: 'ec2', resource, resourceName: '*' });
+    const instances = ec2Arn('instance');
+    const groups = ec2Arn('security-group');
+    const interfaces = ec2Arn('network-interface');
+    const vpcs = ec2Arn('vpc');
+    const profiles = iamArn('instance-profile', '*');
+    const isolationTag = { StringEquals: { [`aws:ResourceTag/${TAG_KEYS.isolation}`]: 'true' } };
     const containmentStacks = stack.formatArn({
       service: 'cloudformation',
       resource: 'stack',
@@ -126,7 +140,7 @@ export class ContainmentHandler extends Construct {
     this.role = new iam.Role(this, 'Role', {
       roleName: CONTAINMENT_HANDLER_NAMES.roleName,
       description:
-        'IR Kit: the containment handler Lambda; changes contained users, roles and bucket policies.',
+        'IR Kit: the containment handler Lambda; changes contained users, roles, bucket policies and isolates instances.',
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     });
     this.policy = new iam.Policy(this, 'Policy', {
@@ -183,6 +197,72 @@ export class ContainmentHandler extends Construct {
           sid: 'ContainBuckets',
           actions: ['s3:GetBucketPolicy', 's3:GetBucketTagging', ...BUCKET_WRITES],
           resources: [buckets],
+        }),
+        new iam.PolicyStatement({
+          // EC2's Describe calls take no resource-level permissions.
+          sid: 'ReadInstances',
+          actions: [
+            'ec2:DescribeInstances',
+            'ec2:DescribeInstanceAttribute',
+            'ec2:DescribeSecurityGroups',
+            'ec2:DescribeIamInstanceProfileAssociations',
+          ],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'CreateIsolationGroupsInAnyVpc',
+          actions: ['ec2:CreateSecurityGroup'],
+          resources: [vpcs],
+        }),
+        new iam.PolicyStatement({
+          sid: 'CreateOnlyTaggedIsolationGroups',
+          actions: ['ec2:CreateSecurityGroup'],
+          resources: [groups],
+          conditions: { StringEquals: { [`aws:RequestTag/${TAG_KEYS.isolation}`]: 'true' } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'TagOnlyWhileCreatingAGroup',
+          actions: ['ec2:CreateTags'],
+          resources: [groups],
+          conditions: { StringEquals: { 'ec2:CreateAction': 'CreateSecurityGroup' } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'EmptyAndDeleteOnlyIsolationGroups',
+          actions: ['ec2:RevokeSecurityGroupEgress', 'ec2:DeleteSecurityGroup'],
+          resources: [groups],
+          conditions: isolationTag,
+        }),
+        new iam.PolicyStatement({
+          sid: 'SwapInterfaceGroups',
+          actions: ['ec2:ModifyNetworkInterfaceAttribute'],
+          resources: [interfaces, groups],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ProtectAndCutInstances',
+          actions: INSTANCE_WRITES,
+          resources: [instances],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ReadInstanceProfiles',
+          actions: ['iam:GetInstanceProfile'],
+          resources: [profiles],
+        }),
+        new iam.PolicyStatement({
+          // Release associates the instance's own profile again, which passes its role to EC2.
+          sid: 'PassRolesOnlyToEc2',
+          actions: ['iam:PassRole'],
+          resources: [roles],
+          conditions: {
+            StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' },
+            ArnLike: { 'iam:AssociatedResourceArn': instances },
+          },
+        }),
+        new iam.PolicyStatement({
+          sid: 'NeverChangeTaggedProtectedInstances',
+          effect: iam.Effect.DENY,
+          actions: INSTANCE_WRITES,
+          resources: [instances],
+          conditions: { StringEqualsIgnoreCase: { [`aws:ResourceTag/${TAG_KEYS.protected}`]: 'true' } },
         }),
         new iam.PolicyStatement({
           sid: 'NeverChangeTaggedProtected',
@@ -248,6 +328,12 @@ export class ContainmentHandler extends Construct {
       buckets:
         'Any bucket the actor created or touched may need containing; only bucket-policy actions are allowed.',
       logs: 'The handler writes to the log streams Lambda creates at run time in its own log group.',
+      describe:
+        'EC2 Describe actions (instances, their attributes, security groups, profile associations) support no resource-level permissions.',
+      instances:
+        'Any instance the actor launched or commanded may need isolating; protected (tagged) instances are denied, and groups are bounded by tag.',
+      groups:
+        'The isolation group is created at incident time in the instance VPC; create requires the irkit:isolation tag, and only groups with that tag may be emptied or deleted.',
       stacks:
         'Containment stacks are created at incident time under the irkit-contain- prefix; the handler only reads them, to verify each request.',
     };
@@ -257,6 +343,12 @@ export class ContainmentHandler extends Construct {
     acknowledge(this.policy, `AwsSolutions-IAM5[Resource::${flat(buckets)}]`, why.buckets);
     acknowledge(this.policy, `AwsSolutions-IAM5[Resource::${flat(logStreams)}]`, why.logs);
     acknowledge(this.policy, `AwsSolutions-IAM5[Resource::${flat(containmentStacks)}]`, why.stacks);
+    acknowledge(this.policy, 'AwsSolutions-IAM5[Resource::*]', why.describe);
+    acknowledge(this.policy, `AwsSolutions-IAM5[Resource::${flat(instances)}]`, why.instances);
+    acknowledge(this.policy, `AwsSolutions-IAM5[Resource::${flat(groups)}]`, why.groups);
+    acknowledge(this.policy, `AwsSolutions-IAM5[Resource::${flat(interfaces)}]`, why.instances);
+    acknowledge(this.policy, `AwsSolutions-IAM5[Resource::${flat(vpcs)}]`, why.groups);
+    acknowledge(this.policy, `AwsSolutions-IAM5[Resource::${flat(profiles)}]`, why.instances);
   }
 
   /** Denies the handler any change to these roles (the IR roles keep working while all else is contained). */

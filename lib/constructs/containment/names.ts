@@ -17,6 +17,7 @@ export const RESOURCE_TYPES = {
   accessKey: 'Custom::IrKitAccessKey',
   roleSessions: 'Custom::IrKitRoleSessions',
   bucketPolicy: 'Custom::IrKitBucketPolicy',
+  instanceIsolation: 'Custom::IrKitInstanceIsolation',
 } as const;
 
 /** Inline policies the handler writes, on users and roles. */
@@ -25,3 +26,7 @@ export const INLINE_POLICY_NAMES = {
   userDenyAll: (incident: string) => `IrKitContainment-${incident}`,
   revokeOlderSessions: (incident: string) => `IrKitRevokeOlderSessions-${incident}`,
 } as const;
+
+/** The isolation security group of an instance containment (EC2 allows 255 characters). */
+export const isolationGroupName = (incident: string, instanceId: string) =>
+  `irkit-isolation-${incident}-${instanceId}`;

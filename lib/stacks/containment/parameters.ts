@@ -32,6 +32,16 @@ export const ROLE_PARAMS = {
 export const ROLE_MODES = ['revoke', 'deny-all'] as const;
 export type RoleMode = (typeof ROLE_MODES)[number];
 
+export const INSTANCE_PARAMS = {
+  instanceId: 'InstanceId',
+  /** Sessions of the instance's role issued before it are denied (its stolen credentials). */
+  containmentTime: 'ContainmentTime',
+  keepSessionRevoke: 'KeepSessionRevoke',
+} as const;
+
+/** EC2 instance ids, as CloudFormation's AllowedPattern. */
+export const INSTANCE_ID_PATTERN = PATTERNS.instanceId.source;
+
 /** ISO 8601 UTC, as CloudFormation's AllowedPattern. */
 export const CONTAINMENT_TIME_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{3})?Z$';
 /** Up to two long-term key ids, comma-separated, or empty. */
@@ -57,6 +67,11 @@ export const CONTAINMENT_OUTPUTS = {
   denyMode: 'DenyMode',
   policyName: 'PolicyName',
   roleMode: 'RoleContainmentMode',
+  /** The instance containment's isolation security group. */
+  isolationGroupId: 'IsolationGroupId',
+  /** What release restores: `eni-1=sg-a+sg-b;eni-2=sg-c`, the instance profile ARN (or ''). */
+  originalGroups: 'OriginalGroups',
+  originalInstanceProfile: 'OriginalInstanceProfile',
 } as const;
 
 /** IAM user and role names. */

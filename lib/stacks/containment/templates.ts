@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 
 import { BucketContainmentStack } from './bucket-containment-stack';
+import { InstanceContainmentStack } from './instance-containment-stack';
 import { RoleContainmentStack } from './role-containment-stack';
 import { UserContainmentStack } from './user-containment-stack';
 
@@ -17,6 +18,7 @@ const CONTAINMENT_STACKS = [
   { kind: 'user', Stack: UserContainmentStack, id: 'UserContainment' },
   { kind: 'role', Stack: RoleContainmentStack, id: 'RoleContainment' },
   { kind: 'bucket', Stack: BucketContainmentStack, id: 'BucketContainment' },
+  { kind: 'instance', Stack: InstanceContainmentStack, id: 'InstanceContainment' },
 ] as const satisfies ReadonlyArray<{
   kind: string;
   Stack: new (scope: App, id: string) => Stack;

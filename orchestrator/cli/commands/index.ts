@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerContain } from './contain';
 import { registerDemo } from './demo';
 import { registerDoctor } from './doctor';
+import { registerEradicate } from './eradicate';
 import { registerInvestigate } from './investigate';
 import { registerPreserve } from './preserve';
 import { registerQueries } from './queries';
@@ -22,6 +23,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerRelease,
   registerStatus,
   registerPreserve,
+  registerEradicate,
   registerQueries,
   registerInvestigate,
   registerReport,

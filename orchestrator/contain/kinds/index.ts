@@ -1,4 +1,5 @@
 import { bucketKind } from './bucket';
+import { instanceKind } from './instance';
 import { ContainmentKindModule, KindStep, KindTarget } from './kind';
 import { roleKind } from './role';
 import { userKind } from './user';
@@ -7,7 +8,7 @@ import { userKind } from './user';
  * The containment kinds, in the order the CLI lists their options and runs their release
  * checks. Adding a kind is adding its module here (see orchestrator/contain/README.md).
  */
-export const CONTAINMENT_KINDS = [userKind, roleKind, bucketKind] as const;
+export const CONTAINMENT_KINDS = [userKind, roleKind, bucketKind, instanceKind] as const;
 
 type Module = (typeof CONTAINMENT_KINDS)[number];
 type StepOf<M> = M extends ContainmentKindModule<infer S, KindTarget, unknown> ? S : never;
@@ -19,7 +20,7 @@ export type ContainmentStep = StepOf<Module>;
 /** One thing to contain: what the options or a plan step name. */
 export type ContainmentTarget = TargetOf<Module>;
 
-/** The kind words: `user`, `role`, `bucket`. */
+/** The kind words: `user`, `role`, `bucket`, `instance`. */
 export const KIND_WORDS: readonly ContainmentKind[] = CONTAINMENT_KINDS.map((m) => m.kind);
 
 export function isContainmentKind(value: unknown): value is ContainmentKind {

@@ -77,5 +77,8 @@ export function manualLine(a: ManualAction, code: (value: string) => string): st
 /** A principal for its owner's approval, as one line: what the actor changed and the deny-all to approve. */
 export function approvalLine(a: Approval, code: (value: string) => string): string {
   const changes = a.changes.map((c) => `${c.reason}${c.eventId ? ` (event ${c.eventId})` : ''}`).join('; ');
+  if (a.kind === 'instance') {
+    return `EC2 Instance ${code(a.name)}: the actor commanded it (${changes}); isolate it only with its owner’s approval: ${code(a.command)}`;
+  }
   return `${a.kind === 'user' ? 'IAM User' : 'IAM Role'} ${code(a.name)}: the actor changed it (${changes}); deny-all only with its owner’s approval: ${code(a.command)}`;
 }

@@ -121,6 +121,74 @@ describe('containment handler role', () => {
     expect(await asHandler('s3:GetObject', 'arn:aws:s3:::DOC-EXAMPLE-BUCKET/stuff')).toBe('ImplicitlyDenied');
   });
 
+  describe('instances', () => {
+    const ec2 = (resource: string) => `arn:aws:ec2:${REGION}:${ACCOUNT}:${resource}`;
+    const INSTANCE = ec2('instance/i-0123456789abcdef0');
+    const GROUP = ec2('security-group/sg-0123456789abcdef0');
+    const isolation = { 'aws:ResourceTag/irkit:isolation': 'true' };
+
+    it('creates a security group only with the irkit:isolation tag, and tags only while creating', async () => {
+      expect(await asHandler('ec2:CreateSecurityGroup', ec2('vpc/vpc-1a2b3c4d'))).toBe('Allowed');
+      expect(
+        await asHandler('ec2:CreateSecurityGroup', GROUP, { 'aws:RequestTag/irkit:isolation': 'true' }),
+      ).toBe('Allowed');
+      expect(await asHandler('ec2:CreateSecurityGroup', GROUP)).toBe('ImplicitlyDenied');
+      expect(await asHandler('ec2:CreateTags', GROUP, { 'ec2:CreateAction': 'CreateSecurityGroup' })).toBe(
+        'Allowed',
+      );
+      expect(await asHandler('ec2:CreateTags', GROUP)).toBe('ImplicitlyDenied');
+      expect(await asHandler('ec2:CreateTags', INSTANCE)).toBe('ImplicitlyDenied');
+    });
+
+    it('empties and deletes only isolation groups, and never opens one', async () => {
+      for (const action of ['ec2:RevokeSecurityGroupEgress', 'ec2:DeleteSecurityGroup']) {
+        expect(await asHandler(action, GROUP, isolation)).toBe('Allowed');
+        expect(await asHandler(action, GROUP)).toBe('ImplicitlyDenied');
+      }
+      expect(await asHandler('ec2:AuthorizeSecurityGroupIngress', GROUP, isolation)).toBe('ImplicitlyDenied');
+      expect(await asHandler('ec2:AuthorizeSecurityGroupEgress', GROUP, isolation)).toBe('ImplicitlyDenied');
+    });
+
+    it('swaps interface groups, protects the instance and cuts its profile; never stops or terminates it', async () => {
+      expect(
+        await asHandler('ec2:ModifyNetworkInterfaceAttribute', ec2('network-interface/eni-0a1b2c3d')),
+      ).toBe('Allowed');
+      for (const action of [
+        'ec2:ModifyInstanceAttribute',
+        'ec2:DisassociateIamInstanceProfile',
+        'ec2:AssociateIamInstanceProfile',
+      ]) {
+        expect(await asHandler(action, INSTANCE)).toBe('Allowed');
+        expect(await asHandler(action, INSTANCE, { 'aws:ResourceTag/irkit:protected': 'true' })).toBe(
+          'ExplicitlyDenied',
+        );
+      }
+      for (const action of ['ec2:TerminateInstances', 'ec2:StopInstances', 'ec2:RunInstances']) {
+        expect(await asHandler(action, INSTANCE)).toBe('ImplicitlyDenied');
+      }
+    });
+
+    it('passes a role only to EC2 (release associates the profile again), never an IR role', async () => {
+      const toEc2 = { 'iam:PassedToService': 'ec2.amazonaws.com', 'iam:AssociatedResourceArn': INSTANCE };
+      expect(await asHandler('iam:PassRole', role('WebAppRole'), toEc2)).toBe('Allowed');
+      expect(
+        await asHandler('iam:PassRole', role('WebAppRole'), {
+          'iam:PassedToService': 'lambda.amazonaws.com',
+        }),
+      ).toBe('ImplicitlyDenied');
+      expect(
+        await asHandler('iam:PassRole', role('WebAppRole'), {
+          ...toEc2,
+          'iam:AssociatedResourceArn': `arn:aws:ec2:eu-west-1:${ACCOUNT}:instance/i-0123456789abcdef0`,
+        }),
+      ).toBe('ImplicitlyDenied');
+      expect(await asHandler('iam:PassRole', role('SecurityBreakGlassRole'), toEc2)).toBe('ExplicitlyDenied');
+      expect(
+        await asHandler('iam:GetInstanceProfile', `arn:aws:iam::${ACCOUNT}:instance-profile/WebAppProfile`),
+      ).toBe('Allowed');
+    });
+  });
+
   it('is assumed by Lambda only', () => {
     const trust = deployed.trustPolicy(deployed.logicalId('AWS::IAM::Role', 'ContainmentHandlerRole'));
     expect(trust.Statement).toEqual([

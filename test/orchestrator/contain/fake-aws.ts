@@ -27,6 +27,7 @@ import {
   UpdateStackCommand,
   UpdateStackCommandInput,
 } from '@aws-sdk/client-cloudformation';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import {
   AttachRolePolicyCommand,
   AttachUserPolicyCommand,
@@ -135,6 +136,8 @@ export class FakeAws {
   public readonly iam: AwsClientStub<IAMClient>;
   public readonly s3: AwsClientStub<S3Client>;
   public readonly sts: AwsClientStub<STSClient>;
+  /** No instances here: the instance kind is proven on the wire (test/support/wire-account.ts). */
+  public readonly ec2: AwsClientStub<EC2Client>;
   /** Mutating calls, in order (`CreateStack irkit-contain-...`, `AttachUserPolicy JaneDoe`, ...). */
   public readonly writes: string[] = [];
   /** Lets a test fail an operation: return a reason to fail it. */
@@ -155,7 +158,9 @@ export class FakeAws {
     this.iam = mockClient(IAMClient);
     this.s3 = mockClient(S3Client);
     this.sts = mockClient(STSClient);
+    this.ec2 = mockClient(EC2Client);
     this.clients = {
+      ec2: new EC2Client({ region: REGION }),
       cloudFormation: new CloudFormationClient({ region: REGION }),
       iam: new IAMClient({ region: REGION }),
       s3: new S3Client({ region: REGION }),
@@ -170,6 +175,7 @@ export class FakeAws {
     this.iam.restore();
     this.s3.restore();
     this.sts.restore();
+    this.ec2.restore();
   }
 
   public addUser(
@@ -690,6 +696,7 @@ export class FakeAws {
     return {
       iam: this.clients.iam,
       s3: this.clients.s3,
+      ec2: this.clients.ec2,
       cloudFormation: this.clients.cloudFormation,
       containmentPolicyArn: POLICY_ARN,
       handlerRoleArn: HANDLER_ROLE_ARN,

@@ -5,6 +5,7 @@
  * flows with the in-memory fake).
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -59,6 +60,7 @@ function clients(options: WireClientOptions = {}): ContainClients {
     iam: new IAMClient(wire.clientConfig('iam', options)),
     s3: new S3Client(wire.clientConfig('s3', options)),
     sts: new STSClient(wire.clientConfig('sts', options)),
+    ec2: new EC2Client(wire.clientConfig('ec2', options)),
   };
 }
 

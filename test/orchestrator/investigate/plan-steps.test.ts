@@ -184,7 +184,12 @@ describe('GIVEN an actor that creates a user, changes existing users and leaves 
 
   test('lists each pre-existing user the actor changed for its owner’s approval, with the events and the deny-all command', () => {
     const approvals = result.containmentPlan.approvals ?? [];
-    expect(approvals.map((a) => a.name).sort()).toEqual(['Bob', 'Carol', 'ci-deployer']);
+    expect(approvals.map((a) => a.name).sort()).toEqual([
+      'Bob',
+      'Carol',
+      'ci-deployer',
+      'i-0aaaaaaaaaaaaaaa1',
+    ]);
     expect(approvals.find((a) => a.name === 'ci-deployer')).toEqual({
       kind: 'user',
       name: 'ci-deployer',
@@ -203,17 +208,21 @@ describe('GIVEN an actor that creates a user, changes existing users and leaves 
     });
   });
 
-  test('gives the instance the actor launched and the one it commanded a stop-instances command', () => {
-    expect(manual('instance', 'i-0123456789abcdef0')).toMatchObject({
+  test('isolates the instance the actor launched, and lists the one it only commanded for its owner’s approval', () => {
+    expect(result.containmentPlan.steps).toContainEqual({
+      kind: 'instance',
+      name: 'i-0123456789abcdef0',
       region: 'us-east-1',
-      action: expect.stringMatching(/^stop the instance the actor launched/),
-      command: 'aws ec2 stop-instances --instance-ids i-0123456789abcdef0 --region us-east-1',
       evidence: [expect.objectContaining({ eventName: 'RunInstances', eventId: ids.run })],
     });
-    expect(manual('instance', 'i-0aaaaaaaaaaaaaaa1')).toMatchObject({
-      action: expect.stringMatching(/pre-existing instance the actor commanded \(SendCommand\)/),
-      command: 'aws ec2 stop-instances --instance-ids i-0aaaaaaaaaaaaaaa1 --region us-east-1',
+    expect(manual('instance', 'i-0123456789abcdef0')).toBeUndefined();
+    expect(result.containmentPlan.approvals).toContainEqual({
+      kind: 'instance',
+      name: 'i-0aaaaaaaaaaaaaaa1',
+      changes: [expect.objectContaining({ eventName: 'SendCommand' })],
+      command: 'irkit contain --incident IR-2021-0724 --instance i-0aaaaaaaaaaaaaaa1 --region us-east-1',
     });
+    expect(result.containmentPlan.steps.map((s) => s.name)).not.toContain('i-0aaaaaaaaaaaaaaa1');
   });
 
   test('emits no command for an id from the logs that fails its pattern, and says to check it by hand', () => {
@@ -252,11 +261,9 @@ describe('GIVEN an actor that creates a user, changes existing users and leaves 
 
   test('shows every manual action and approval in Part 4 of the Markdown and the table, commands in code spans', () => {
     const markdown = renderMarkdown(result);
+    expect(markdown).toContain('- EC2 Instance: `i-0123456789abcdef0` in `us-east-1`');
     expect(markdown).toContain(
-      '- EC2 Instance: `i-0123456789abcdef0` (us-east-1): stop the instance the actor launched',
-    );
-    expect(markdown).toContain(
-      '`aws ec2 stop-instances --instance-ids i-0123456789abcdef0 --region us-east-1`',
+      '`irkit contain --incident IR-2021-0724 --instance i-0aaaaaaaaaaaaaaa1 --region us-east-1`',
     );
     expect(markdown).toContain('`irkit contain --incident IR-2021-0724 --user ci-deployer`');
     const table = renderTable(result);
@@ -296,7 +303,7 @@ describe('GIVEN a plan document with the new fields', () => {
     expect(() => parsePlan(JSON.stringify(doc))).toThrow(/target is "rds"/);
   });
 
-  test('refuses an approval of anything but a user or a role', () => {
+  test('refuses an approval of anything but a user, a role or an instance', () => {
     const doc = { ...base, approvals: [{ kind: 'bucket', name: 'b', changes: [], command: 'x' }] };
     expect(() => parsePlan(JSON.stringify(doc))).toThrow(/kind is "bucket"/);
   });

@@ -64,7 +64,10 @@ const SPECIFIC: Record<VariantName, (result: InvestigationResult) => void> = {
     expect(result.otherAccountPlans).toEqual([
       expect.objectContaining({
         accountId: OTHER_ACCOUNT,
-        steps: [expect.objectContaining({ kind: 'role', name: 'OrganizationAccountAccessRole' })],
+        steps: [
+          expect.objectContaining({ kind: 'role', name: 'OrganizationAccountAccessRole' }),
+          expect.objectContaining({ kind: 'instance', name: VARIANT_IDS.instanceIds[1] }),
+        ],
       }),
     ]);
     expect(result.containmentPlan.excluded).toContainEqual(
@@ -72,22 +75,17 @@ const SPECIFIC: Record<VariantName, (result: InvestigationResult) => void> = {
     );
     expect(result.summary.accounts).toEqual(['777777777777', OTHER_ACCOUNT]);
     const [mine, theirs] = VARIANT_IDS.instanceIds;
-    expect(result.containmentPlan.manualActions).toEqual([
+    expect(result.containmentPlan.steps).toContainEqual(
+      expect.objectContaining({ kind: 'instance', name: mine, region: expect.any(String) }),
+    );
+    expect(result.containmentPlan.manualActions).toBeUndefined();
+    expect(result.otherAccountPlans[0].steps).toContainEqual(
       expect.objectContaining({
-        target: 'instance',
-        name: mine,
-        command: expect.stringMatching(
-          new RegExp(`^aws ec2 stop-instances --instance-ids ${mine} --region `),
-        ),
-      }),
-    ]);
-    expect(result.otherAccountPlans[0].manualActions).toEqual([
-      expect.objectContaining({
-        target: 'instance',
+        kind: 'instance',
         name: theirs,
         evidence: [expect.objectContaining({ actor: 'OrganizationAccountAccessRole' })],
       }),
-    ]);
+    );
   },
   network: (result) => {
     expect(result.network.flows.map((f) => [f.destinationPort, f.action])).toContainEqual([3389, 'REJECT']);
@@ -201,14 +199,15 @@ const SPECIFIC: Record<VariantName, (result: InvestigationResult) => void> = {
     expect(result.impact[8].facts.join('\n')).toMatch(
       /snap-0fedcba9876543210 \(shared with account 111122223333\)/,
     );
+    expect(result.containmentPlan.approvals).toContainEqual(
+      expect.objectContaining({
+        kind: 'instance',
+        name: 'i-0a1b2c3d4e5f60718',
+        command: 'irkit contain --incident INCIDENT-ID --instance i-0a1b2c3d4e5f60718 --region us-east-1',
+      }),
+    );
     expect(result.containmentPlan.manualActions).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({
-          target: 'instance',
-          name: 'i-0a1b2c3d4e5f60718',
-          action: expect.stringMatching(/pre-existing instance the actor commanded \(SendCommand\)/),
-          command: 'aws ec2 stop-instances --instance-ids i-0a1b2c3d4e5f60718 --region us-east-1',
-        }),
         expect.objectContaining({
           target: 'snapshot',
           name: 'snap-0fedcba9876543210',
@@ -270,6 +269,7 @@ function truthTargets(t: GroundTruth): string[] {
     ...c.users.map((u) => `${u.account}/user/${u.name}`),
     ...c.roles.map((r) => `${r.account}/role/${r.name} ${r.mode}`),
     ...c.buckets.map((b) => `${b.account}/bucket/${b.name}`),
+    ...c.instances.map((i) => `${i.account}/instance/${i.name}`),
   ].sort();
 }
 
@@ -348,7 +348,7 @@ describe.each(VARIANTS)('GIVEN the playbook incident with variant %s', (variant,
     expect(result.network.records).toBe(truth.network.flowRecords);
   });
 
-  test('plans exactly the users, roles (with their mode) and buckets to contain, each in its account', () => {
+  test('plans exactly the users, roles (with their mode), buckets and instances to contain, each in its account', () => {
     expect(planTargets([result.containmentPlan, ...result.otherAccountPlans])).toEqual(truthTargets(truth));
     expect(result.containmentPlan.accountId).toBe(truth.accountId);
     for (const plan of [result.containmentPlan, ...result.otherAccountPlans]) {

@@ -264,6 +264,7 @@ describe('generateIncident: the default incident in background activity', () => 
       ],
       roles: [],
       buckets: [{ account: '777777777777', name: 'DOC-EXAMPLE-BUCKET' }],
+      instances: [],
     });
     expect(t.resources.map((r) => `${r.action} ${r.type} ${r.name}`)).toEqual([
       'created AWS::IAM::User JaneDoe',

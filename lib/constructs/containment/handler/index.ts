@@ -9,10 +9,11 @@
  *
  * What it may do is deliberately narrow, whatever a request says (see trust.ts): attach the one
  * containment policy, add the kit's deny-all or revoke-older-sessions documents, deactivate keys
- * and reactivate only keys it deactivated, add a deny statement to a bucket policy, and undo
- * exactly what it recorded.
+ * and reactivate only keys it deactivated, add a deny statement to a bucket policy, isolate an
+ * instance behind a rule-less security group of its own, and undo exactly what it recorded.
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { request } from 'node:https';
@@ -22,6 +23,7 @@ import { protectedReason } from '../../../protection';
 import { parseProtectionRule } from './environment';
 import { RESOURCE_TYPES } from '../names';
 import { bucketPolicy } from './bucket';
+import { instanceIsolation } from './instance';
 import { PartialChange } from './outcome';
 import { roleSessions } from './role';
 import { isCloudFormationResponseUrl, verifyRequest, VerifiedRequest } from './trust';
@@ -39,6 +41,7 @@ const RESOURCES: Record<string, (v: VerifiedRequest, deps: HandlerDeps) => Promi
   [RESOURCE_TYPES.accessKey]: accessKey,
   [RESOURCE_TYPES.roleSessions]: roleSessions,
   [RESOURCE_TYPES.bucketPolicy]: bucketPolicy,
+  [RESOURCE_TYPES.instanceIsolation]: instanceIsolation,
 };
 
 /** Verifies the request against CloudFormation, then acts. Throws ContainmentError on a refusal. */
@@ -140,6 +143,7 @@ export function depsFromEnvironment(env: NodeJS.ProcessEnv = process.env): Handl
   return {
     iam: new IAMClient({}),
     s3: new S3Client({ followRegionRedirects: true }),
+    ec2: new EC2Client({}),
     cloudFormation: new CloudFormationClient({}),
     containmentPolicyArn: required('CONTAINMENT_POLICY_ARN'),
     handlerRoleArn: roleArn,

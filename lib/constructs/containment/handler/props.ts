@@ -31,6 +31,8 @@ export const incidentOf = (r: VerifiedRequest) =>
   checked('IncidentId', required(r, 'IncidentId'), v.incidentId);
 export const userNameOf = (r: VerifiedRequest) => checked('UserName', required(r, 'UserName'), v.iamUserName);
 export const roleNameOf = (r: VerifiedRequest) => checked('RoleName', required(r, 'RoleName'), v.iamRoleName);
+export const instanceIdOf = (r: VerifiedRequest) =>
+  checked('InstanceId', required(r, 'InstanceId'), v.instanceId);
 export const bucketNameOf = (r: VerifiedRequest) =>
   checked('BucketName', required(r, 'BucketName'), v.bucketName);
 

@@ -45,7 +45,24 @@ export interface BucketState extends Base {
   /** True once the merged policy was written (so delete has something to restore). */
   readonly applied: boolean;
 }
-export type State = UserDenyState | KeyState | RoleState | BucketState;
+/** Instance protection (termination, stop): turned on by us, found on, or not yet touched. */
+export type ProtectionHold = 'set' | 'preexisting' | 'none';
+export interface InstanceState extends Base {
+  readonly r: 'instance';
+  readonly instance: string;
+  /** The isolation security group this stack created ('' before it exists). */
+  readonly group: string;
+  /** Each network interface of the instance with its original security groups, as release restores them. */
+  readonly enis: ReadonlyArray<readonly [string, readonly string[]]>;
+  /** The instance profile that was associated ('' none): release associates it again. */
+  readonly profile: string;
+  /** The profile's role whose older sessions were revoked ('' none). */
+  readonly role: string;
+  readonly revoke: RevokeHold;
+  readonly termination: ProtectionHold;
+  readonly stop: ProtectionHold;
+}
+export type State = UserDenyState | KeyState | RoleState | BucketState | InstanceState;
 
 export function encodeState(state: State): string {
   return STATE_PREFIX + JSON.stringify(state);
@@ -53,6 +70,10 @@ export function encodeState(state: State): string {
 
 const DENY_HOLDS: readonly string[] = ['managed', 'inline', 'preexisting', 'none'];
 const REVOKE_HOLDS: readonly string[] = ['written', 'preexisting', 'none'];
+const PROTECTION_HOLDS: readonly string[] = ['set', 'preexisting', 'none'];
+const GROUP_ID = /^sg-[0-9a-f]{8,17}$/;
+const ENI_ID = /^eni-[0-9a-f]{8,17}$/;
+const PROFILE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:instance-profile\/[\w+=,.@/-]{1,640}$/;
 const SHAPES: Record<State['r'], Record<string, (x: unknown) => boolean>> = {
   'user-deny': { user: isIamName, deny: oneOf(DENY_HOLDS), revoke: oneOf(REVOKE_HOLDS) },
   key: {
@@ -62,6 +83,28 @@ const SHAPES: Record<State['r'], Record<string, (x: unknown) => boolean>> = {
   },
   role: { role: isIamName, deny: oneOf(DENY_HOLDS), revoke: oneOf(REVOKE_HOLDS) },
   bucket: { bucket: (x) => typeof x === 'string' && valid(() => v.bucketName(x)), applied: isBool },
+  instance: {
+    instance: (x) => typeof x === 'string' && valid(() => v.instanceId(x)),
+    group: (x) => x === '' || (typeof x === 'string' && GROUP_ID.test(x)),
+    enis: (x) =>
+      Array.isArray(x) &&
+      x.length <= 32 &&
+      x.every(
+        (e) =>
+          Array.isArray(e) &&
+          e.length === 2 &&
+          typeof e[0] === 'string' &&
+          ENI_ID.test(e[0]) &&
+          Array.isArray(e[1]) &&
+          e[1].length <= 16 &&
+          (e[1] as unknown[]).every((g) => typeof g === 'string' && GROUP_ID.test(g)),
+      ),
+    profile: (x) => x === '' || (typeof x === 'string' && PROFILE_ARN.test(x)),
+    role: (x) => x === '' || isIamName(x),
+    revoke: oneOf(REVOKE_HOLDS),
+    termination: oneOf(PROTECTION_HOLDS),
+    stop: oneOf(PROTECTION_HOLDS),
+  },
 };
 
 /** The state in a physical id, or undefined when the id is not exactly one this handler writes. */

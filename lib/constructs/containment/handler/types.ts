@@ -1,4 +1,5 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 
@@ -24,7 +25,7 @@ export interface Outcome {
 
 /** What a protection check is asked about; tags as IAM and S3 return them. */
 export interface ProtectionSubject {
-  readonly kind: 'user' | 'role' | 'bucket';
+  readonly kind: 'user' | 'role' | 'bucket' | 'instance';
   readonly name: string;
   readonly arn?: string;
   readonly path?: string;
@@ -34,6 +35,7 @@ export interface ProtectionSubject {
 export interface HandlerDeps {
   readonly iam: IAMClient;
   readonly s3: S3Client;
+  readonly ec2: EC2Client;
   readonly cloudFormation: CloudFormationClient;
   /** ARN of the managed deny-all policy (iam-containment-policy): the only policy ever attached. */
   readonly containmentPolicyArn: string;

@@ -73,11 +73,33 @@ describe('ContainmentHandler', () => {
     );
     expect(bySid.NeverChangeIrRoles).toMatchObject({
       Effect: 'Deny',
-      Action: ['iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy'],
+      Action: [
+        'iam:AttachRolePolicy',
+        'iam:DetachRolePolicy',
+        'iam:PutRolePolicy',
+        'iam:DeleteRolePolicy',
+        'iam:PassRole',
+      ],
     });
     expect(bySid.NeverChangeIrRoles.Resource).toHaveLength(2);
-    // Nothing here could grant a permission: no iam:Create*, no PassRole, no wildcard action.
-    expect(JSON.stringify(doc)).not.toMatch(/iam:Create|iam:PassRole|iam:Tag|"Action":"\*"/);
+    // Nothing here could grant a permission: no iam:Create*, no wildcard action, and PassRole only
+    // to EC2 for an instance of this account and Region (release associates the instance's own
+    // profile again), beside the denies.
+    expect(JSON.stringify(doc)).not.toMatch(/iam:Create|iam:Tag|"Action":"\*"/);
+    const passing = doc.Statement.filter(
+      (s: { Effect: string; Action: string | string[] }) =>
+        s.Effect === 'Allow' && [s.Action].flat().includes('iam:PassRole'),
+    );
+    expect(passing).toEqual([
+      expect.objectContaining({
+        Sid: 'PassRolesOnlyToEc2',
+        Action: 'iam:PassRole',
+        Condition: {
+          StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' },
+          ArnLike: { 'iam:AssociatedResourceArn': expect.anything() },
+        },
+      }),
+    ]);
   });
 
   it('runs one containment change at a time by default (reserved concurrency 1)', () => {

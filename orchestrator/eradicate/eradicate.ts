@@ -1,0 +1,473 @@
+import { IrKitError } from '../../lib/errors';
+import { EvidenceStore, incidentPrefix, readManifest, requireVerifiedEvidence, sha256Hex } from '../preserve';
+import { ProtectionRule, protectedReason } from '../../lib/protection';
+import * as v from '../../lib/validation';
+import { awsErrorMessage, awsErrorName, ContainClients, isAwsError } from '../contain/aws';
+import { Caller, whoAmI } from '../contain/environment';
+import { containmentStatus, ContainmentStatus } from '../contain/status';
+import { InvestigationResult } from '../investigate/types';
+import { eradicateTarget, GONE_CODES, NOT_YET_CODES, StepContext } from './steps';
+import { containedKind, EradicationTarget, eradicationTargets, targetLabel } from './targets';
+
+/**
+ * `irkit eradicate`: the playbook's Part 5 ("THESE ACTIONS ARE FINAL AND UNRECOVERABLE"), run
+ * directly from the CLI by a responder on SecurityBreakGlassRole, as the playbook does, with an
+ * eradication record in the evidence store as the audit trail (what, when, by whom, AWS's
+ * request id). It refuses before any change unless the incident's evidence manifest verifies
+ * and every target that has a containment is contained.
+ */
+export interface EradicateOptions {
+  readonly incidentId: string;
+  /** The investigation result (`irkit investigate --out FILE`). */
+  readonly result: InvestigationResult;
+  readonly dryRun?: boolean;
+  readonly yes?: boolean;
+  readonly includeExposedUser?: boolean;
+  /** Where the evidence is: the kit's bucket (from IrKitEvidence) or a local folder; resolved lazily. */
+  readonly evidence: () => Promise<EvidenceStore>;
+  readonly protection: ProtectionRule;
+  readonly now?: () => Date;
+  /** Waits between retries of a change AWS refuses "not yet" (eventual consistency), in ms. @default 1, 2, 4, 8, 8 s */
+  readonly backoffMs?: readonly number[];
+}
+
+export interface EradicateIo {
+  log(line: string): void;
+  out(text: string): void;
+  sleep(ms: number): Promise<void>;
+  /** Asks for a line of input; absent when not on a terminal. */
+  ask?(question: string): Promise<string>;
+}
+
+export interface RecordedCall {
+  readonly target: string;
+  readonly call: string;
+  readonly at: string;
+  readonly outcome: 'done' | 'already gone' | 'failed';
+  readonly requestId?: string;
+  readonly error?: string;
+}
+
+export interface TargetOutcome {
+  readonly target: string;
+  readonly why: string;
+  readonly outcome: 'done' | 'nothing left' | 'failed' | 'planned';
+  readonly reason?: string;
+}
+
+export interface EradicationRecord {
+  readonly formatVersion: 1;
+  readonly incidentId: string;
+  readonly operator: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly targets: readonly TargetOutcome[];
+  readonly calls: readonly RecordedCall[];
+}
+
+export interface EradicateResult {
+  readonly dryRun: boolean;
+  readonly targets: readonly TargetOutcome[];
+  /** The calls in order (a dry run: those it would make). */
+  readonly calls: readonly RecordedCall[];
+  /** Where the record was written (a real run). */
+  readonly recordPath?: string;
+}
+
+export const DEFAULT_BACKOFF_MS = [1000, 2000, 4000, 8000, 8000];
+/** Where the records go, under the incident's folder; one file per run (a store never overwrites). */
+export const ERADICATION_FOLDER = 'eradication/';
+
+export async function eradicate(
+  clients: ContainClients,
+  options: EradicateOptions,
+  io: EradicateIo,
+): Promise<EradicateResult> {
+  const incidentId = v.incidentId(options.incidentId);
+  const now = options.now ?? (() => new Date());
+  checkIncident(options.result, incidentId);
+  const targets = eradicationTargets(options.result, {
+    includeExposedUser: options.includeExposedUser ?? false,
+  });
+  refuseProtected(targets, options.protection);
+
+  // Who we are; a dry run without credentials goes on, saying so.
+  let caller: Caller | undefined;
+  let offline: string | undefined;
+  try {
+    caller = await whoAmI(clients);
+  } catch (error) {
+    if (!options.dryRun) throw error;
+    offline = error instanceof IrKitError ? error.message : String(error);
+  }
+  const account = options.result.containmentPlan.accountId;
+  if (caller && account && caller.account !== account) {
+    throw new IrKitError(
+      'IRKIT_INVALID_INPUT',
+      `the plan is for account ${account}, but the credentials are of account ${caller.account}`,
+      { hint: 'use credentials of the plan’s account (--profile); nothing was changed' },
+    );
+  }
+
+  if (offline) {
+    io.log(`dry run without AWS (${offline}): evidence, containment and what is left were not read`);
+  } else {
+    await checkContained(clients, incidentId, targets);
+    await checkEvidence(options, incidentId, targets, io);
+  }
+
+  if (targets.length === 0) {
+    io.out(
+      `Incident ${incidentId}: the investigation names nothing the actor created; nothing to eradicate.\n`,
+    );
+    return { dryRun: options.dryRun ?? false, targets: [], calls: [] };
+  }
+
+  if (options.dryRun) {
+    const calls: RecordedCall[] = [];
+    const outcomes: TargetOutcome[] = [];
+    for (const t of targets) {
+      const ctx = planningContext(clients, offline !== undefined, targetLabel(t), calls, now);
+      const any = await eradicateTarget(ctx, t);
+      outcomes.push({ target: targetLabel(t), why: t.why, outcome: any ? 'planned' : 'nothing left' });
+    }
+    io.out(formatPlan(incidentId, outcomes, calls, true));
+    return { dryRun: true, targets: outcomes, calls };
+  }
+
+  io.out(formatTargets(incidentId, targets));
+  await confirm(incidentId, options.yes ?? false, io);
+
+  const startedAt = now().toISOString();
+  const calls: RecordedCall[] = [];
+  const outcomes: TargetOutcome[] = [];
+  for (const t of targets) {
+    const label = targetLabel(t);
+    const ctx = executingContext(clients, label, calls, now, io, options.backoffMs ?? DEFAULT_BACKOFF_MS);
+    try {
+      const any = await eradicateTarget(ctx, t);
+      outcomes.push({ target: label, why: t.why, outcome: any ? 'done' : 'nothing left' });
+      io.log(`${label}: ${any ? 'deleted' : 'nothing left'}`);
+    } catch (error) {
+      const reason = `${awsErrorName(error) ? `${awsErrorName(error)}: ` : ''}${awsErrorMessage(error)}`;
+      outcomes.push({ target: label, why: t.why, outcome: 'failed', reason });
+      io.log(`${label}: FAILED ${reason}`);
+    }
+  }
+  const record: EradicationRecord = {
+    formatVersion: 1,
+    incidentId,
+    operator: caller?.arn ?? '',
+    startedAt,
+    finishedAt: now().toISOString(),
+    targets: outcomes,
+    calls,
+  };
+  const recordPath = await writeRecord(await options.evidence(), record);
+  io.out(formatPlan(incidentId, outcomes, calls, false));
+  io.out(`Eradication record: ${recordPath}\n`);
+  return { dryRun: false, targets: outcomes, calls, recordPath };
+}
+
+/** One thing the actor created, as `irkit status --plan` checks it now. */
+export interface Remaining {
+  readonly target: string;
+  readonly why: string;
+  readonly remains: boolean;
+}
+
+/**
+ * The playbook's Part 6: what is left of what the actor created (the targets eradication
+ * deletes), read live and changing nothing. `irkit status --incident ID --plan FILE` shows it.
+ */
+export async function actorRemains(
+  clients: ContainClients,
+  result: InvestigationResult,
+  incidentId: string,
+  includeExposedUser = false,
+): Promise<Remaining[]> {
+  checkIncident(result, v.incidentId(incidentId));
+  const out: Remaining[] = [];
+  for (const t of eradicationTargets(result, { includeExposedUser })) {
+    const ctx = planningContext(clients, false, targetLabel(t), [], () => new Date());
+    out.push({ target: targetLabel(t), why: t.why, remains: await eradicateTarget(ctx, t) });
+  }
+  return out;
+}
+
+export function formatRemains(incidentId: string, rows: readonly Remaining[]): string {
+  const left = rows.filter((r) => r.remains);
+  const lines = [
+    left.length === 0
+      ? `Nothing of what the actor created remains (incident ${incidentId}, ${rows.length} target(s) checked).`
+      : `${left.length} of ${rows.length} thing(s) the actor created remain (incident ${incidentId}):`,
+    ...rows.map((r) => `  ${safe(r.target)}: ${r.remains ? 'REMAINS' : 'gone'} (${safe(r.why)})`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** A plan of another incident is refused: its targets are not this incident's. */
+function checkIncident(result: InvestigationResult, incidentId: string): void {
+  for (const [what, id] of [
+    ['the investigation', result.incidentId],
+    ['its containment plan', result.containmentPlan.incidentId],
+  ] as const) {
+    if (id !== undefined && id !== incidentId) {
+      throw new IrKitError('IRKIT_INVALID_INPUT', `${what} is of incident ${id}, not ${incidentId}`, {
+        hint: `pass that incident's investigation (irkit investigate --incident ${incidentId} --out FILE); nothing was changed`,
+      });
+    }
+  }
+}
+
+function refuseProtected(targets: readonly EradicationTarget[], rule: ProtectionRule): void {
+  const refused = targets.flatMap((t) => {
+    const kind = t.kind === 'access-key' || t.kind === 'login-profile' ? 'user' : t.kind;
+    const name = t.kind === 'access-key' ? t.user : t.name;
+    // Keys and passwords the actor gave a protected user are still the actor's: only deleting
+    // a protected principal itself is refused.
+    if (t.kind === 'access-key' || t.kind === 'login-profile') return [];
+    const reason = protectedReason(rule, { kind, name });
+    return reason ? [`${targetLabel(t)} is protected (${reason})`] : [];
+  });
+  if (refused.length > 0) {
+    throw new IrKitError('IRKIT_PROTECTED_PRINCIPAL', `refusing to eradicate: ${refused.join('; ')}`, {
+      hint: 'the kit never deletes a protected principal; nothing was changed',
+    });
+  }
+}
+
+/**
+ * The manifest must exist and verify; an instance is terminated only once the manifest holds
+ * an EBS snapshot of it (an `ebs-snapshot` item whose path or source names the instance).
+ */
+async function checkEvidence(
+  options: EradicateOptions,
+  incidentId: string,
+  targets: readonly EradicationTarget[],
+  io: EradicateIo,
+): Promise<void> {
+  const store = await options.evidence();
+  const verified = await requireVerifiedEvidence(store, incidentId);
+  io.log(`evidence: ${verified.items} item(s) in ${verified.runs} run(s) verified in ${verified.location}`);
+  const instances = targets.filter((t) => t.kind === 'instance');
+  if (instances.length === 0) return;
+  const manifest = await readManifest(store, incidentId);
+  const unsnapped = instances.filter(
+    (t) =>
+      !(manifest?.items ?? []).some(
+        (i) => i.kind === 'ebs-snapshot' && (i.path.includes(t.name) || i.source.includes(t.name)),
+      ),
+  );
+  if (unsnapped.length > 0) {
+    throw new IrKitError(
+      'IRKIT_EVIDENCE_MISSING',
+      `no EBS snapshot of ${unsnapped.map((t) => t.name).join(', ')} in the evidence of incident ${incidentId}`,
+      {
+        hint: `an instance is terminated only after its volumes are preserved: irkit preserve --plan FILE --incident ${incidentId}; nothing was changed`,
+      },
+    );
+  }
+}
+
+const HOLDING = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE']);
+
+/** Every target with a containment kind is contained by a stack of this incident that holds. */
+async function checkContained(
+  clients: ContainClients,
+  incidentId: string,
+  targets: readonly EradicationTarget[],
+): Promise<void> {
+  const needing = targets.filter((t) => containedKind(t) !== undefined);
+  if (needing.length === 0) return;
+  const rows = await containmentStatus(clients, incidentId);
+  const holds = (t: EradicationTarget) =>
+    rows.some(
+      (r: ContainmentStatus) =>
+        r.kind === containedKind(t) &&
+        (t.kind === 'bucket' || t.kind === 'instance'
+          ? r.target === t.name
+          : r.target.toLowerCase() === t.name.toLowerCase()) &&
+        HOLDING.has(r.stackStatus),
+    );
+  const missing = needing.filter((t) => !holds(t));
+  if (missing.length > 0) {
+    throw new IrKitError(
+      'IRKIT_NOT_CONTAINED',
+      `not contained under incident ${incidentId}: ${missing.map(targetLabel).join(', ')}`,
+      {
+        hint: `contain first (irkit contain --plan FILE --incident ${incidentId}) and check with irkit status --incident ${incidentId}; nothing was changed`,
+      },
+    );
+  }
+}
+
+async function confirm(incidentId: string, yes: boolean, io: EradicateIo): Promise<void> {
+  if (yes) return;
+  if (!io.ask) {
+    throw new IrKitError(
+      'IRKIT_INVALID_INPUT',
+      'eradication needs a confirmation and this is not a terminal',
+      {
+        hint: 'run it on a terminal to type the incident id, or pass --yes; nothing was changed',
+      },
+    );
+  }
+  const typed = await io.ask(
+    `THESE ACTIONS ARE FINAL AND UNRECOVERABLE. Type the incident id (${incidentId}) to delete the targets above: `,
+  );
+  if (typed.trim() !== incidentId) {
+    throw new IrKitError(
+      'IRKIT_INVALID_INPUT',
+      'the incident id was not typed as it is; nothing was deleted',
+      {
+        hint: `type ${incidentId} exactly, or run again`,
+      },
+    );
+  }
+}
+
+function planningContext(
+  clients: ContainClients,
+  offline: boolean,
+  target: string,
+  calls: RecordedCall[],
+  now: () => Date,
+): StepContext {
+  return {
+    clients,
+    exists: async (_what, call) => (offline ? true : call()),
+    read: async (_what, call, placeholder) => (offline ? [placeholder] : call()),
+    write: async (call) => {
+      calls.push({ target, call, at: now().toISOString(), outcome: 'done' });
+    },
+  };
+}
+
+function executingContext(
+  clients: ContainClients,
+  target: string,
+  calls: RecordedCall[],
+  now: () => Date,
+  io: EradicateIo,
+  backoffMs: readonly number[],
+): StepContext {
+  return {
+    clients,
+    exists: (_what, call) => call(),
+    read: (_what, call) => call(),
+    write: async (call, send) => {
+      for (let attempt = 0; ; attempt++) {
+        const at = now().toISOString();
+        try {
+          const out = await send();
+          calls.push({
+            target,
+            call,
+            at,
+            outcome: 'done',
+            ...(out.$metadata.requestId ? { requestId: out.$metadata.requestId } : {}),
+          });
+          return;
+        } catch (error) {
+          const requestId = (error as { $metadata?: { requestId?: string } }).$metadata?.requestId;
+          if (isAwsError(error, ...GONE_CODES)) {
+            calls.push({ target, call, at, outcome: 'already gone', ...(requestId ? { requestId } : {}) });
+            return;
+          }
+          if (isAwsError(error, ...NOT_YET_CODES) && attempt < backoffMs.length) {
+            io.log(
+              `${target}: ${call}: ${awsErrorName(error)} (eventual consistency); retrying in ${backoffMs[attempt] / 1000} s`,
+            );
+            await io.sleep(backoffMs[attempt]);
+            continue;
+          }
+          calls.push({
+            target,
+            call,
+            at,
+            outcome: 'failed',
+            ...(requestId ? { requestId } : {}),
+            error: `${awsErrorName(error)}: ${awsErrorMessage(error)}`,
+          });
+          throw error;
+        }
+      }
+    },
+  };
+}
+
+async function writeRecord(store: EvidenceStore, record: EradicationRecord): Promise<string> {
+  const body = Buffer.from(`${JSON.stringify(record, null, 2)}\n`, 'utf8');
+  const stamp = record.startedAt.replace(/[:.]/g, '-');
+  const path = `${incidentPrefix(record.incidentId)}${ERADICATION_FOLDER}run-${stamp}.json`;
+  const out = await store.write(path, body, sha256Hex(body), 'application/json');
+  if (!out.written) {
+    throw new IrKitError(
+      'IRKIT_EVIDENCE_INVALID',
+      `an eradication record is already at ${store.location}${path}`,
+      {
+        hint: 'a record is never overwritten; run again in a second (the name carries the start time)',
+      },
+    );
+  }
+  return `${store.location.replace(/\/?$/, '/')}${path}`;
+}
+
+/** Escapes what came from the logs or AWS before it reaches a terminal: control characters as `\\uXXXX`. */
+function safe(text: string): string {
+  let out = '';
+  for (const c of text) {
+    const code = c.codePointAt(0) ?? 0;
+    out += code < 0x20 || (code >= 0x7f && code <= 0x9f) ? `\\u${code.toString(16).padStart(4, '0')}` : c;
+  }
+  return out;
+}
+
+function formatTargets(incidentId: string, targets: readonly EradicationTarget[]): string {
+  return [
+    `Eradication of incident ${incidentId}: ${targets.length} target(s), deleted in this order:`,
+    ...targets.map((t) => `  ${safe(targetLabel(t))}: ${safe(t.why)}`),
+    '',
+  ].join('\n');
+}
+
+export function formatPlan(
+  incidentId: string,
+  outcomes: readonly TargetOutcome[],
+  calls: readonly RecordedCall[],
+  dryRun: boolean,
+): string {
+  const lines = [
+    dryRun
+      ? `Eradication of incident ${incidentId} (dry run: nothing was changed). The calls, in order:`
+      : `Eradication of incident ${incidentId}:`,
+  ];
+  for (const o of outcomes) {
+    const mine = calls.filter((c) => c.target === o.target);
+    const state = o.outcome === 'failed' ? `FAILED: ${o.reason ?? ''}` : o.outcome.toUpperCase();
+    lines.push(`  ${safe(o.target)} (${safe(o.why)}): ${safe(state)}`);
+    for (const c of mine) {
+      lines.push(
+        `    ${safe(c.call)}${dryRun ? '' : `  ${c.outcome}${c.requestId ? ` request ${safe(c.requestId)}` : ''}`}`,
+      );
+    }
+  }
+  if (outcomes.length > 0 && outcomes.every((o) => o.outcome === 'nothing left')) {
+    lines.push(`Nothing of the actor is left to eradicate in incident ${incidentId}.`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Exit code 4, naming each failed target (the others are done). */
+export function failIfAnyFailed(result: EradicateResult): void {
+  const failed = result.targets.filter((t) => t.outcome === 'failed');
+  if (failed.length === 0) return;
+  throw new IrKitError(
+    'IRKIT_ERADICATION_FAILED',
+    `${failed.length} of ${result.targets.length} target(s) not eradicated:\n${failed.map((f) => `  - ${safe(f.target)}: ${safe(f.reason ?? '')}`).join('\n')}`,
+    {
+      hint: 'the others are done and recorded; fix the cause and run the same command again (it finds what is left)',
+    },
+  );
+}

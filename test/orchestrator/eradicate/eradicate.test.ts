@@ -1,0 +1,252 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { PLAYBOOK_PROTECTION } from '../../../lib/protection';
+import {
+  actorRemains,
+  eradicate,
+  EradicateIo,
+  formatRemains,
+  EradicateOptions,
+  failIfAnyFailed,
+} from '../../../orchestrator/eradicate/eradicate';
+import { InvestigationResult } from '../../../orchestrator/investigate';
+import { incidentPrefix, LocalEvidenceStore } from '../../../orchestrator/preserve';
+import { awsQueryError, queryThrottling, s3Error } from '../../support/aws-wire';
+import { WireAccount } from '../../support/wire-account';
+import {
+  ACTOR_KEY,
+  attackedAccount,
+  BUCKET,
+  clientsOf,
+  demoResult,
+  EXPOSED_KEY,
+  INCIDENT,
+  preservedEvidence,
+} from './fixture';
+
+let result: InvestigationResult;
+let account: WireAccount;
+let store: LocalEvidenceStore;
+let io: EradicateIo & { lines: string[]; text: string; slept: number[] };
+
+beforeAll(async () => {
+  result = await demoResult();
+}, 60_000);
+
+beforeEach(async () => {
+  account = await WireAccount.start();
+  attackedAccount(account);
+  store = await preservedEvidence();
+  const lines: string[] = [];
+  const slept: number[] = [];
+  io = {
+    lines,
+    slept,
+    text: '',
+    log: (line) => lines.push(line),
+    out(text) {
+      io.text += text;
+    },
+    sleep: async (ms) => {
+      slept.push(ms);
+    },
+  };
+});
+afterEach(() => account.close());
+
+const options = (extra: Partial<EradicateOptions> = {}): EradicateOptions => ({
+  incidentId: INCIDENT,
+  result,
+  yes: true,
+  evidence: async () => store,
+  protection: PLAYBOOK_PROTECTION,
+  ...extra,
+});
+const run = (extra: Partial<EradicateOptions> = {}) => eradicate(clientsOf(account), options(extra), io);
+const deletes = () =>
+  account.writes().filter((w) => /^(Delete|Detach|Remove|Deactivate|Terminate|Modify)/.test(w));
+
+describe('irkit eradicate, on the wire', () => {
+  it('deletes what the actor created in the order AWS requires, and the exposed key; the exposed user stays', async () => {
+    const done = await run();
+    expect(done.targets.map((t) => [t.target, t.outcome])).toEqual([
+      ['user:JaneDoe', 'done'],
+      [`bucket:${BUCKET}`, 'done'],
+      [`access-key:${EXPOSED_KEY} (user JorgeSouza)`, 'done'],
+    ]);
+    expect(account.users.has('janedoe')).toBe(false);
+    expect(account.buckets.has(BUCKET)).toBe(false);
+    const jorge = account.users.get('jorgesouza');
+    expect([...(jorge?.keys.keys() ?? [])]).toEqual(['AKIAJORGEOTHERKEY000']);
+    expect(deletes()).toEqual([
+      'DeleteLoginProfile JaneDoe',
+      'DeleteAccessKey JaneDoe',
+      'DeactivateMFADevice JaneDoe',
+      'DeleteVirtualMFADevice',
+      'DeleteUserPolicy JaneDoe',
+      'DetachUserPolicy JaneDoe',
+      'DetachUserPolicy JaneDoe',
+      'RemoveUserFromGroup JaneDoe',
+      'DeleteUser JaneDoe',
+      `DeleteObjects ${BUCKET}`,
+      `DeleteBucket ${BUCKET}`,
+      'DeleteAccessKey JorgeSouza',
+    ]);
+    // The record, in the evidence store: each call with when, by whom and AWS's request id.
+    expect(done.recordPath).toMatch(new RegExp(`${incidentPrefix(INCIDENT)}eradication/run-.*\\.json$`));
+    const files = await store.list(`${incidentPrefix(INCIDENT)}eradication/`);
+    const record = JSON.parse(readFileSync(join(store.location, files[0]), 'utf8'));
+    expect(record.operator).toBe('arn:aws:sts::777777777777:assumed-role/SecurityBreakGlassRole/responder');
+    expect(record.calls).toHaveLength(12);
+    for (const call of record.calls)
+      expect(call).toMatchObject({ outcome: 'done', requestId: expect.any(String), at: expect.any(String) });
+    expect(record.calls[0].call).toBe('iam DeleteLoginProfile UserName=JaneDoe');
+  });
+
+  it('afterwards nothing of the actor remains (Part 6, irkit status --incident ID --plan FILE)', async () => {
+    const before = await actorRemains(clientsOf(account), result, INCIDENT);
+    expect(before.map((r) => r.remains)).toEqual([true, true, true]);
+    await run();
+    const after = await actorRemains(clientsOf(account), result, INCIDENT);
+    expect(after.map((r) => r.remains)).toEqual([false, false, false]);
+    expect(formatRemains(INCIDENT, after)).toMatch(
+      new RegExp(
+        `^Nothing of what the actor created remains \\(incident ${INCIDENT}, 3 target\\(s\\) checked\\)\\.\n  user:JaneDoe: gone`,
+      ),
+    );
+  });
+
+  it('a second run finds nothing left and says so', async () => {
+    await run();
+    const again = await run();
+    expect(again.targets.every((t) => t.outcome === 'nothing left')).toBe(true);
+    expect(again.calls).toEqual([]);
+    expect(io.text).toContain(`Nothing of the actor is left to eradicate in incident ${INCIDENT}.`);
+  });
+
+  it('deletes the exposed user too only with --include-exposed-user', async () => {
+    const done = await run({ includeExposedUser: true });
+    expect(done.targets.map((t) => t.target)).toEqual([
+      'user:JaneDoe',
+      `bucket:${BUCKET}`,
+      'user:JorgeSouza',
+    ]);
+    expect(account.users.size).toBe(0);
+  });
+
+  it('waits out IAM eventual consistency (DeleteConflict after the last dependency) and retries throttling', async () => {
+    account.lagging = 2;
+    account.wire.once('iam', 'DeleteLoginProfile', () => queryThrottling('iam'));
+    const done = await run();
+    expect(done.targets[0]).toMatchObject({ target: 'user:JaneDoe', outcome: 'done' });
+    expect(io.slept).toEqual([1000, 2000]);
+    expect(account.wire.callsTo('iam', 'DeleteUser')).toHaveLength(3);
+    expect(account.wire.callsTo('iam', 'DeleteLoginProfile')).toHaveLength(2);
+  });
+
+  it('treats NoSuchEntity on a delete (gone meanwhile) as done, and records it', async () => {
+    // Someone deleted the key between the list and the delete.
+    account.wire.once('iam', 'DeleteAccessKey', () => {
+      account.users.get('janedoe')?.keys.delete(ACTOR_KEY);
+      return awsQueryError({
+        service: 'iam',
+        code: 'NoSuchEntity',
+        status: 404,
+        message: `The Access Key with id ${ACTOR_KEY} cannot be found.`,
+      });
+    });
+    const done = await run();
+    expect(done.calls.find((c) => c.call.includes(`AccessKeyId=${ACTOR_KEY}`))?.outcome).toBe('already gone');
+    expect(done.targets[0].outcome).toBe('done');
+  });
+
+  it('reports a target that fails and goes on with the others; exit code 4 names it', async () => {
+    account.wire.on('s3', 'DeleteBucket', (params) =>
+      s3Error({ code: 'AccessDenied', message: 'Access Denied', status: 403, bucket: params.Bucket }),
+    );
+    const done = await run();
+    expect(done.targets.map((t) => t.outcome)).toEqual(['done', 'failed', 'done']);
+    expect(() => failIfAnyFailed(done)).toThrow(
+      expect.objectContaining({
+        code: 'IRKIT_ERADICATION_FAILED',
+        message: expect.stringMatching(/bucket:DOC-EXAMPLE-BUCKET: AccessDenied/),
+      }),
+    );
+    const files = await store.list(`${incidentPrefix(INCIDENT)}eradication/`);
+    expect(files).toHaveLength(1);
+  });
+
+  it('dry run with credentials reads what is there and prints the exact calls, changing nothing', async () => {
+    const planned = await run({ dryRun: true, yes: false });
+    expect(account.writes()).toEqual([]);
+    expect(planned.calls.map((c) => c.call)).toContain(
+      `iam DeleteAccessKey UserName=JaneDoe AccessKeyId=${ACTOR_KEY}`,
+    );
+    expect(planned.calls.map((c) => c.call)).toContain(
+      `s3 DeleteObjects Bucket=${BUCKET} Objects=stuff@3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY,stuff@null`,
+    );
+    expect(await store.list(`${incidentPrefix(INCIDENT)}eradication/`)).toEqual([]);
+  });
+});
+
+describe('irkit eradicate refuses, changing nothing', () => {
+  const refusal = async (extra: Partial<EradicateOptions>) => {
+    const error = await run(extra).catch((e: unknown) => e);
+    expect(deletes()).toEqual([]);
+    return error;
+  };
+
+  it('without an evidence manifest', async () => {
+    const empty = new LocalEvidenceStore(join(store.location, 'elsewhere'));
+    expect(await refusal({ evidence: async () => empty })).toMatchObject({ code: 'IRKIT_EVIDENCE_MISSING' });
+  });
+
+  it('when the evidence was tampered with', async () => {
+    writeFileSync(
+      join(store.location, incidentPrefix(INCIDENT), 'cloudtrail', 'records.json'),
+      '{"Records":[1]}\n',
+    );
+    expect(await refusal({})).toMatchObject({
+      code: 'IRKIT_EVIDENCE_INVALID',
+      message: expect.stringMatching(/cloudtrail\/records.json: changed/),
+    });
+  });
+
+  it('when a target is not contained', async () => {
+    account.stacks.splice(
+      account.stacks.findIndex((s) => s.name.includes('bucket')),
+      1,
+    );
+    expect(await refusal({})).toMatchObject({
+      code: 'IRKIT_NOT_CONTAINED',
+      message: `not contained under incident ${INCIDENT}: bucket:${BUCKET}`,
+    });
+  });
+
+  it('for an incident with no containment (unknown incident)', async () => {
+    const anonymous = {
+      ...result,
+      incidentId: undefined,
+      containmentPlan: { ...result.containmentPlan, incidentId: undefined },
+    } as InvestigationResult;
+    expect(await refusal({ incidentId: 'IR-NOPE', result: anonymous })).toMatchObject({
+      code: 'IRKIT_UNKNOWN_INCIDENT',
+    });
+  });
+
+  it('for the plan of another incident', async () => {
+    expect(await refusal({ incidentId: 'IR-OTHER' })).toMatchObject({
+      code: 'IRKIT_INVALID_INPUT',
+      message: 'the investigation is of incident IR-DEMO, not IR-OTHER',
+    });
+  });
+
+  it('without --yes when not on a terminal, and when the typed id is wrong', async () => {
+    expect(await refusal({ yes: false })).toMatchObject({ message: expect.stringMatching(/not a terminal/) });
+    io.ask = async () => 'IR-DEM0';
+    expect(await refusal({ yes: false })).toMatchObject({
+      message: expect.stringMatching(/was not typed as it is/),
+    });
+  });
+});
