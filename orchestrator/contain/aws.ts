@@ -18,13 +18,27 @@ export interface ContainClients {
 export interface ClientOptions {
   readonly region?: string;
   readonly profile?: string;
+  /** Temporary credentials (an assumed role's), instead of the profile's. */
+  readonly credentials?: TemporaryCredentials | (() => Promise<TemporaryCredentials>);
+}
+
+/** What STS AssumeRole returns, as the SDK clients take it. */
+export interface TemporaryCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+  readonly expiration?: Date;
 }
 
 /** Clients on the standard credential chain, like the AWS CLI (`--profile`, `--region`, environment). */
 export function createClients(options: ClientOptions = {}): ContainClients {
   const config = {
     ...(options.region ? { region: options.region } : {}),
-    ...(options.profile ? { profile: checkedProfile(options.profile) } : {}),
+    ...(options.credentials
+      ? { credentials: options.credentials }
+      : options.profile
+        ? { profile: checkedProfile(options.profile) }
+        : {}),
   };
   return {
     cloudFormation: new CloudFormationClient(config),

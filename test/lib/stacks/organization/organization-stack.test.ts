@@ -17,7 +17,9 @@ import {
   ADMINISTRATOR_ACCESS,
   decide,
   DeployedTemplate,
-  Template as Json,
+  Json,
+  PolicyDocument,
+  Template as CfnTemplate,
 } from '../../policies/template-policies';
 import { testApp } from '../fixtures';
 
@@ -100,7 +102,7 @@ describe('IrKitOrganization', () => {
 describe('the member baseline template', () => {
   let deployed: DeployedTemplate;
   beforeAll(() => {
-    deployed = new DeployedTemplate(templates.baseline.template as unknown as Json, {
+    deployed = new DeployedTemplate(templates.baseline.template as unknown as CfnTemplate, {
       account: MEMBER,
       region: 'us-east-1',
       stackId: `arn:aws:cloudformation:us-east-1:${MEMBER}:stack/StackSet-IrKitMemberBaseline-1/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d`,
@@ -182,7 +184,7 @@ describe('the member alerts template', () => {
 
 describe('the organization alerts bus in the security account', () => {
   let alerts: Template;
-  let policy: { Version: string; Statement: Json[] };
+  let policy: PolicyDocument;
   beforeAll(() => {
     const stack = new AlertsStack(testApp(), 'IrKitAlerts', {
       env: { account: SECURITY, region: 'us-east-1' },
@@ -190,7 +192,7 @@ describe('the organization alerts bus in the security account', () => {
     });
     alerts = Template.fromStack(stack);
     const [busPolicy] = Object.values(alerts.findResources('AWS::Events::EventBusPolicy'));
-    const statement = new DeployedTemplate(alerts.toJSON() as Json, {
+    const statement = new DeployedTemplate(alerts.toJSON() as CfnTemplate, {
       account: SECURITY,
       region: 'us-east-1',
     }).resolve(busPolicy.Properties.Statement as Json);
