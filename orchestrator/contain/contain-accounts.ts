@@ -65,7 +65,7 @@ export async function containAccounts(
     return { ...result, accounts: [{ account: targets[0].account, result, failures }] };
   }
 
-  io.out(describeOverview(incidentId, chosen, targets, dryRun));
+  io.out(describeOverview(incidentId, chosen, targets, dryRun, home !== undefined));
   if (!dryRun && !options.yes) {
     const steps = chosen.reduce((n, p) => n + p.steps.length, 0);
     const confirm = io.confirm as (question: string) => Promise<boolean>;
@@ -147,6 +147,7 @@ function describeOverview(
   plans: readonly ContainmentPlan[],
   targets: ReturnType<typeof accountTargets>,
   dryRun: boolean,
+  homeKnown: boolean,
 ): string {
   const lines = [
     `${dryRun ? 'Dry run: nothing will be changed. ' : ''}Containment of incident ${incidentId} in ${targets.length} account(s):`,
@@ -154,7 +155,7 @@ function describeOverview(
   targets.forEach((t, i) => {
     const labels = targetsOfPlan(plans[i]).map((p) => `${p.target.kind}:${p.target.name}`);
     lines.push(
-      `  ${t.account}  as ${t.roleArn ?? 'your own credentials'}`,
+      `  ${t.account}  as ${t.roleArn ?? 'your own credentials'}${t.roleArn && !homeKnown ? ' (your credentials could not be read: in their own account, irkit uses them instead)' : ''}`,
       `      ${labels.length} target(s)${labels.length ? `: ${labels.join(', ')}` : ''}`,
     );
   });
