@@ -8,6 +8,11 @@ import { AlertForwardingStack, alertForwardingSettings } from '../lib/stacks/ale
 import { ALERTS_STACK_NAME, AlertsStack, alertsSettings } from '../lib/stacks/alerts-stack';
 import { ANALYTICS_STACK_NAME, AnalyticsStack } from '../lib/stacks/analytics-stack';
 import { LOG_SOURCES_STACK_NAME, LogSourcesStack } from '../lib/stacks/log-sources-stack';
+import {
+  ORGANIZATION_STACK_NAME,
+  OrganizationStack,
+  organizationSettings,
+} from '../lib/stacks/organization/organization-stack';
 import { SIMULATION_STACK_NAME, SimulationStack, simulationSettings } from '../lib/stacks/simulation-stack';
 
 /**
@@ -24,6 +29,8 @@ export interface IrKitApp {
   /** One per Region whose alert events are forwarded to the alerts stack's Region. */
   readonly alertForwarding: readonly AlertForwardingStack[];
   readonly simulation?: SimulationStack;
+  /** The member accounts' baseline and alert rules, by StackSets (with members.organizationalUnits). */
+  readonly organization?: OrganizationStack;
 }
 
 export function buildApp(app: App = new App()): IrKitApp {
@@ -57,7 +64,12 @@ export function buildApp(app: App = new App()): IrKitApp {
     ? new SimulationStack(app, SIMULATION_STACK_NAME, simulationSettings(config))
     : undefined;
 
-  return { app, config, analytics, logSources, access, alerts, alertForwarding, simulation };
+  const organizationProps = organizationSettings(config);
+  const organization = organizationProps
+    ? new OrganizationStack(app, ORGANIZATION_STACK_NAME, organizationProps)
+    : undefined;
+
+  return { app, config, analytics, logSources, access, alerts, alertForwarding, simulation, organization };
 }
 
 if (require.main === module) {

@@ -14,6 +14,7 @@ import {
   ParsedKeys,
   RULES,
   alertForwardingRegionsOf,
+  defaultDeployRoleArnTemplate,
 } from './keys';
 import { ConfigError, ConfigProblem, Raw, collect, object } from './readers';
 
@@ -22,6 +23,7 @@ export {
   DEFAULT_PROJECTION_START_DATE,
   DEFAULT_RESULTS_RETENTION_IN_DAYS,
   MIN_BYTES_SCANNED_CUTOFF,
+  defaultDeployRoleArnTemplate,
   isAccountRootPrincipal,
 } from './keys';
 export type { ConfigDefaults } from './keys';
@@ -168,6 +170,8 @@ export interface RuntimeConfig {
   /** The responders (never contained), as the config lists them; validated at synth. */
   readonly trustedPrincipals: readonly string[];
   readonly breakGlassPrincipals?: readonly string[];
+  /** The role irkit assumes in a member account, `{account}` for its id. */
+  readonly deployRoleArnTemplate: string;
 }
 
 export function parseRuntimeConfig(raw: unknown): RuntimeConfig {
@@ -182,6 +186,7 @@ export function parseRuntimeConfig(raw: unknown): RuntimeConfig {
     env: { account: keys.env?.account, region: keys.env?.region },
     trustedPrincipals: keys.trustedPrincipals ?? [],
     ...(keys.breakGlassPrincipals !== undefined ? { breakGlassPrincipals: keys.breakGlassPrincipals } : {}),
+    deployRoleArnTemplate: keys.members?.deployRoleArn ?? defaultDeployRoleArnTemplate(names.deployRoleName),
   };
 }
 

@@ -8,6 +8,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 
 import { IrKitError } from '../errors';
+import { PATTERNS } from '../validation';
 
 export interface CredentialAlertsProps {
   /** Any assumption of this role is reported. */
@@ -54,7 +55,6 @@ export interface AlertDefinition {
 export const ALL_MANAGEMENT_EVENTS_STATE = 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@.]+$/;
-const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 const API_CALL = 'AWS API Call via CloudTrail';
 const field = (path: string): string => events.EventField.fromPath(path);
 
@@ -156,7 +156,7 @@ export class CredentialAlerts extends Construct {
       });
     this.rules = rulesOn(undefined, props.breakGlassRole.roleArn, '');
     if (props.organizationId !== undefined) {
-      if (!ORGANIZATION_ID.test(props.organizationId)) {
+      if (!PATTERNS.organizationId.test(props.organizationId)) {
         throw new IrKitError(
           'IRKIT_CONFIG',
           `invalid organization id: ${JSON.stringify(props.organizationId)}`,

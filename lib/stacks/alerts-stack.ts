@@ -40,6 +40,8 @@ export function alertsSettings(config: IrKitConfig): AlertsStackProps {
     env: { account: config.env.account, region: config.alertsRegion },
     breakGlassRoleName: config.breakGlassRoleName,
     alertEmails: config.alertEmails,
+    // The organization bus exists only for member accounts to forward to.
+    organizationId: config.members.organizationalUnits.length > 0 ? config.organizationId : undefined,
   };
 }
 

@@ -1,5 +1,6 @@
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 
+import { defaultDeployRoleArnTemplate } from '../../lib/config';
 import { IrKitError } from '../../lib/errors';
 import { DEFAULT_NAMES } from '../../lib/names';
 import * as v from '../../lib/validation';
@@ -17,13 +18,11 @@ import { table } from './format';
 
 /** Where `{account}` stands for the member account's id. */
 export const ACCOUNT_PLACEHOLDER = '{account}';
-export const DEFAULT_DEPLOY_ROLE_ARN_TEMPLATE = `arn:aws:iam::${ACCOUNT_PLACEHOLDER}:role/${DEFAULT_NAMES.deployRoleName}`;
-
-const ROLE_ARN_TEMPLATE = /^arn:aws(-[a-z]+)*:iam::\{account\}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+export const DEFAULT_DEPLOY_ROLE_ARN_TEMPLATE = defaultDeployRoleArnTemplate(DEFAULT_NAMES.deployRoleName);
 
 /** The deploy role's ARN in one account, from the template (validated). */
 export function deployRoleArn(template: string, account: string): string {
-  if (!ROLE_ARN_TEMPLATE.test(template)) {
+  if (!v.PATTERNS.roleArnTemplate.test(template)) {
     throw new IrKitError('IRKIT_CONFIG', `invalid deploy role ARN template: ${JSON.stringify(template)}`, {
       hint: `give an IAM role ARN with ${ACCOUNT_PLACEHOLDER} for the account id, e.g. ${DEFAULT_DEPLOY_ROLE_ARN_TEMPLATE}`,
     });

@@ -9,7 +9,11 @@ import { Construct } from 'constructs';
 
 import { IrKitError } from '../../errors';
 import { GLOBAL_EVENTS_REGION } from '../../regions';
-import { MEMBER_STACK_SETS, MemberTemplate, MemberTemplateKind } from './member-templates';
+import { PATTERNS } from '../../validation';
+import { IrKitConfig } from '../../config';
+import { ORGANIZATION_BUS_NAME } from '../../constructs/credential-alerts';
+import { accessSettings } from '../access-stack';
+import { MEMBER_STACK_SETS, MemberTemplate, MemberTemplateKind, memberTemplates } from './member-templates';
 
 /** Who creates the StackSets: the management account, or a delegated administrator for StackSets. */
 export type StackSetCaller = 'SELF' | 'DELEGATED_ADMIN';
@@ -44,8 +48,6 @@ export const ORGANIZATION_OUTPUTS = {
   alertsStackSet: 'AlertsStackSetName',
 } as const;
 
-const OU_OR_ROOT = /^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/;
-
 /**
  * `IrKitOrganization`: two service-managed StackSets with automatic deployment, so every account
  * of the configured organizational units, and every account that joins them later, holds the
@@ -70,7 +72,7 @@ export class OrganizationStack extends Stack {
       });
     }
     for (const ou of props.organizationalUnits) {
-      if (!OU_OR_ROOT.test(ou)) {
+      if (!PATTERNS.organizationalUnitOrRoot.test(ou)) {
         throw new IrKitError('IRKIT_CONFIG', `invalid organizational unit: ${JSON.stringify(ou)}`, {
           hint: 'give the id AWS Organizations shows: ou-exa1-11111111, or the root r-exa1',
         });
@@ -126,6 +128,30 @@ export class OrganizationStack extends Stack {
       ],
     });
   }
+}
+
+/** The organization stack's settings from the kit config; undefined without member units. */
+export function organizationSettings(config: IrKitConfig): OrganizationStackProps | undefined {
+  const { members, env } = config;
+  if (members.organizationalUnits.length === 0) return undefined;
+  const security = env.account as string; // a config rule requires it with members
+  const region = env.region as string;
+  const access = accessSettings(config);
+  return {
+    env: { account: members.administrationAccount ?? security, region },
+    templates: memberTemplates({
+      baseline: access,
+      alerts: {
+        centralBusArn: `arn:aws:events:${GLOBAL_EVENTS_REGION}:${security}:event-bus/${ORGANIZATION_BUS_NAME}`,
+        breakGlassRoleName: config.breakGlassRoleName,
+      },
+    }),
+    organizationalUnits: members.organizationalUnits,
+    baselineRegion: region,
+    alertRegions: members.regions,
+    excludedAccounts: [security],
+    callAs: members.administrator === 'management' ? 'SELF' : 'DELEGATED_ADMIN',
+  };
 }
 
 /** The template as a file for its asset, named by its content, so an unchanged template is not uploaded again. */

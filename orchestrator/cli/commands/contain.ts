@@ -126,7 +126,11 @@ export const registerContain: RegisterCommand = (program: Command) => {
       };
       if (flags.plan) {
         const result = await containAccounts(
-          createAccountAccess({ region: flags.region, profile: flags.profile }),
+          createAccountAccess({
+            region: flags.region,
+            profile: flags.profile,
+            deployRoleArnTemplate: config.deployRoleArnTemplate,
+          }),
           { ...common, plans: readPlanFile(flags.plan), accounts: flags.account },
           terminalIo(),
         );
