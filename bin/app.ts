@@ -68,6 +68,8 @@ export function buildApp(app: App = new App()): IrKitApp {
   const organization = organizationProps
     ? new OrganizationStack(app, ORGANIZATION_STACK_NAME, organizationProps)
     : undefined;
+  // The member alert rules forward to the organization bus: it exists first.
+  organization?.addDependency(alerts);
 
   return { app, config, analytics, logSources, access, alerts, alertForwarding, simulation, organization };
 }

@@ -172,6 +172,8 @@ export interface RuntimeConfig {
   readonly breakGlassPrincipals?: readonly string[];
   /** The role irkit assumes in a member account, `{account}` for its id. */
   readonly deployRoleArnTemplate: string;
+  /** Where the member StackSets were created (irkit doctor --members reads their instances). */
+  readonly membersAdministrator: 'delegated' | 'management';
 }
 
 export function parseRuntimeConfig(raw: unknown): RuntimeConfig {
@@ -187,6 +189,7 @@ export function parseRuntimeConfig(raw: unknown): RuntimeConfig {
     trustedPrincipals: keys.trustedPrincipals ?? [],
     ...(keys.breakGlassPrincipals !== undefined ? { breakGlassPrincipals: keys.breakGlassPrincipals } : {}),
     deployRoleArnTemplate: keys.members?.deployRoleArn ?? defaultDeployRoleArnTemplate(names.deployRoleName),
+    membersAdministrator: keys.members?.administrator ?? 'delegated',
   };
 }
 

@@ -264,6 +264,7 @@ const MEMBERS = group({
   administrator: key<'delegated' | 'management'>({
     read: oneOf(['delegated', 'management'] as const),
     default: 'delegated',
+    runtime: true,
     doc: {
       section: 'organization',
       type: '`"delegated"` or `"management"`',

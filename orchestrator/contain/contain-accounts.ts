@@ -11,7 +11,10 @@ import {
   operatorOf,
 } from './accounts';
 import { contain, ContainIo, ContainOptions, ContainResult } from './contain';
-import { PLACEHOLDER_ACCOUNT } from './environment';
+import { KitNames, PLACEHOLDER_ACCOUNT } from './environment';
+import { table } from './format';
+import { release, ReleaseIo, ReleaseOptions, ReleaseSummary } from './release';
+import { containmentStatus, ContainmentStatus } from './status';
 import { ContainmentPlan } from './plan';
 import { targetsOfPlan } from './targets';
 
@@ -160,4 +163,148 @@ function describeOverview(
     );
   });
   return `${lines.join('\n')}\n\n`;
+}
+
+/** `irkit status --account ID...`: every account's containment stacks, each row naming its account. */
+export async function statusAccounts(
+  access: AccountAccess,
+  accounts: readonly string[],
+  incidentId: string | undefined,
+): Promise<{ rows: AccountStatus[]; accounts: ReadonlyArray<AccountOutcome<ContainmentStatus[]>> }> {
+  if (incidentId !== undefined) v.incidentId(incidentId);
+  const operator = await operatorOf(access, true);
+  const targets = accountTargets(
+    accounts.map((a) => v.accountId(a)),
+    operator?.account,
+    access,
+  );
+  const outcomes = await inEveryAccount(
+    access,
+    targets,
+    operator,
+    async (clients) =>
+      (await containmentStatus(clients)).filter(
+        (r) => incidentId === undefined || r.incidentId === incidentId,
+      ),
+    () => [],
+  );
+  const rows = outcomes.flatMap((o) => (o.result ?? []).map((row) => ({ ...row, account: o.account })));
+  return { rows, accounts: outcomes.map((o) => (o.error ? { ...o, failures: [o.error] } : o)) };
+}
+
+export type AccountStatus = ContainmentStatus & { readonly account: string };
+
+/** The status table with an account column, and the accounts that could not be read. */
+export function formatAccountsStatus(
+  rows: readonly AccountStatus[],
+  outcomes: ReadonlyArray<AccountOutcome<unknown>>,
+): string {
+  const unread = outcomes
+    .filter((o) => o.error !== undefined)
+    .map((o) => `account ${o.account}: ${o.error}\n`);
+  if (rows.length === 0)
+    return `nothing is contained in ${outcomes.length - unread.length} account(s) read\n${unread.join('')}`;
+  return (
+    table(
+      ['account', 'incident', 'target', 'stack status', 'contained at', 'by', 'what'],
+      rows.map((r) => [
+        r.account,
+        r.incidentId,
+        `${r.kind}:${r.target}`,
+        r.stackStatus,
+        r.containedAt ?? '-',
+        r.operator ?? '-',
+        `${r.details}${r.statusReason && /FAILED/.test(r.stackStatus) ? ` (${r.statusReason})` : ''}`,
+      ]),
+    ) + unread.join('')
+  );
+}
+
+/** JSON for scripts: each row with its account, without the raw stack. */
+export function accountsStatusJson(rows: readonly AccountStatus[]): string {
+  return `${JSON.stringify(
+    rows.map(({ stack: _stack, ...row }) => row),
+    null,
+    2,
+  )}\n`;
+}
+
+export interface AccountsReleaseOptions extends ReleaseOptions {
+  readonly accounts: readonly string[];
+  /** The kit's names, for the containment policy's ARN in a member account. */
+  readonly names: KitNames;
+}
+
+/**
+ * `irkit release --account ID...`: the incident's containment released in each account (its
+ * deploy role assumed as for contain), concurrently; asked once for all. An account without the
+ * incident's stacks, or whose role cannot be assumed, fails alone.
+ */
+export async function releaseAccounts(
+  access: AccountAccess,
+  options: AccountsReleaseOptions,
+  io: ReleaseIo,
+): Promise<ReadonlyArray<AccountOutcome<ReleaseSummary>>> {
+  const incidentId = v.incidentId(options.incidentId);
+  if (!options.dryRun && !options.yes && !io.confirm) {
+    throw new IrKitError(
+      'IRKIT_INVALID_INPUT',
+      'refusing to release without confirmation: no terminal to ask on',
+      {
+        hint: 'review with --dry-run, then pass --yes to act; nothing was changed',
+      },
+    );
+  }
+  const operator = await operatorOf(access, true);
+  const targets = accountTargets(
+    options.accounts.map((a) => v.accountId(a)),
+    operator?.account,
+    access,
+  );
+  if (!options.dryRun && !options.yes) {
+    const confirm = io.confirm as (question: string) => Promise<boolean>;
+    if (
+      !(await confirm(
+        `Release incident ${incidentId} in ${targets.length} account(s) (${targets.map((t) => t.account).join(', ')})?`,
+      ))
+    ) {
+      io.log('cancelled: nothing was changed');
+      return [];
+    }
+  }
+  const outcomes = await inEveryAccount(
+    access,
+    targets,
+    operator,
+    (clients, target) =>
+      release(
+        clients,
+        {
+          ...options,
+          yes: true,
+          ...(target.roleArn
+            ? {
+                containmentPolicyArn: memberRoleArns(
+                  target.account,
+                  operator?.partition ?? 'aws',
+                  options.names,
+                ).containmentPolicyArn,
+              }
+            : {}),
+        },
+        accountPrefixed(io, target.account),
+      ),
+    (summary) =>
+      summary.results.filter((r) => r.outcome === 'failed').map((r) => `${r.label}: ${r.reason ?? 'failed'}`),
+    { dryRun: options.dryRun },
+  );
+  io.out(
+    `\nPer account:\n${describeAccounts(outcomes, (s) => {
+      const released = s.results.filter((r) => r.outcome === 'released').length;
+      return options.dryRun
+        ? `${s.results.length} to release`
+        : `${released} of ${s.results.length} released`;
+    })}`,
+  );
+  return outcomes;
 }

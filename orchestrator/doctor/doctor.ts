@@ -8,6 +8,7 @@ import { ALERTS_STACK_NAME } from '../../lib/stacks/alerts-stack';
 import { ANALYTICS_STACK_NAME } from '../../lib/stacks/analytics-stack';
 import { describeConfigSource, findConfig, runtimeConfig } from '../config';
 import { surveyLayoutDays } from '../engines/discovery';
+import { memberChecks, MemberChecksOptions } from './members';
 
 /**
  * `irkit doctor`: is this machine ready to respond? Offline: the config found and valid, the
@@ -32,6 +33,8 @@ export interface DoctorOptions {
   readonly cwd?: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly nodeVersion?: string;
+  /** With aws: also each member account's baseline (an organization's IrKitOrganization). */
+  readonly members?: Omit<MemberChecksOptions, 'operator'>;
 }
 
 const MIN_NODE = [20, 19] as const;
@@ -50,7 +53,14 @@ export async function doctor(options: DoctorOptions = {}): Promise<Check[]> {
     });
     return checks;
   }
-  checks.push(...(await awsChecks(options.aws)));
+  const aws = await awsChecks(options.aws);
+  checks.push(...aws);
+  if (options.members && aws[0]?.status === 'ok') {
+    const me = await options.aws.sts.send(new GetCallerIdentityCommand({}));
+    const arn = me.Arn ?? '';
+    const operator = { arn, account: me.Account ?? '', partition: arn.split(':')[1] ?? 'aws' };
+    checks.push(...(await memberChecks(options.aws, { ...options.members, operator })));
+  }
   return checks;
 }
 

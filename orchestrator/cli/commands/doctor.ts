@@ -4,7 +4,16 @@ import { Command } from 'commander';
 
 import { checkedProfile } from '../../aws-profile';
 import { describeChecks, doctor } from '../../doctor/doctor';
+import type { RuntimeConfig } from '../../../lib/config';
+import { runtimeConfig } from '../../config';
 import type { RegisterCommand } from './index';
+
+function membersOf(config: RuntimeConfig) {
+  return {
+    callAs: config.membersAdministrator === 'management' ? ('SELF' as const) : ('DELEGATED_ADMIN' as const),
+    deployRoleArnTemplate: config.deployRoleArnTemplate,
+  };
+}
 
 interface DoctorFlags {
   readonly logs?: string;
@@ -12,6 +21,7 @@ interface DoctorFlags {
   readonly profile?: string;
   readonly region?: string;
   readonly format: string;
+  readonly members?: boolean;
 }
 
 /** `irkit doctor`: checks the machine, the config, a logs folder and (with --aws) the account. Exit 4 when a check fails. */
@@ -25,6 +35,10 @@ export const registerDoctor: RegisterCommand = (program: Command) => {
     .option('--aws', 'also check the credentials (caller) and the kit’s stacks')
     .option('--profile <name>', 'with --aws: the AWS profile')
     .option('--region <region>', 'with --aws: the AWS Region')
+    .option(
+      '--members',
+      "with --aws, from the StackSets' administration account: each member account's baseline (StackSet instance status) and its deploy role assumable",
+    )
     .option('--format <format>', 'text or json', 'text')
     .action(async (flags: DoctorFlags) => {
       const config = {
@@ -36,6 +50,7 @@ export const registerDoctor: RegisterCommand = (program: Command) => {
         ...(flags.aws || flags.profile || flags.region
           ? { aws: { sts: new STSClient(config), cloudFormation: new CloudFormationClient(config) } }
           : {}),
+        ...(flags.members ? { members: membersOf(runtimeConfig()) } : {}),
       });
       process.stdout.write(
         flags.format === 'json' ? `${JSON.stringify(checks, null, 2)}\n` : describeChecks(checks),

@@ -1,8 +1,12 @@
 import { Command } from 'commander';
 
 import { invalidInput } from '../../../lib/errors';
+import { runtimeConfig } from '../../config';
+import { createAccountAccess, failIfAnyAccountFailed } from '../../contain/accounts';
 import { createClients } from '../../contain/aws';
+import { accountsStatusJson, formatAccountsStatus, statusAccounts } from '../../contain/contain-accounts';
 import { containmentStatus, formatStatus, statusJson } from '../../contain/status';
+import { collect } from '../../contain/terminal';
 import type { RegisterCommand } from './index';
 
 /** `irkit status`: what is contained, since when, by whom, in which state. */
@@ -12,6 +16,7 @@ interface StatusFlags {
   readonly format: string;
   readonly region?: string;
   readonly profile?: string;
+  readonly account?: string[];
 }
 
 export const registerStatus: RegisterCommand = (program: Command) => {
@@ -24,9 +29,27 @@ export const registerStatus: RegisterCommand = (program: Command) => {
     .option('--format <format>', 'table or json', 'table')
     .option('--region <region>', 'AWS Region of the stacks')
     .option('--profile <profile>', 'AWS profile for the credentials')
+    .option(
+      '--account <id>',
+      "this account's stacks, through its deploy role unless it is your credentials' own (repeatable)",
+      collect,
+    )
     .action(async (flags: StatusFlags) => {
       if (flags.format !== 'table' && flags.format !== 'json') {
         throw invalidInput('--format', flags.format, 'use --format table or --format json');
+      }
+      if (flags.account?.length) {
+        const access = createAccountAccess({
+          region: flags.region,
+          profile: flags.profile,
+          deployRoleArnTemplate: runtimeConfig().deployRoleArnTemplate,
+        });
+        const { rows, accounts } = await statusAccounts(access, flags.account, flags.incident);
+        process.stdout.write(
+          flags.format === 'json' ? accountsStatusJson(rows) : formatAccountsStatus(rows, accounts),
+        );
+        failIfAnyAccountFailed(accounts, 'reading the containment stacks');
+        return;
       }
       const rows = await containmentStatus(
         createClients({ region: flags.region, profile: flags.profile }),

@@ -19,7 +19,13 @@ import {
   roleSessionName,
 } from '../../../orchestrator/contain/accounts';
 import { ContainClients } from '../../../orchestrator/contain/aws';
-import { containAccounts } from '../../../orchestrator/contain/contain-accounts';
+import {
+  accountsStatusJson,
+  containAccounts,
+  formatAccountsStatus,
+  releaseAccounts,
+  statusAccounts,
+} from '../../../orchestrator/contain/contain-accounts';
 import { createPlan } from '../../../orchestrator/contain/plan';
 import { containmentStackName } from '../../../orchestrator/contain/stack-names';
 import {
@@ -96,7 +102,18 @@ async function memberWire(account: string): Promise<AwsWire> {
         `<UserId>AROA:s</UserId><Account>${account}</Account>`,
     ),
   );
-  wire.on('cloudformation', 'ListStacks', () => cfnXml('ListStacks', '<StackSummaries></StackSummaries>'));
+  wire.on('cloudformation', 'ListStacks', () =>
+    cfnXml(
+      'ListStacks',
+      `<StackSummaries>${created
+        .map(
+          (s) =>
+            `<member><StackId>${stackId(s.name)}</StackId><StackName>${s.name}</StackName>` +
+            '<StackStatus>CREATE_COMPLETE</StackStatus><CreationTime>2021-07-24T03:00:00Z</CreationTime></member>',
+        )
+        .join('')}</StackSummaries>`,
+    ),
+  );
   wire.on('cloudformation', 'CreateStack', (p) => {
     created.push({ name: p.StackName, params: p });
     return cfnXml('CreateStack', `<StackId>${stackId(p.StackName)}</StackId>`);
@@ -288,6 +305,62 @@ describe('containment in every member account through its deploy role, on the wi
       ),
     ).rejects.toThrow(/the plan has nothing for account 210987654321/);
     expect(security.calls).toEqual([]);
+  });
+});
+
+describe('status and release across the member accounts, on the wire', () => {
+  const contained = async () =>
+    containAccounts(
+      access(),
+      {
+        incidentId: INCIDENT,
+        plans: plans(),
+        yes: true,
+        pollIntervalMs: 1,
+        verify: { attempts: 2, firstDelayMs: 1 },
+        names: DEFAULT_NAMES,
+      },
+      io(),
+    );
+
+  it('status lists each account’s containment stacks with its account, and names the account it could not read', async () => {
+    await contained();
+    const { rows, accounts } = await statusAccounts(access(), MEMBERS, INCIDENT);
+    expect(rows.map((r) => [r.account, `${r.kind}:${r.target}`, r.stackStatus])).toEqual([
+      ['111122223333', 'role:AppRole', 'CREATE_COMPLETE'],
+      ['123456789012', 'role:AppRole', 'CREATE_COMPLETE'],
+    ]);
+    const table = formatAccountsStatus(rows, accounts);
+    expect(table).toMatch(/^account +incident/);
+    expect(table).toMatch(/account 444455556666: cannot assume .*AccessDenied/);
+    expect(JSON.parse(accountsStatusJson(rows))[0]).toMatchObject({ account: '111122223333', kind: 'role' });
+  });
+
+  it('release --dry-run lists per account what it would release, through the same roles, changing nothing', async () => {
+    await contained();
+    const terminal = io();
+    const outcomes = await releaseAccounts(
+      access(),
+      {
+        incidentId: INCIDENT,
+        accounts: ['111122223333', '123456789012'],
+        dryRun: true,
+        names: DEFAULT_NAMES,
+      },
+      terminal,
+    );
+    expect(outcomes.map((o) => [o.account, o.result?.results.map((r) => `${r.label} ${r.outcome}`)])).toEqual(
+      [
+        ['111122223333', ['role:AppRole planned']],
+        ['123456789012', ['role:AppRole planned']],
+      ],
+    );
+    for (const account of ['111122223333', '123456789012']) {
+      expect((members.get(account) as AwsWire).callsTo('cloudformation', 'DeleteStack')).toEqual([]);
+    }
+    expect(terminal.output.join('')).toMatch(
+      /123456789012 +arn:aws:iam::123456789012:role\/SecurityDeployRole +OK +1 to release/,
+    );
   });
 });
 
