@@ -729,7 +729,7 @@ describe('docs/configuration.md', () => {
     expect(doc).toBe(withKeyReference(doc));
   });
 
-  it.each(CONFIG_KEYS.filter((k) => !['logSources', 'simulation', 'env', 'members'].includes(k)))(
+  it.each(CONFIG_KEYS.filter((k) => !['logSources', 'simulation', 'evidence', 'env', 'members'].includes(k)))(
     'documents %s',
     (key) => {
       expect(doc).toContain(`| \`${key}\` |`);
