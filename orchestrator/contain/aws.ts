@@ -3,9 +3,9 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 
-import { awsErrorCode as awsErrorName, isAwsError } from '../../lib/aws-errors';
+import { awsErrorCode as awsErrorName, isAwsError, notReached } from '../../lib/aws-errors';
 import { IrKitError } from '../../lib/errors';
-import { checkedProfile } from '../aws-profile';
+import { awsClientConfig } from '../aws-profile';
 
 /** The AWS clients containment uses; injected, so tests use aws-sdk-client-mock. */
 export interface ContainClients {
@@ -30,16 +30,11 @@ export interface TemporaryCredentials {
   readonly expiration?: Date;
 }
 
-/** Clients on the standard credential chain, like the AWS CLI (`--profile`, `--region`, environment). */
+/** Clients on the standard credential chain, in the Region of the one rule (orchestrator/aws-profile.ts). */
 export function createClients(options: ClientOptions = {}): ContainClients {
-  const config = {
-    ...(options.region ? { region: options.region } : {}),
-    ...(options.credentials
-      ? { credentials: options.credentials }
-      : options.profile
-        ? { profile: checkedProfile(options.profile) }
-        : {}),
-  };
+  const base = awsClientConfig(options);
+  // Assumed-role credentials replace the profile's (the Region stays the one rule's).
+  const config = options.credentials ? { ...base, credentials: options.credentials } : base;
   return {
     cloudFormation: new CloudFormationClient(config),
     iam: new IAMClient(config),
@@ -70,6 +65,8 @@ export async function unlessAwsError<T>(
 
 /** Wraps an unexpected AWS failure in IRKIT_AWS, saying what was being done. */
 export function awsFailure(doing: string, error: unknown): IrKitError {
+  const unsent = notReached(doing, error);
+  if (unsent) return new IrKitError('IRKIT_AWS', unsent.message, { hint: unsent.fix, cause: error });
   const name = awsErrorName(error);
   const denied =
     isAwsError(error, 'AccessDenied', 'UnauthorizedOperation') ||
