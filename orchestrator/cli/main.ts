@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { IrKitError } from '../../lib/errors';
 import { CONFIG_ENV, describeConfigSource, findConfig } from '../config';
 import { COMMANDS } from './commands';
+import { terminalSafeLines } from '../output/escape';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require('../../package.json') as { version: string };
@@ -85,11 +86,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       return error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
     }
     if (error instanceof IrKitError) {
-      process.stderr.write(`irkit: ${error.describe()}\n`);
+      process.stderr.write(`irkit: ${terminalSafeLines(error.describe())}\n`);
       if (debug) process.stderr.write(`${error.stack}\n`);
       return exitCodeOf(error);
     }
-    process.stderr.write(`irkit: unexpected error: ${(error as Error).message ?? String(error)}\n`);
+    process.stderr.write(
+      `irkit: unexpected error: ${terminalSafeLines((error as Error).message ?? String(error))}\n`,
+    );
     process.stderr.write(
       debug ? `${(error as Error).stack}\n` : '  -> rerun with --debug and report the trace\n',
     );

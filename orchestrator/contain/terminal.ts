@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 
 import { invalidInput } from '../../lib/errors';
+import { terminalSafeLines } from '../output/escape';
 import type { ContainIo } from './contain';
 
 /**
@@ -11,11 +12,12 @@ import type { ContainIo } from './contain';
 export function terminalIo(): ContainIo {
   const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY) && !process.env.CI;
   return {
+    // Plans and AWS answers carry names from the logs: nothing a terminal acts on gets through.
     log: (line) => {
-      process.stderr.write(`${line}\n`);
+      process.stderr.write(`${terminalSafeLines(line)}\n`);
     },
     out: (text) => {
-      process.stdout.write(text);
+      process.stdout.write(terminalSafeLines(text));
     },
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     ...(interactive ? { confirm: ask } : {}),

@@ -7,6 +7,8 @@ import { OUTPUT_FORMATS, OutputFormat, demoInvestigation, render } from '../../i
 import { SCENARIO } from '../../../simulation/synthetic';
 import { progressPrinter } from './investigate';
 import { interruptible } from './interrupt';
+import { renderOptions, withRenderOptions } from './output';
+import { terminalSafe } from '../../output/escape';
 import type { RegisterCommand } from './index';
 
 /**
@@ -20,6 +22,8 @@ interface DemoFlags {
   readonly seed?: string;
   readonly keep?: string;
   readonly format?: string;
+  readonly wide?: boolean;
+  readonly table?: string;
 }
 
 function whole(flag: string, value: string | undefined): number | undefined {
@@ -36,6 +40,7 @@ async function run(flags: DemoFlags): Promise<void> {
   if (!OUTPUT_FORMATS.includes(format)) {
     throw invalidInput('--format', flags.format, `use --format ${OUTPUT_FORMATS.join(', ')}`);
   }
+  const options = renderOptions(flags, format);
   const backgroundEvents = whole('--events', flags.events);
   const seed = whole('--seed', flags.seed);
   const started = Date.now();
@@ -51,9 +56,9 @@ async function run(flags: DemoFlags): Promise<void> {
       signal,
     }),
   );
-  for (const warning of result.warnings) say(`warning: ${warning}`);
-  process.stdout.write(render(result, format));
-  say(`${result.summary.headline} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  for (const warning of result.warnings) say(`warning: ${terminalSafe(warning)}`);
+  process.stdout.write(render(result, format, options));
+  say(`${terminalSafe(result.summary.headline)} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   if (flags.keep === undefined) {
     say(
       'the generated logs were deleted; pass --keep DIR to keep them and go on with irkit investigate and contain',
@@ -71,8 +76,7 @@ async function run(flags: DemoFlags): Promise<void> {
 }
 
 export const registerDemo: RegisterCommand = (program: Command) => {
-  program
-    .command('demo')
+  withRenderOptions(program.command('demo'))
     .description(
       'offline demo: write the playbook incident into synthetic CloudTrail logs and investigate it on the local engine',
     )

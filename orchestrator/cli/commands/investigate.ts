@@ -7,7 +7,15 @@ import { runtimeConfig } from '../../config';
 import { EngineChoice, openEngine } from '../../engines/open';
 import { EngineFlags, engineChoice, withEngineOptions } from './engine-flags';
 import { interruptible } from './interrupt';
-import { checkOutFile, outputFormat, writeOutput } from './output';
+import { terminalSafe } from '../../output/escape';
+import {
+  RenderFlags,
+  checkOutFile,
+  outputFormat,
+  renderOptions,
+  withRenderOptions,
+  writeOutput,
+} from './output';
 import { resolveWindow } from './window-flags';
 import {
   DEFAULT_DEPTH,
@@ -17,6 +25,7 @@ import {
   OUTPUT_FORMATS,
   OutputFormat,
   ProtectionOptions,
+  RenderOptions,
   checkInvestigationInput,
   investigate,
   render,
@@ -29,7 +38,7 @@ import type { RegisterCommand } from './index';
  * The result goes to stdout (or --out), progress to stderr.
  */
 
-export interface InvestigateFlags extends EngineFlags {
+export interface InvestigateFlags extends EngineFlags, RenderFlags {
   readonly accessKeyId?: string;
   readonly user?: string;
   readonly from?: string;
@@ -50,6 +59,7 @@ export interface InvestigateCommand {
   readonly windowDescribed: string;
   readonly depth: number;
   readonly format: OutputFormat;
+  readonly render: RenderOptions;
   readonly engine: EngineChoice;
   readonly out?: string;
   readonly protect: readonly string[];
@@ -77,6 +87,7 @@ export function parseInvestigateFlags(flags: InvestigateFlags, now: Date = new D
   const window = resolveWindow(flags, now);
   const checked = checkInvestigationInput(subject, { from: window.from, to: window.to }, depth);
   const format = outputFormat(flags.format, flags.out, 'table');
+  const render = renderOptions(flags, format);
   if (flags.incident !== undefined) v.incidentId(flags.incident);
   for (const name of flags.protect ?? []) {
     if (!isNameOrArn(name)) {
@@ -95,6 +106,7 @@ export function parseInvestigateFlags(flags: InvestigateFlags, now: Date = new D
     windowDescribed: window.described,
     depth,
     format,
+    render,
     engine,
     ...(flags.out ? { out: flags.out } : {}),
     protect: flags.protect ?? [],
@@ -112,14 +124,14 @@ export function progressPrinter(
   const say = (text: string) => process.stderr.write(`irkit ${command}: [${seconds()}] ${text}\n`);
   return (event) => {
     if (event.kind === 'level') {
-      say(`depth ${event.depth}: ${event.nodes.join(', ')}`);
+      say(`depth ${event.depth}: ${terminalSafe(event.nodes.join(', '))}`);
     } else if (event.kind === 'query') {
       say(`${event.queryId} (${event.label}): ${event.rows} row(s) in ${event.elapsedMs} ms`);
     } else if (event.event.phase === 'load' && (live || !loading.has(event.event.queryId))) {
       loading.add(event.event.queryId);
-      say(event.event.message);
+      say(terminalSafe(event.event.message));
     } else if (event.event.phase === 'wait' && live) {
-      say(event.event.message);
+      say(terminalSafe(event.event.message));
     }
   };
 }
@@ -144,10 +156,11 @@ async function run(flags: InvestigateFlags): Promise<void> {
         signal,
         onProgress: progressPrinter(started),
       });
-      for (const warning of result.warnings) process.stderr.write(`irkit investigate: warning: ${warning}\n`);
-      writeOutput('investigate', render(result, command.format), command.out, command.format);
+      for (const warning of result.warnings)
+        process.stderr.write(`irkit investigate: warning: ${terminalSafe(warning)}\n`);
+      writeOutput('investigate', render(result, command.format, command.render), command.out, command.format);
       process.stderr.write(
-        `irkit investigate: ${result.summary.headline} (${result.queries.length} queries in ${((Date.now() - started) / 1000).toFixed(1)} s on ${engine.kind})\n`,
+        `irkit investigate: ${terminalSafe(result.summary.headline)} (${result.queries.length} queries in ${((Date.now() - started) / 1000).toFixed(1)} s on ${engine.kind})\n`,
       );
     } finally {
       await engine.close();
@@ -158,7 +171,7 @@ async function run(flags: InvestigateFlags): Promise<void> {
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export const registerInvestigate: RegisterCommand = (program: Command) => {
-  withEngineOptions(program.command('investigate'))
+  withRenderOptions(withEngineOptions(program.command('investigate')))
     .description(
       'follow an exposed access key (or user) through everything it did and created: blast radius, impact and containment plan',
     )

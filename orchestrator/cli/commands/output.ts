@@ -2,7 +2,9 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 
 import { IrKitError, invalidInput } from '../../../lib/errors';
-import { OUTPUT_FORMATS, OutputFormat } from '../../investigate';
+import { Command } from 'commander';
+
+import { OUTPUT_FORMATS, OutputFormat, RenderOptions, TABLE_IDS } from '../../investigate';
 
 /**
  * How commands that render an investigation result choose their format and write --out:
@@ -11,7 +13,14 @@ import { OUTPUT_FORMATS, OutputFormat } from '../../investigate';
  * any work starts, and the file is left as it is.
  */
 
-const BY_EXTENSION: Record<string, OutputFormat> = { '.json': 'json', '.md': 'markdown' };
+const BY_EXTENSION: Record<string, OutputFormat> = {
+  '.json': 'json',
+  '.md': 'markdown',
+  '.html': 'html',
+  '.htm': 'html',
+  '.csv': 'csv',
+  '.ndjson': 'ndjson',
+};
 
 export function outputFormat(
   format: string | undefined,
@@ -47,6 +56,45 @@ export function checkOutFile(out: string | undefined, force: boolean | undefined
       hint: 'give another --out file, or add --force to replace it',
     });
   }
+}
+
+export interface RenderFlags {
+  readonly wide?: boolean;
+  readonly table?: string;
+  readonly out?: string;
+}
+
+/** The --wide and --table options of every command that renders a result. */
+export function withRenderOptions(command: Command): Command {
+  return command
+    .option('--wide', 'table format: every cell in full, not fitted to the terminal width')
+    .option(
+      '--table <id>',
+      `csv and ndjson: the one table to write (${TABLE_IDS.join(', ')}); csv default: timeline`,
+    );
+}
+
+/** The render options of the flags, checked before any work starts. */
+export function renderOptions(flags: RenderFlags, format: OutputFormat): RenderOptions {
+  if (flags.table !== undefined) {
+    if (format !== 'csv' && format !== 'ndjson') {
+      throw invalidInput('--table', flags.table, 'give --table with --format csv or ndjson');
+    }
+    if (!TABLE_IDS.includes(flags.table)) {
+      throw invalidInput('--table', flags.table, `use --table ${TABLE_IDS.join(', ')}`);
+    }
+  }
+  const maxWidth = terminalWidth(flags.wide, flags.out);
+  return {
+    ...(maxWidth !== undefined ? { maxWidth } : {}),
+    ...(flags.table !== undefined ? { table: flags.table } : {}),
+  };
+}
+
+/** The width to fit tables to: the terminal's columns on a terminal, none with --wide, --out or a pipe. */
+export function terminalWidth(wide: boolean | undefined, out: string | undefined): number | undefined {
+  if (wide || out !== undefined || !process.stdout.isTTY) return undefined;
+  return process.stdout.columns || undefined;
 }
 
 /** Writes the text to --out (saying so on stderr) or to stdout. */

@@ -16,6 +16,10 @@ import { ProgressEvent, QueryResult, typedRowObjects } from '../../engines/engin
 import { openEngine } from '../../engines/open';
 import { EngineFlags, engineChoice, withEngineOptions } from './engine-flags';
 import { interruptible } from './interrupt';
+import { terminalWidth } from './output';
+import { terminalSafe } from '../../output/escape';
+import { csv } from '../../output/data';
+import { textTable } from '../../output/text-table';
 import type { RegisterCommand } from './index';
 
 /**
@@ -27,6 +31,7 @@ import type { RegisterCommand } from './index';
 interface RunFlags extends EngineFlags {
   readonly param: string[];
   readonly format: string;
+  readonly wide?: boolean;
 }
 
 const FORMATS = ['table', 'json', 'csv'] as const;
@@ -90,24 +95,18 @@ export function inPlaybookOrder(queries: readonly QueryDefinition[]): QueryDefin
   );
 }
 
-/** Columns padded and separated as the playbook prints its tables; no rows is said so. */
-export function formatTable(result: Pick<QueryResult, 'columns' | 'rows'>): string {
+/**
+ * Columns padded and separated as the playbook prints its tables, every value made safe for a
+ * terminal and, given a width, fitted to it; no rows is said so.
+ */
+export function formatTable(result: Pick<QueryResult, 'columns' | 'rows'>, maxWidth?: number): string {
   if (result.rows.length === 0) return 'Zero records returned.\n';
-  const cells = result.rows.map((row) => row.map((c) => c ?? ''));
-  const widths = result.columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
-  const line = (values: readonly string[]) =>
-    values
-      .map((v, i) => (i === values.length - 1 ? v : v.padEnd(widths[i])))
-      .join('  |  ')
-      .trimEnd();
-  const rule = widths.map((w, i) => '-'.repeat(w + (i === 0 || i === widths.length - 1 ? 2 : 4))).join('|');
-  return `${[line(result.columns), rule, ...cells.map(line)].join('\n')}\n`;
+  return `${textTable(result.columns, result.rows, { maxWidth })}\n`;
 }
 
+/** RFC 4180 CSV; controls written visibly and formulas defused (orchestrator/output/data.ts). */
 export function formatCsv(result: Pick<QueryResult, 'columns' | 'rows'>): string {
-  const field = (v: string | null) =>
-    v === null ? '' : /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-  return `${[result.columns, ...result.rows].map((row) => row.map(field).join(',')).join('\r\n')}\r\n`;
+  return csv([result.columns, ...result.rows]);
 }
 
 /**
@@ -154,7 +153,7 @@ function progressPrinter(): (event: ProgressEvent) => void {
     last = event.phase;
     if (repeated && !live) return;
     process.stderr.write(
-      `${live && repeated ? '\r' : ''}irkit queries: ${event.message}${live && repeated ? '' : '\n'}`,
+      `${live && repeated ? '\r' : ''}irkit queries: ${terminalSafe(event.message)}${live && repeated ? '' : '\n'}`,
     );
   };
 }
@@ -173,14 +172,15 @@ async function runQuery(id: string, flags: RunFlags): Promise<void> {
     const engine = await openEngine(choice);
     try {
       const result = await engine.run(query, values, { signal, onProgress: progressPrinter() });
-      for (const warning of result.warnings) process.stderr.write(`irkit queries: warning: ${warning}\n`);
+      for (const warning of result.warnings)
+        process.stderr.write(`irkit queries: warning: ${terminalSafe(warning)}\n`);
       const format = flags.format as Format;
       process.stdout.write(
         format === 'json'
           ? formatJson(query, values, result)
           : format === 'csv'
             ? formatCsv(result)
-            : formatTable(result),
+            : formatTable(result, terminalWidth(flags.wide, undefined)),
       );
       const scanned =
         result.stats.bytesScanned === undefined
@@ -251,6 +251,7 @@ export const registerQueries: RegisterCommand = (program: Command) => {
       .option('--param <name=value>', 'a parameter value (repeatable)', collect, []),
   )
     .option('--format <format>', `output: ${FORMATS.join(', ')}`, 'table')
+    .option('--wide', 'table format: every cell in full, not fitted to the terminal width')
     .addHelpText('after', () => `\nParameters per query: irkit queries show ID\n`)
     .action((id: string, flags: RunFlags) => runQuery(id, flags));
 };

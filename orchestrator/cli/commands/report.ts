@@ -6,7 +6,14 @@ import { Command } from 'commander';
 import { IrKitError } from '../../../lib/errors';
 import { OUTPUT_FORMATS, parseInvestigationResult, render } from '../../investigate';
 import type { RegisterCommand } from './index';
-import { checkOutFile, outputFormat, writeOutput } from './output';
+import {
+  RenderFlags,
+  checkOutFile,
+  outputFormat,
+  renderOptions,
+  withRenderOptions,
+  writeOutput,
+} from './output';
 
 /**
  * `irkit report RESULT.json`: renders a saved investigation result again (the Part 3 impact
@@ -14,7 +21,7 @@ import { checkOutFile, outputFormat, writeOutput } from './output';
  * investigation on Athena costs time and money once, its report can be made any number of times.
  */
 
-interface ReportFlags {
+interface ReportFlags extends RenderFlags {
   readonly format?: string;
   readonly out?: string;
   readonly force?: boolean;
@@ -22,6 +29,7 @@ interface ReportFlags {
 
 function run(file: string, flags: ReportFlags): void {
   const format = outputFormat(flags.format, flags.out, 'markdown');
+  const options = renderOptions(flags, format);
   checkOutFile(flags.out, flags.force);
   let text: string;
   try {
@@ -33,12 +41,11 @@ function run(file: string, flags: ReportFlags): void {
     });
   }
   const result = parseInvestigationResult(text, resolve(file));
-  writeOutput('report', render(result, format), flags.out, format);
+  writeOutput('report', render(result, format, options), flags.out, format);
 }
 
 export const registerReport: RegisterCommand = (program: Command) => {
-  program
-    .command('report <result>')
+  withRenderOptions(program.command('report <result>'))
     .description(
       'render a saved investigation result (irkit investigate --out FILE.json) as the impact report or tables, without querying again',
     )

@@ -1,25 +1,49 @@
+import { safeJson } from '../../output/data';
 import { InvestigationResult } from '../types';
+import { renderCsv, renderNdjson } from './data';
+import { renderHtml } from './html';
 import { renderMarkdown } from './markdown';
-import { renderTable } from './table';
+import { TableOptions, renderTable } from './table';
 
 export { renderMarkdown } from './markdown';
 export { renderTable } from './table';
+export { renderHtml, CONTENT_SECURITY_POLICY } from './html';
+export { buildGraph } from './graph';
+export type { Graph, GraphEdge, GraphNode } from './graph';
+export { renderCsv, renderNdjson, DEFAULT_DATA_TABLE } from './data';
+export { reportDocument, SECTIONS, TABLES, TABLE_IDS } from './sections';
+export type { ReportDocument, Section, Block, TableBlock } from './document';
 
-export type OutputFormat = 'table' | 'json' | 'markdown';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'markdown'];
+export type OutputFormat = 'table' | 'json' | 'markdown' | 'html' | 'csv' | 'ndjson';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'markdown', 'html', 'csv', 'ndjson'];
+
+export interface RenderOptions extends TableOptions {
+  /** For csv and ndjson: the one table to write (csv: @default 'timeline'; ndjson: @default every table). */
+  readonly table?: string;
+}
 
 /** The result document as JSON text: two-space indent, fields in the documented order. */
 export function renderJson(result: InvestigationResult): string {
-  return `${JSON.stringify(result, null, 2)}\n`;
+  return `${safeJson(result, 2)}\n`;
 }
 
-export function render(result: InvestigationResult, format: OutputFormat): string {
+export function render(
+  result: InvestigationResult,
+  format: OutputFormat,
+  options: RenderOptions = {},
+): string {
   switch (format) {
     case 'json':
       return renderJson(result);
     case 'markdown':
       return renderMarkdown(result);
+    case 'html':
+      return renderHtml(result);
     case 'table':
-      return `${renderTable(result).trimEnd()}\n`;
+      return renderTable(result, options);
+    case 'csv':
+      return renderCsv(result, options.table);
+    case 'ndjson':
+      return renderNdjson(result, options.table);
   }
 }

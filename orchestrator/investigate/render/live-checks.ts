@@ -1,5 +1,5 @@
 import type { BucketLiveCheck } from '../../preserve/collect/s3';
-import { textTable } from './text';
+import { textTable } from '../../output/text-table';
 
 /**
  * The playbook's Part 2 live checks of the buckets the actor created or wrote (its

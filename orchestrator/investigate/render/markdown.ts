@@ -1,316 +1,83 @@
-import { kindModule } from '../../contain/kinds';
-import { InvestigationResult, Principal } from '../types';
-import {
-  Cells,
-  allPlans,
-  approvalLine,
-  keyList,
-  kindLabel,
-  manualLine,
-  reachLabel,
-  stepAction,
-  stepTarget,
-  subjectLabel,
-} from './text';
+import { markdownCode, markdownText } from '../../output/escape';
+import { InvestigationResult } from '../types';
+import { Block, CellValue, Column, Inline, ReportDocument, Section, TableBlock, Text } from './document';
+import { reportDocument } from './sections';
 
 /**
- * The report a person reads (`--format markdown`): the playbook's Part 3 "Impact" questions
- * answered from the data, the Part 4 story and resource list with the containment plan, then
- * the tables behind them (the playbook's Part 2 tables per principal, resources, probes,
- * addresses, network, timeline) and the queries that produced them.
+ * The report a person reads and pastes into a ticket (`--format markdown`), from the section
+ * definitions. Every value from the logs or the plan is a code span (a literal, never a link,
+ * image or markup); the kit's own sentences are escaped as text, so a value inside them cannot
+ * become markup or an autolink either.
  */
 
-const esc = (value: string | number | null | undefined) =>
-  value === null || value === undefined ? '' : String(value).replace(/\|/g, '\\|').replace(/\s+/g, ' ');
-const code = (value: string | null | undefined) => (value ? `\`${value.replace(/`/g, "'")}\`` : '');
+function inline(piece: Inline, inTable = false): string {
+  if (typeof piece === 'string') return markdownText(piece);
+  return markdownCode('code' in piece ? piece.code : piece.event, inTable);
+}
 
-function table(headers: readonly string[], rows: readonly Cells[]): string {
-  if (rows.length === 0) return '_None._';
+const line = (value: Text) => value.map((p) => inline(p)).join('');
+
+function cell(value: CellValue, column: Column): string {
+  if (value === null || value === undefined || value === '') return '';
+  if (typeof value === 'number') return String(value);
+  return column.kind === 'text' ? markdownText(String(value)) : markdownCode(String(value), true);
+}
+
+function table(block: TableBlock): string[] {
+  const title = block.title ? [`${markdownText(block.title)}:`, ''] : [];
+  if (block.rows.length === 0) return [...title, `_${markdownText(block.empty ?? 'None.')}_`, ''];
   return [
-    `| ${headers.join(' | ')} |`,
-    `| ${headers.map(() => '---').join(' | ')} |`,
-    ...rows.map((r) => `| ${headers.map((_, i) => esc(r[i])).join(' | ')} |`),
-  ].join('\n');
-}
-
-function story(result: InvestigationResult): string[] {
-  const subject = result.principals.find((p) =>
-    p.reached.some((r) => r.how === 'subject' || r.how === 'exposed key'),
-  );
-  if (!subject) return [];
-  const key = subject.accessKeys.find((k) => k.origin === 'subject');
-  const lines = [
-    `The ${kindLabel(subject)} ${code(subject.name)}${key ? ` (access key ${code(key.accessKeyId)})` : ''} was the initial compromise vector.`,
+    ...title,
+    `| ${block.columns.map((c) => markdownText(c.header)).join(' | ')} |`,
+    `| ${block.columns.map((c) => (c.kind === 'number' ? '---:' : '---')).join(' | ')} |`,
+    ...block.rows.map((r) => `| ${block.columns.map((c, i) => cell(r[i], c)).join(' | ')} |`),
+    '',
   ];
-  const verbs: Record<string, string> = {
-    CreateUser: 'created the IAM user',
-    CreateRole: 'created the role',
-    CreateAccessKey: 'created an access key for',
-    CreateLoginProfile: 'set a console password for',
-    UpdateLoginProfile: 'changed the console password of',
-    AssumeRole: 'assumed the role',
-    AttachRolePolicy: 'changed the permissions of the role',
-    PutRolePolicy: 'changed the permissions of the role',
-    UpdateAssumeRolePolicy: 'changed the trust policy of the role',
-  };
-  for (const p of result.principals) {
-    for (const r of p.reached) {
-      const verb = verbs[r.how];
-      if (verb && r.from)
-        lines.push(`${code(r.from)} ${verb} ${code(p.name)}${p.account ? ` in account ${p.account}` : ''}.`);
-    }
-  }
-  for (const b of result.resources.filter((r) => r.type === 'AWS::S3::Bucket' && r.action === 'created')) {
-    lines.push(`${code(b.by)} created the S3 bucket ${code(b.name)}.`);
-  }
-  return lines;
 }
 
-function resourceList(result: InvestigationResult): string[] {
-  return allPlans(result).flatMap((plan) => [
-    `Resource list for account ${code(plan.accountId ?? 'unknown')}:`,
-    '',
-    ...(plan.steps.length === 0
-      ? ['- nothing to contain']
-      : plan.steps.map((s) => kindModule(s.kind).resourceLine(s, code))),
-    '',
-    ...((plan.manualActions ?? []).length > 0
-      ? [
-          'By hand (the kit cannot contain these yet; playbook steps 9 and 10):',
-          '',
-          ...(plan.manualActions ?? []).map((a) => `- ${manualLine(a, code)}`),
-          '',
-        ]
-      : []),
-    ...((plan.approvals ?? []).length > 0
-      ? [
-          'For the owner’s approval (pre-existing principals the actor changed, playbook step 10):',
-          '',
-          ...(plan.approvals ?? []).map((a) => `- ${approvalLine(a, code)}`),
-          '',
-        ]
-      : []),
-  ]);
+function blockLines(block: Block): string[] {
+  switch (block.kind) {
+    case 'paragraph':
+      return [line(block.text), ''];
+    case 'list':
+      return [
+        ...(block.title ? [`${markdownText(block.title)}:`, ''] : []),
+        ...block.items.flatMap((item, i) => [
+          `${block.ordered ? `${i + 1}.` : '-'} ${line(item.text)}`,
+          ...(item.items ?? []).map((sub) => `${block.ordered ? '   ' : '  '}* ${line(sub)}`),
+        ]),
+        '',
+      ];
+    case 'table':
+      return table(block);
+  }
 }
 
-function principalTables(p: Principal): string[] {
+function section(s: Section, level: number): string[] {
   return [
-    `### ${kindLabel(p)} ${p.name}`,
+    `${'#'.repeat(level)} ${markdownText(s.title)}`,
     '',
-    `Account ${p.account ?? 'unknown'}; reached: ${p.reached.map(reachLabel).join('; ')}; ` +
-      `access keys: ${keyList(p) || 'none'}; first seen ${p.firstSeen ?? '-'}, last seen ${p.lastSeen ?? '-'}, ${p.events} call(s).` +
-      `${p.note ? ` ${p.note}.` : ''}${p.protected ? ` Protected: ${p.protected}.` : ''}`,
-    '',
-    table(
-      ['awsregion', 'eventsource', 'eventname', 'readonly', 'errorcode', 'errormessage', 'COUNT'],
-      p.apiCalls.map((c) => [
-        c.region,
-        c.eventSource,
-        c.eventName,
-        c.readOnly === null ? '' : String(c.readOnly),
-        c.errorCode,
-        c.errorMessage,
-        c.count,
-      ]),
-    ),
-    '',
-    table(
-      ['sourceipaddress', 'calls'],
-      p.sourceIps.map((s) => [s.value, s.count]),
-    ),
-    '',
-    table(
-      ['useragent', 'calls'],
-      p.userAgents.map((u) => [u.value, u.count]),
-    ),
-    '',
-    ...(p.deniedCalls.length > 0
-      ? [
-          'Denied calls:',
-          '',
-          table(
-            ['region', 'eventsource', 'eventname', 'errorcode', 'errormessage', 'count', 'first', 'last'],
-            p.deniedCalls.map((d) => [
-              d.region,
-              d.eventSource,
-              d.eventName,
-              d.errorCode,
-              d.errorMessage,
-              d.count,
-              d.firstSeen,
-              d.lastSeen,
-            ]),
-          ),
-          '',
-        ]
-      : []),
-    ...(p.consoleLogins.length > 0
-      ? [
-          'Console sign-ins:',
-          '',
-          table(
-            ['time', 'source IP', 'result', 'MFA', 'user agent'],
-            p.consoleLogins.map((l) => [l.eventTime, l.sourceIp, l.result, l.mfaUsed, l.userAgent]),
-          ),
-          '',
-        ]
-      : []),
+    ...s.blocks.flatMap(blockLines),
+    ...(s.sections ?? []).flatMap((sub) => section(sub, level + 1)),
   ];
+}
+
+export function markdownOf(document: ReportDocument): string {
+  const out = [
+    `# ${markdownText(document.title)}`,
+    '',
+    markdownText(document.meta),
+    '',
+    `**${markdownText(document.headline)}.**`,
+    '',
+  ];
+  if (document.warnings.length > 0) {
+    out.push('> Warnings:', ...document.warnings.map((w) => `> - ${markdownText(w)}`), '');
+  }
+  out.push(...document.sections.flatMap((s) => section(s, 2)));
+  return `${out.join('\n').trimEnd()}\n`;
 }
 
 export function renderMarkdown(result: InvestigationResult): string {
-  const out: string[] = [
-    `# Investigation: ${subjectLabel(result.subject)}`,
-    '',
-    `Window ${result.window.from}..${result.window.to}, ${result.engine} engine, depth ${result.depthLimit}` +
-      `${result.incidentId ? `, incident ${result.incidentId}` : ''}; generated ${result.generatedAt} by ${result.generatedBy}.`,
-    '',
-    `**${result.summary.headline}.**`,
-    '',
-  ];
-  if (result.warnings.length > 0) out.push('> Warnings:', ...result.warnings.map((w) => `> - ${esc(w)}`), '');
-  if (!result.found) return `${out.join('\n')}\n`;
-
-  out.push('## Part 3: Analysis - Impact', '');
-  for (const q of result.impact) {
-    out.push(`${q.number}. ${q.question}`, `   * ${q.answer}`, ...q.facts.map((f) => `     * ${esc(f)}`));
-  }
-  out.push('', '## Part 4: Containment', '', ...story(result), '', ...resourceList(result));
-  for (const plan of allPlans(result)) {
-    out.push(
-      `Containment plan${plan.accountId ? ` for account ${code(plan.accountId)}` : ''}` +
-        `${plan === result.containmentPlan ? ' (`irkit contain --plan FILE` with the JSON result)' : ''}:`,
-      '',
-      table(
-        ['#', 'kind', 'target', 'action', 'evidence'],
-        plan.steps.map((s, i) => [
-          i + 1,
-          s.kind,
-          stepTarget(s),
-          stepAction(s),
-          s.evidence.map((e) => `${e.reason}${e.eventId ? ` (event ${e.eventId})` : ''}`).join('; '),
-        ]),
-      ),
-      '',
-    );
-  }
-  if (result.excluded.length > 0) {
-    out.push(
-      'Kept out of the plan:',
-      '',
-      table(
-        ['kind', 'name', 'account', 'reason'],
-        result.excluded.map((e) => [e.kind, e.name, e.account, e.reason]),
-      ),
-      '',
-    );
-  }
-
-  out.push('## Part 2: Analysis - Scope', '', ...result.principals.flatMap(principalTables));
-  out.push(
-    '### Resources created, modified and deleted',
-    '',
-    table(
-      ['eventtime', 'action', 'type', 'name', 'by', 'account', 'region', 'eventname', 'eventid'],
-      result.resources
-        .filter((r) => r.action !== 'probed')
-        .map((r) => [
-          r.eventTime,
-          `${r.action}${r.preExisting ? ' (pre-existing)' : ''}`,
-          r.type,
-          `${r.name ?? ''}${r.detail ? ` (${r.detail})` : ''}`,
-          r.by,
-          r.account,
-          r.region,
-          r.eventName,
-          r.eventId,
-        ]),
-    ),
-    '',
-    '### Probing calls',
-    '',
-    table(
-      ['eventtime', 'by', 'awsregion', 'eventname', 'resource', 'eventid'],
-      result.resources
-        .filter((r) => r.action === 'probed')
-        .map((r) => [r.eventTime, r.by, r.region, r.eventName, r.name ?? r.type, r.eventId]),
-    ),
-    '',
-    '### Source IP addresses',
-    '',
-    table(
-      ['address', 'calls', 'used by', 'first seen', 'last seen', 'other identities from it'],
-      result.sourceIps.map((s) => [
-        s.address,
-        s.events,
-        s.principals.join(', '),
-        s.firstSeen,
-        s.lastSeen,
-        s.others
-          .map((o) => `${o.identityArn ?? o.userName ?? o.identityType ?? '?'}: ${o.eventName} x${o.count}`)
-          .join('; '),
-      ]),
-    ),
-    '',
-    '### Network activity (VPC Flow Logs)',
-    '',
-    result.network.flows.length === 0
-      ? `_${result.network.note ?? 'No traffic.'}_`
-      : table(
-          [
-            'sourceaddress',
-            'destinationaddress',
-            'port',
-            'protocol',
-            'action',
-            'records',
-            'bytes',
-            'first',
-            'last',
-          ],
-          result.network.flows.map((f) => [
-            f.sourceAddress,
-            f.destinationAddress,
-            f.destinationPort,
-            f.protocol,
-            f.action,
-            f.records,
-            f.bytes,
-            f.firstStart,
-            f.lastEnd,
-          ]),
-        ),
-    '',
-    '### Timeline',
-    '',
-    table(
-      ['eventtime', 'principal', 'access key', 'eventname', 'action', 'resource', 'errorcode', 'eventid'],
-      result.timeline.map((t) => [
-        t.eventTime,
-        t.principal,
-        t.accessKeyId,
-        t.eventName,
-        t.action,
-        t.resource,
-        t.errorCode,
-        t.eventId,
-      ]),
-    ),
-    '',
-    '### Queries run',
-    '',
-    table(
-      ['query', 'parameters', 'rows', 'ms'],
-      result.queries.map((q) => [
-        q.queryId,
-        Object.entries(q.params)
-          .map(([k, v]) => `${k}=${v}`)
-          .join(' '),
-        q.rows,
-        q.elapsedMs,
-      ]),
-    ),
-    '',
-  );
-  return out.join('\n');
+  return markdownOf(reportDocument(result));
 }

@@ -1,142 +1,71 @@
+import { terminalSafe } from '../../output/escape';
+import { textTable } from '../../output/text-table';
 import { InvestigationResult } from '../types';
-import {
-  allPlans,
-  approvalLine,
-  keyList,
-  manualLine,
-  kindLabel,
-  planRows,
-  reachLabel,
-  subjectLabel,
-  textTable,
-} from './text';
+import { Block, ReportDocument, Section, plain } from './document';
+import { reportDocument } from './sections';
 
 /**
- * The terminal view (`--format table`): the blast radius and the containment plan, in the
- * playbook's table style. The JSON document holds everything, this the essentials.
+ * The terminal view (`--format table`), from the section definitions: every section and
+ * table, the timeline too, each value made safe for a terminal. Given a width (the
+ * terminal's columns), tables are fitted to it, cut cells ending in `…`; `--wide` shows all.
  */
-export function renderTable(result: InvestigationResult): string {
-  const out: string[] = [];
-  const section = (title: string, body: string) => out.push(`${title}\n${body}\n`);
-  out.push(
-    `Investigation of ${subjectLabel(result.subject)}, ${result.window.from}..${result.window.to} (${result.engine} engine, depth ${result.depthLimit})`,
-    `${result.summary.headline}\n`,
-  );
-  if (!result.found) {
-    if (result.warnings.length > 0) section('Warnings', result.warnings.map((w) => `- ${w}`).join('\n'));
-    return `${out.join('\n')}`;
-  }
-  section(
-    'Principals',
-    textTable(
-      ['kind', 'name', 'account', 'reached', 'access keys', 'first seen', 'last seen', 'calls', 'source IPs'],
-      result.principals.map((p) => [
-        `${kindLabel(p)}${p.actor ? '' : ' (not the actor)'}${p.protected ? ' (protected)' : ''}`,
-        p.name,
-        p.account,
-        p.reached.map(reachLabel).join('; '),
-        keyList(p),
-        p.firstSeen,
-        p.lastSeen,
-        p.events,
-        p.sourceIps.map((s) => s.value).join(', '),
-      ]),
-    ),
-  );
-  const changes = result.resources.filter((r) => r.action !== 'probed');
-  if (changes.length > 0) {
-    section(
-      'Resources created, modified and deleted',
-      textTable(
-        ['action', 'type', 'name', 'by', 'account', 'region', 'time', 'call', 'event id'],
-        changes.map((r) => [
-          `${r.action}${r.preExisting ? ' (pre-existing)' : ''}`,
-          r.type,
-          `${r.name ?? ''}${r.detail ? ` (${r.detail})` : ''}`,
-          r.by,
-          r.account,
-          r.region,
-          r.eventTime,
-          r.eventName,
-          r.eventId,
+
+export interface TableOptions {
+  /** The terminal's width. @default no limit (every cell in full) */
+  readonly maxWidth?: number;
+}
+
+function blockLines(block: Block, options: TableOptions): string[] {
+  switch (block.kind) {
+    case 'paragraph':
+      return [terminalSafe(plain(block.text)), ''];
+    case 'list':
+      return [
+        ...(block.title ? [`${terminalSafe(block.title)}:`] : []),
+        ...block.items.flatMap((item, i) => [
+          `${block.ordered ? `${i + 1}.` : '-'} ${terminalSafe(plain(item.text))}`,
+          ...(item.items ?? []).map((sub) => `   - ${terminalSafe(plain(sub))}`),
         ]),
-      ),
-    );
+        '',
+      ];
+    case 'table':
+      return [
+        ...(block.title ? [`${terminalSafe(block.title)}:`] : []),
+        block.rows.length === 0
+          ? terminalSafe(block.empty ?? 'None.')
+          : textTable(
+              block.columns.map((c) => c.header),
+              block.rows,
+              { maxWidth: options.maxWidth, rightAligned: block.columns.map((c) => c.kind === 'number') },
+            ),
+        '',
+      ];
   }
-  const probes = result.resources.filter((r) => r.action === 'probed');
-  if (probes.length > 0) {
-    section(
-      'Probed',
-      textTable(
-        ['time', 'by', 'region', 'call', 'resource', 'event id'],
-        probes.map((r) => [r.eventTime, r.by, r.region, r.eventName, r.name ?? r.type, r.eventId]),
-      ),
-    );
-  }
-  section(
-    'Source IP addresses',
-    textTable(
-      ['address', 'calls', 'used by', 'others from it'],
-      result.sourceIps.map((s) => [
-        s.address,
-        s.events,
-        s.principals.join(', '),
-        s.others
-          .map((o) => `${o.identityArn ?? o.userName ?? o.identityType ?? '?'} ${o.eventName} x${o.count}`)
-          .join('; '),
-      ]),
-    ),
-  );
-  section(
-    'Network (VPC Flow Logs)',
-    result.network.flows.length === 0
-      ? (result.network.note ?? 'no traffic')
-      : textTable(
-          ['source', 'destination', 'port', 'protocol', 'action', 'records', 'bytes', 'first', 'last'],
-          result.network.flows.map((f) => [
-            f.sourceAddress,
-            f.destinationAddress,
-            f.destinationPort,
-            f.protocol,
-            f.action,
-            f.records,
-            f.bytes,
-            f.firstStart,
-            f.lastEnd,
-          ]),
-        ),
-  );
-  for (const plan of allPlans(result)) {
-    const title = `Containment plan${plan.accountId ? ` for account ${plan.accountId}` : ''}${plan === result.containmentPlan ? ' (irkit contain --plan FILE)' : ''}`;
-    section(
-      title,
-      plan.steps.length === 0
-        ? 'nothing to contain'
-        : textTable(['#', 'kind', 'target', 'action', 'evidence'], planRows(plan)),
-    );
-    const asIs = (value: string) => value;
-    if ((plan.manualActions ?? []).length > 0) {
-      section(
-        `By hand${plan.accountId ? ` in account ${plan.accountId}` : ''} (the kit cannot contain these yet)`,
-        (plan.manualActions ?? []).map((a) => `- ${manualLine(a, asIs)}`).join('\n'),
-      );
-    }
-    if ((plan.approvals ?? []).length > 0) {
-      section(
-        `For the owner’s approval${plan.accountId ? ` in account ${plan.accountId}` : ''}`,
-        (plan.approvals ?? []).map((a) => `- ${approvalLine(a, asIs)}`).join('\n'),
-      );
-    }
-  }
-  if (result.excluded.length > 0) {
-    section(
-      'Kept out of the plan',
-      textTable(
-        ['kind', 'name', 'account', 'reason'],
-        result.excluded.map((e) => [e.kind, e.name, e.account, e.reason]),
-      ),
-    );
-  }
-  if (result.warnings.length > 0) section('Warnings', result.warnings.map((w) => `- ${w}`).join('\n'));
-  return out.join('\n');
+}
+
+function section(s: Section, level: number, options: TableOptions): string[] {
+  const title = terminalSafe(s.title);
+  return [
+    title,
+    (level === 1 ? '=' : '-').repeat(Math.min(title.length, options.maxWidth ?? title.length)),
+    ...s.blocks.flatMap((b) => blockLines(b, options)),
+    ...(s.sections ?? []).flatMap((sub) => section(sub, level + 1, options)),
+  ];
+}
+
+export function tableOf(document: ReportDocument, options: TableOptions = {}): string {
+  const out = [
+    terminalSafe(document.title),
+    terminalSafe(document.meta),
+    `${terminalSafe(document.headline)}.`,
+    '',
+  ];
+  if (document.warnings.length > 0)
+    out.push('Warnings:', ...document.warnings.map((w) => `- ${terminalSafe(w)}`), '');
+  out.push(...document.sections.flatMap((s) => section(s, 1, options)));
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+export function renderTable(result: InvestigationResult, options: TableOptions = {}): string {
+  return tableOf(reportDocument(result), options);
 }

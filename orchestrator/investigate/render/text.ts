@@ -1,29 +1,8 @@
-/** Plain-text tables in the playbook's style (`a  |  b`), and the labels every renderer shares. */
+/** The labels every renderer shares. */
 
 import { ContainmentStep, kindModule } from '../../contain/kinds';
 import { Approval, ContainmentPlan, ManualAction, ManualTarget } from '../../contain/plan';
 import { InvestigationResult, InvestigationSubject, Principal, Reach } from '../types';
-
-export type Cells = readonly (string | number | null | undefined)[];
-
-const cell = (value: string | number | null | undefined) =>
-  value === null || value === undefined ? '' : String(value);
-
-/** A header row, a dashed rule and the rows, columns padded to their widest cell. */
-export function textTable(headers: readonly string[], rows: readonly Cells[]): string {
-  const body = rows.map((r) => headers.map((_, i) => cell(r[i]).replace(/\s+/g, ' ')));
-  const widths = headers.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
-  const line = (values: readonly string[]) =>
-    values
-      .map((v, i) => (i === values.length - 1 ? v : v.padEnd(widths[i])))
-      .join('  |  ')
-      .trimEnd();
-  return [
-    line(headers),
-    widths.map((w, i) => '-'.repeat(w + (i === 0 || i === widths.length - 1 ? 2 : 4))).join('|'),
-    ...body.map(line),
-  ].join('\n');
-}
 
 export function subjectLabel(subject: InvestigationSubject): string {
   return subject.kind === 'accessKey' ? `access key ${subject.accessKeyId}` : `IAM user ${subject.userName}`;
@@ -65,16 +44,6 @@ export function stepAction(step: ContainmentStep): string {
 /** The plan a result carries, then the other accounts' plans. */
 export function allPlans(result: InvestigationResult): ContainmentPlan[] {
   return [result.containmentPlan, ...result.otherAccountPlans];
-}
-
-export function planRows(plan: ContainmentPlan): Cells[] {
-  return plan.steps.map((s, i) => [
-    i + 1,
-    s.kind,
-    stepTarget(s),
-    stepAction(s),
-    s.evidence.map((e) => e.reason).join('; '),
-  ]);
 }
 
 const TARGET_LABELS: Readonly<Record<ManualTarget, string>> = {

@@ -17,7 +17,7 @@ describe('irkit demo', () => {
     const run = await irkit('demo', '--events', '300');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(
-      /^Investigation of access key AKIAIOSFODNN7EXAMPLE, 2021\/07\/16\.\.2021\/07\/24/,
+      /^Investigation: access key AKIAIOSFODNN7EXAMPLE\nWindow 2021\/07\/16\.\.2021\/07\/24/,
     );
     for (const expected of [
       'JorgeSouza',

@@ -48,9 +48,11 @@ describe('irkit investigate on the local engine', () => {
     const run = await irkit('investigate', '--access-key-id', KEY, ...WINDOW, '--logs', logs.root);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(
-      `Investigation of access key ${KEY}, 2021/07/16..2021/07/24 (local engine, depth 5)`,
+      `Investigation: access key ${KEY}\nWindow 2021/07/16..2021/07/24, local engine, depth 5`,
     );
-    expect(run.stdout).toMatch(/Containment plan for account 777777777777 \(irkit contain --plan FILE\)/);
+    expect(run.stdout).toMatch(
+      /Containment plan for account 777777777777\n-+\n[^]*Steps \(irkit contain --plan FILE/,
+    );
     expect(run.stdout).toMatch(/bucket\s+\|\s+DOC-EXAMPLE-BUCKET\s+\|\s+lock to break-glass/);
     expect(run.stderr).toContain(`depth 0: ${KEY}`);
     expect(run.stderr).toMatch(/key-api-activity \(AKIAIOSFODNN7EXAMPLE\): 4 row\(s\) in \d+ ms/);
@@ -125,7 +127,7 @@ describe('irkit investigate on the local engine', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('## Part 3: Analysis - Impact');
     expect(run.stdout).toMatch(
-      /\| bucket \| DOC-EXAMPLE-BUCKET \| 777777777777 \| protected: listed in protectedPrincipals \(config or --protect\)/,
+      /\| `bucket` \| `DOC-EXAMPLE-BUCKET` \| `777777777777` \| protected: listed in protectedPrincipals \(config or --protect\)/,
     );
   });
 

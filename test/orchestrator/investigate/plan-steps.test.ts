@@ -260,7 +260,8 @@ describe('GIVEN an actor that creates a user, changes existing users and leaves 
     );
     expect(markdown).toContain('`irkit contain --incident IR-2021-0724 --user ci-deployer`');
     const table = renderTable(result);
-    expect(table).toContain(`By hand in account ${ACCOUNT} (the kit cannot contain these yet)`);
+    expect(table).toContain(`Containment plan for account ${ACCOUNT}`);
+    expect(table).toContain('By hand (the kit cannot contain these yet; playbook steps 9 and 10):');
     expect(table).toContain('aws cloudtrail start-logging --name management-events --region us-east-1');
     expect(table).toContain('For the owner’s approval');
   });

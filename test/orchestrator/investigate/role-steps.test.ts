@@ -204,7 +204,7 @@ describe('GIVEN an actor that creates, re-trusts, changes and assumes roles of e
     );
     expect(markdown).toContain('> - the actor acted as the IR role SecurityAnalystRole: the worst news;');
     // Log values go through the escaping helpers: the policy name cannot break the table.
-    expect(markdown).toContain('admin\\|`** attached by JorgeSouza');
+    expect(markdown).toContain('admin\\|\\`\\*\\* attached by JorgeSouza');
     const json = JSON.parse(renderJson(result)) as InvestigationResult;
     expect(
       json.containmentPlan.steps.find((s) => s.name === 'SecurityAnalystRole')?.evidence[0].reason,

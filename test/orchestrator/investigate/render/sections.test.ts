@@ -1,0 +1,104 @@
+import {
+  InvestigationResult,
+  SECTIONS,
+  buildGraph,
+  demoInvestigation,
+  renderCsv,
+  renderHtml,
+  renderMarkdown,
+  renderNdjson,
+  renderTable,
+  reportDocument,
+} from '../../../../orchestrator/investigate';
+
+/** One definition of the report: every renderer shows its sections in its order, and its tables' columns. */
+
+let result: InvestigationResult;
+
+beforeAll(async () => {
+  result = (await demoInvestigation({ backgroundEvents: 50 })).result;
+});
+
+const PARTS = [
+  'Part 1: Analysis - Validation',
+  'Part 2: Analysis - Scope',
+  'Part 3: Analysis - Impact',
+  'Part 4: Containment',
+  'Queries run',
+];
+
+test('the sections follow the playbook: Part 1, 2, 3, 4, then the queries', () => {
+  expect(SECTIONS.map((s) => s.title)).toEqual(PARTS);
+  expect(reportDocument(result).sections.map((s) => s.title)).toEqual(PARTS);
+});
+
+test.each([
+  ['markdown', () => renderMarkdown(result)],
+  ['table', () => renderTable(result)],
+  ['html', () => renderHtml(result)],
+])('%s shows every section in that order, each once', (name, render) => {
+  const text = render();
+  const at = PARTS.map((title) => text.indexOf(title));
+  expect(at.every((i) => i >= 0)).toBe(true);
+  expect([...at].sort((a, b) => a - b)).toEqual(at);
+  // HTML names each section twice: its heading and the contents.
+  for (const title of PARTS) expect(text.split(title).length - 1).toBe(name === 'html' ? 2 : 1);
+});
+
+test('the Markdown story says each thing once', () => {
+  const markdown = renderMarkdown(result);
+  const lines = markdown.split('\n').filter((l) => l.startsWith('`') && l.endsWith('.'));
+  expect(new Set(lines).size).toBe(lines.length);
+});
+
+test('the timeline is in the table view, and CSV and NDJSON carry the same columns as every view', () => {
+  const table = renderTable(result);
+  expect(table).toContain('Timeline');
+  for (const t of result.timeline) expect(table).toContain(t.eventId as string);
+  const csv = renderCsv(result).split('\r\n');
+  expect(csv[0]).toBe(
+    'eventtime,principal,accesskeyid,eventsource,eventname,awsregion,action,resource,errorcode,eventid',
+  );
+  expect(csv).toHaveLength(result.timeline.length + 2);
+  const apiCalls = renderCsv(result, 'api-calls').split('\r\n');
+  expect(apiCalls[0]).toBe('principal,awsregion,eventsource,eventname,readonly,errorcode,errormessage,count');
+  expect(apiCalls).toHaveLength(result.principals.reduce((n, p) => n + p.apiCalls.length, 0) + 2);
+  const rows = renderNdjson(result)
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { table: string });
+  expect(rows.filter((r) => r.table === 'timeline')).toHaveLength(result.timeline.length);
+  expect(new Set(rows.map((r) => r.table))).toEqual(
+    new Set([
+      'principals',
+      'api-calls',
+      'principal-source-ips',
+      'user-agents',
+      'access-keys',
+      'source-ips',
+      'resources',
+      'probes',
+      'timeline',
+      'plan',
+      'queries',
+    ]),
+  );
+});
+
+test('the graph: who created or minted whom, every action edge with its event', () => {
+  const graph = buildGraph(result);
+  const label = (id: string) => graph.nodes.find((n) => n.id === id)?.label;
+  const edges = graph.edges.map((e) => `${label(e.from)} -${e.label}-> ${label(e.to)}`);
+  expect(edges).toEqual(
+    expect.arrayContaining([
+      'AKIAIOSFODNN7EXAMPLE -exposed key of-> JorgeSouza',
+      'AKIAIOSFODNN7EXAMPLE -CreateUser-> JaneDoe',
+      'AKIAIOSFODNN7EXAMPLE -CreateAccessKey-> AKIAI44QH8DHBEXAMPLE',
+      'AKIAI44QH8DHBEXAMPLE -key of-> JaneDoe',
+      'AKIAI44QH8DHBEXAMPLE -CreateBucket-> DOC-EXAMPLE-BUCKET',
+    ]),
+  );
+  for (const e of graph.edges.filter((x) => x.label !== 'exposed key of')) expect(e.eventId).toMatch(/\S/);
+  const html = renderHtml(result);
+  for (const n of graph.nodes) expect(html).toContain(`data-node="${n.id}"`);
+});
