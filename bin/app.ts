@@ -9,6 +9,11 @@ import { ALERTS_STACK_NAME, AlertsStack, alertsSettings } from '../lib/stacks/al
 import { ANALYTICS_STACK_NAME, AnalyticsStack } from '../lib/stacks/analytics-stack';
 import { EVIDENCE_STACK_NAME, EvidenceStack, evidenceSettings } from '../lib/stacks/evidence-stack';
 import { LOG_SOURCES_STACK_NAME, LogSourcesStack } from '../lib/stacks/log-sources-stack';
+import {
+  ORGANIZATION_STACK_NAME,
+  OrganizationStack,
+  organizationSettings,
+} from '../lib/stacks/organization/organization-stack';
 import { SIMULATION_STACK_NAME, SimulationStack, simulationSettings } from '../lib/stacks/simulation-stack';
 
 /**
@@ -27,6 +32,8 @@ export interface IrKitApp {
   /** One per Region whose alert events are forwarded to the alerts stack's Region. */
   readonly alertForwarding: readonly AlertForwardingStack[];
   readonly simulation?: SimulationStack;
+  /** The member accounts' baseline and alert rules, by StackSets (with members.organizationalUnits). */
+  readonly organization?: OrganizationStack;
 }
 
 export function buildApp(app: App = new App()): IrKitApp {
@@ -62,7 +69,25 @@ export function buildApp(app: App = new App()): IrKitApp {
     ? new SimulationStack(app, SIMULATION_STACK_NAME, simulationSettings(config))
     : undefined;
 
-  return { app, config, analytics, logSources, access, evidence, alerts, alertForwarding, simulation };
+  const organizationProps = organizationSettings(config);
+  const organization = organizationProps
+    ? new OrganizationStack(app, ORGANIZATION_STACK_NAME, organizationProps)
+    : undefined;
+  // The member alert rules forward to the organization bus: it exists first.
+  organization?.addDependency(alerts);
+
+  return {
+    app,
+    config,
+    analytics,
+    logSources,
+    access,
+    evidence,
+    alerts,
+    alertForwarding,
+    simulation,
+    organization,
+  };
 }
 
 if (require.main === module) {

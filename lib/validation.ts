@@ -53,6 +53,11 @@ export const PATTERNS = {
   /** EC2 instance ids: `i-` and 8 (older) or 17 lower-case hex digits. */
   instanceId: /^i-([0-9a-f]{8}|[0-9a-f]{17})$/,
   email: /^[^\s@]+@[^\s@]+\.[^\s@.]+$/,
+  organizationId: /^o-[a-z0-9]{10,32}$/,
+  /** An organizational unit (`ou-exa1-11111111`) or the organization's root (`r-exa1`). */
+  organizationalUnitOrRoot: /^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/,
+  /** A role ARN with `{account}` for the account id (the member accounts' deploy role). */
+  roleArnTemplate: new RegExp(`^arn:${PARTITION}:iam::\\{account\\}:role${IAM_PATH_AND_NAME}$`),
 } as const;
 
 const ACCESS_KEY_ID = PATTERNS.accessKeyId;
@@ -61,7 +66,7 @@ const ACCOUNT_ID = PATTERNS.accountId;
 /** Bucket names, including legacy us-east-1 names with capitals and underscores (DOC-EXAMPLE-BUCKET). */
 const BUCKET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]$/;
 const DATE = /^(\d{4})[/-](\d{2})[/-](\d{2})$/;
-const ORG_ID = /^o-[a-z0-9]{10,32}$/;
+const ORG_ID = PATTERNS.organizationId;
 const INCIDENT_ID = /^[A-Za-z0-9][A-Za-z0-9-]{0,39}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const INSTANCE_ID = PATTERNS.instanceId;

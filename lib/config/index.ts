@@ -14,6 +14,7 @@ import {
   ParsedKeys,
   RULES,
   alertForwardingRegionsOf,
+  defaultDeployRoleArnTemplate,
 } from './keys';
 import { ConfigError, ConfigProblem, Raw, collect, object } from './readers';
 
@@ -23,6 +24,7 @@ export {
   DEFAULT_RESULTS_RETENTION_IN_DAYS,
   MAX_EVIDENCE_RETENTION_DAYS,
   MIN_BYTES_SCANNED_CUTOFF,
+  defaultDeployRoleArnTemplate,
   isAccountRootPrincipal,
 } from './keys';
 export type { ConfigDefaults } from './keys';
@@ -173,6 +175,10 @@ export interface RuntimeConfig {
   /** The responders (never contained), as the config lists them; validated at synth. */
   readonly trustedPrincipals: readonly string[];
   readonly breakGlassPrincipals?: readonly string[];
+  /** The role irkit assumes in a member account, `{account}` for its id. */
+  readonly deployRoleArnTemplate: string;
+  /** Where the member StackSets were created (irkit doctor --members reads their instances). */
+  readonly membersAdministrator: 'delegated' | 'management';
 }
 
 export function parseRuntimeConfig(raw: unknown): RuntimeConfig {
@@ -189,6 +195,8 @@ export function parseRuntimeConfig(raw: unknown): RuntimeConfig {
     env: { account: keys.env?.account, region: keys.env?.region },
     trustedPrincipals: keys.trustedPrincipals ?? [],
     ...(keys.breakGlassPrincipals !== undefined ? { breakGlassPrincipals: keys.breakGlassPrincipals } : {}),
+    deployRoleArnTemplate: keys.members?.deployRoleArn ?? defaultDeployRoleArnTemplate(names.deployRoleName),
+    membersAdministrator: keys.members?.administrator ?? 'delegated',
   };
 }
 

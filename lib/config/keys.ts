@@ -37,6 +37,11 @@ export const SECTIONS = {
   stacks: { title: 'Optional stacks' },
   evidence: { title: 'Evidence (`IrKitEvidence`)' },
   deploy: { title: 'Where to deploy' },
+  organization: {
+    title: 'An organization: the member accounts',
+    after:
+      "With `members.organizationalUnits`, `cdk deploy` adds `IrKitOrganization` (two StackSets) and the organization\nalerts bus in `IrKitAlerts`; `irkit contain --plan`, `status`, `release` and `doctor` reach the member\naccounts through `members.deployRoleArn`. The README's organization section says what to deploy where, in order.",
+  },
 } as const satisfies Record<string, { title: string; after?: string }>;
 
 export type Section = keyof typeof SECTIONS;
@@ -224,6 +229,79 @@ export const MIN_BYTES_SCANNED_CUTOFF = 10_000_000;
 export const DEFAULT_BYTES_SCANNED_CUTOFF = 100 * 1024 ** 3;
 export const DEFAULT_RESULTS_RETENTION_IN_DAYS = 365;
 export const DEFAULT_PROJECTION_START_DATE = '2020/01/01';
+
+/** The member accounts' deploy role, by default: the baseline creates the deploy role under its configured name. */
+export function defaultDeployRoleArnTemplate(deployRoleName: string): string {
+  return `arn:aws:iam::{account}:role/${deployRoleName}`;
+}
+
+const MEMBERS = group({
+  organizationalUnits: key<readonly string[]>({
+    read: list(
+      matching(
+        PATTERNS.organizationalUnitOrRoot,
+        'organizational unit or root id',
+        'give the id AWS Organizations shows: "ou-exa1-11111111", or the root "r-exa1"',
+      ),
+      { nonEmpty: false, example: '["ou-exa1-11111111"]' },
+    ),
+    default: [],
+    doc: {
+      section: 'organization',
+      type: 'list of `ou-...` or `r-...` ids',
+      defaultText: 'none: no member baseline',
+      meaning:
+        'The organizational units (or the root) whose accounts, and every account that joins them later, get the member baseline (the four IR roles trusting `trustedPrincipals`, the containment policy, handler and execution role, in `env.region`) and the alert rules (in `members.regions`), by the service-managed StackSets of `IrKitOrganization`. The security account (`env.account`) is always left out. Needs `organizationId`, `env.account` and `env.region`. Example: `["ou-exa1-11111111"]`',
+    },
+  }),
+  regions: key<readonly string[]>({
+    read: regions('["us-east-1", "eu-west-1"]', false),
+    derive: (config) => config.alertRegions as readonly string[],
+    doc: {
+      section: 'organization',
+      type: 'list of commercial Region names',
+      defaultText: '`alertRegions`',
+      meaning:
+        "Regions of the member accounts' alert rules, beside us-east-1 (always: IAM's events arrive there). Each rule forwards to the security account's `irkit-organization-alerts` bus, which admits only the organization (`aws:PrincipalOrgID`). Example: `[\"eu-west-1\"]`",
+    },
+  }),
+  administrator: key<'delegated' | 'management'>({
+    read: oneOf(['delegated', 'management'] as const),
+    default: 'delegated',
+    runtime: true,
+    doc: {
+      section: 'organization',
+      type: '`"delegated"` or `"management"`',
+      meaning:
+        "Where `IrKitOrganization` deploys: in a delegated administrator account for CloudFormation StackSets (AWS's advice; the StackSets are created with `CallAs: DELEGATED_ADMIN`), or in the management account itself.",
+    },
+  }),
+  administrationAccount: key<string | undefined>({
+    read: accountId,
+    doc: {
+      section: 'organization',
+      type: '12-digit string',
+      defaultText: '`env.account` (the security account as the delegated administrator)',
+      meaning:
+        'The account `IrKitOrganization` deploys to: the management account, or the delegated administrator when it is not the security account. Example: `"111111111111"`',
+    },
+  }),
+  deployRoleArn: key<string | undefined>({
+    read: matching(
+      PATTERNS.roleArnTemplate,
+      'role ARN template',
+      'give an IAM role ARN with {account} for the member account id, e.g. "arn:aws:iam::{account}:role/SecurityDeployRole"',
+    ),
+    runtime: true,
+    doc: {
+      section: 'organization',
+      type: 'role ARN with `{account}`',
+      defaultText: '`arn:aws:iam::{account}:role/` + `deployRoleName`',
+      meaning:
+        'The role `irkit` assumes in a member account, from the security account, with the operator\'s name in the session. Example: `"arn:aws:iam::{account}:role/SecurityDeployRole"`',
+    },
+  }),
+});
 
 /** Every key of the config, in the order docs/configuration.md lists them. */
 export const KEYS = {
@@ -618,6 +696,7 @@ export const KEYS = {
       },
     }),
   }),
+  members: MEMBERS,
 };
 
 /** A check across keys; skipped when one of its keys is already wrong. */
@@ -693,6 +772,25 @@ export const RULES: readonly Rule[] = [
           )
         : undefined,
   },
+  ...(['organizationId', 'env.account', 'env.region'] as const).map((needed): Rule => ({
+    keys: ['members.organizationalUnits', needed],
+    check: (c) => {
+      const value =
+        needed === 'organizationId'
+          ? c.organizationId
+          : c.env[needed === 'env.account' ? 'account' : 'region'];
+      return c.members.organizationalUnits.length > 0 && value === undefined
+        ? at(
+            needed,
+            undefined,
+            'required with members.organizationalUnits',
+            needed === 'organizationId'
+              ? 'add "organizationId": "o-exampleorgid": the alerts bus admits only that organization'
+              : `set ${needed} (the security account and its Region): the member roles trust it and the member alerts go to it`,
+          )
+        : undefined;
+    },
+  })),
   {
     keys: ['simulation.enabled', 'simulation.sandboxAccount'],
     check: (c) =>

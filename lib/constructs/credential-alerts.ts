@@ -8,6 +8,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 
 import { IrKitError } from '../errors';
+import { PATTERNS } from '../validation';
 
 export interface CredentialAlertsProps {
   /** Any assumption of this role is reported. */
@@ -17,7 +18,18 @@ export interface CredentialAlertsProps {
    * @default - no subscriptions; subscribe to the topic yourself
    */
   readonly emailAddresses?: readonly string[];
+  /**
+   * The AWS Organizations id whose member accounts forward their alert events here: an event bus
+   * (organizationBusName) that admits events:PutEvents only from principals of this organization
+   * (aws:PrincipalOrgID), with the same alert rules on it, to the same topic. Each message names
+   * the account the event arose in.
+   * @default - no organization bus; the account's own events only
+   */
+  readonly organizationId?: string;
 }
+
+/** The event bus member accounts forward their alert events to, in the security account's us-east-1. */
+export const ORGANIZATION_BUS_NAME = 'irkit-organization-alerts';
 
 /** One alert: the events it matches and how its message reads. */
 export interface AlertDefinition {
@@ -91,6 +103,8 @@ export class CredentialAlerts extends Construct {
   public readonly topic: sns.Topic;
   public readonly key: kms.Key;
   public readonly rules: events.Rule[];
+  /** The bus member accounts forward to (with organizationId). */
+  public readonly organizationBus?: events.EventBus;
 
   constructor(scope: Construct, id: string, props: CredentialAlertsProps) {
     super(scope, id);
@@ -124,20 +138,56 @@ export class CredentialAlerts extends Construct {
       this.topic.addSubscription(new subscriptions.EmailSubscription(address));
     }
 
-    const definitions = alertDefinitions(Stack.of(this).partition, props.breakGlassRole.roleArn);
-    this.rules = definitions.map((definition) => {
-      const rule = new events.Rule(this, definition.id, {
-        description: definition.description,
-        eventPattern: definition.pattern,
-        targets: [
-          new targets.SnsTopic(this.topic, {
-            message: events.RuleTargetInput.fromText(definition.message),
-          }),
-        ],
+    const stack = Stack.of(this);
+    const rulesOn = (bus: events.IEventBus | undefined, breakGlassRoleArn: string, prefix: string) =>
+      alertDefinitions(stack.partition, breakGlassRoleArn).map((definition) => {
+        const rule = new events.Rule(this, `${prefix}${definition.id}`, {
+          description: `${definition.description}${bus ? ' From a member account of the organization.' : ''}`,
+          eventBus: bus,
+          eventPattern: definition.pattern,
+          targets: [
+            new targets.SnsTopic(this.topic, {
+              message: events.RuleTargetInput.fromText(definition.message),
+            }),
+          ],
+        });
+        if (definition.readOnlyManagementEvent) receiveReadOnlyManagementEvents(rule);
+        return rule;
       });
-      if (definition.readOnlyManagementEvent) receiveReadOnlyManagementEvents(rule);
-      return rule;
-    });
+    this.rules = rulesOn(undefined, props.breakGlassRole.roleArn, '');
+    if (props.organizationId !== undefined) {
+      if (!PATTERNS.organizationId.test(props.organizationId)) {
+        throw new IrKitError(
+          'IRKIT_CONFIG',
+          `invalid organization id: ${JSON.stringify(props.organizationId)}`,
+          {
+            hint: 'give the id AWS Organizations shows, e.g. o-exampleorgid (organizationId)',
+          },
+        );
+      }
+      this.organizationBus = new events.EventBus(this, 'OrganizationBus', {
+        eventBusName: ORGANIZATION_BUS_NAME,
+        description: 'IR Kit: credential alert events forwarded by the member accounts of the organization.',
+      });
+      this.organizationBus.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'OnlyTheOrganizationMayPutEvents',
+          principals: [new iam.AnyPrincipal()],
+          actions: ['events:PutEvents'],
+          resources: [this.organizationBus.eventBusArn],
+          conditions: { StringEquals: { 'aws:PrincipalOrgID': props.organizationId } },
+        }),
+      );
+      // A member's break-glass role has the member's account id, which the event carries in `account`.
+      const memberBreakGlass = stack.formatArn({
+        service: 'iam',
+        region: '',
+        account: '*',
+        resource: 'role',
+        resourceName: props.breakGlassRole.roleName,
+      });
+      this.rules.push(...rulesOn(this.organizationBus, memberBreakGlass, 'Organization'));
+    }
   }
 }
 
@@ -147,7 +197,8 @@ export function receiveReadOnlyManagementEvents(rule: events.Rule): void {
 }
 
 /**
- * Every alert of DESIGN.md. The same definitions serve the us-east-1 rules (to the topic) and the
+ * Every alert of DESIGN.md; `breakGlassRoleArn` may hold `*` (any member account's break-glass
+ * role, on the organization bus), matched as an EventBridge wildcard. The same definitions serve the us-east-1 rules (to the topic) and the
  * regional forwarding rules, so what is forwarded is exactly what the topic's rules match.
  */
 export function alertDefinitions(partition: string, breakGlassRoleArn: string): AlertDefinition[] {
@@ -235,7 +286,11 @@ export function alertDefinitions(partition: string, breakGlassRoleArn: string): 
         detail: {
           eventSource: ['sts.amazonaws.com'],
           eventName: ['AssumeRole'],
-          requestParameters: { roleArn: [breakGlassRoleArn] },
+          requestParameters: {
+            roleArn: breakGlassRoleArn.includes('*')
+              ? events.Match.wildcard(breakGlassRoleArn)
+              : [breakGlassRoleArn],
+          },
         },
       },
       message: apiCallMessage(

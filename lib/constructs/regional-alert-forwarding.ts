@@ -1,11 +1,11 @@
-import { Stack } from 'aws-cdk-lib';
+import { CfnCondition, Fn, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 
-import { GLOBAL_EVENTS_REGION } from '../regions';
-import { alertDefinitions, receiveReadOnlyManagementEvents } from './credential-alerts';
+import { GLOBAL_EVENTS_REGION, HEALTH_BACKUP_REGION } from '../regions';
+import { AlertDefinition, alertDefinitions, receiveReadOnlyManagementEvents } from './credential-alerts';
 
 export interface RegionalAlertForwardingProps {
   /** Any assumption of this role is forwarded (STS serves AssumeRole in the caller's Region). */
@@ -16,6 +16,19 @@ export interface RegionalAlertForwardingProps {
    * @default false
    */
   readonly forwardHealth?: boolean;
+  /**
+   * Where the events go: an event bus ARN, e.g. the security account's organization alerts bus
+   * (CredentialAlerts with organizationId), in us-east-1.
+   * @default - this account's default event bus in us-east-1, where CredentialAlerts listens
+   */
+  readonly centralBusArn?: string;
+  /**
+   * Forward every alert, each only in the Regions its events arise, decided at deploy time by a
+   * condition on AWS::Region: one template for every Region (a member account's StackSet), IAM's
+   * alerts in us-east-1, AWS Health's in us-east-1 and its backup Region, the regional ones everywhere.
+   * @default false - the regional alerts only (and AWS Health's with forwardHealth)
+   */
+  readonly everyAlert?: boolean;
 }
 
 /**
@@ -35,12 +48,14 @@ export class RegionalAlertForwarding extends Construct {
   constructor(scope: Construct, id: string, props: RegionalAlertForwardingProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    this.centralBusArn = stack.formatArn({
-      service: 'events',
-      region: GLOBAL_EVENTS_REGION,
-      resource: 'event-bus',
-      resourceName: 'default',
-    });
+    this.centralBusArn =
+      props.centralBusArn ??
+      stack.formatArn({
+        service: 'events',
+        region: GLOBAL_EVENTS_REGION,
+        resource: 'event-bus',
+        resourceName: 'default',
+      });
     const bus = events.EventBus.fromEventBusArn(this, 'CentralBus', this.centralBusArn);
     this.role = new iam.Role(this, 'Role', {
       description: `IR Kit: forwards credential alert events from ${stack.region} to ${GLOBAL_EVENTS_REGION}.`,
@@ -56,16 +71,41 @@ export class RegionalAlertForwarding extends Construct {
       },
     });
     const forwarded = alertDefinitions(stack.partition, props.breakGlassRole.roleArn).filter(
-      (d) => d.scope === 'regional' || (d.scope === 'health' && props.forwardHealth),
+      (d) => props.everyAlert || d.scope === 'regional' || (d.scope === 'health' && props.forwardHealth),
     );
+    const where = props.centralBusArn ? 'the central alerts bus' : GLOBAL_EVENTS_REGION;
     this.rules = forwarded.map((definition) => {
       const rule = new events.Rule(this, definition.id, {
-        description: `${definition.description} Forwarded to ${GLOBAL_EVENTS_REGION}.`,
+        description: `${definition.description} Forwarded to ${where}.`,
         eventPattern: definition.pattern,
         targets: [new targets.EventBus(bus, { role: this.role })],
       });
       if (definition.readOnlyManagementEvent) receiveReadOnlyManagementEvents(rule);
+      if (props.everyAlert) this.onlyWhereItsEventsArise(rule, definition);
       return rule;
     });
+  }
+
+  private readonly conditions = new Map<AlertDefinition['scope'], CfnCondition>();
+
+  /** A rule of global or Health events exists only in the Regions those events reach. */
+  private onlyWhereItsEventsArise(rule: events.Rule, definition: AlertDefinition): void {
+    if (definition.scope === 'regional') return;
+    let condition = this.conditions.get(definition.scope);
+    if (!condition) {
+      const inRegion = (region: string) => Fn.conditionEquals(Stack.of(this).region, region);
+      condition = new CfnCondition(
+        this,
+        definition.scope === 'global' ? 'InGlobalEventsRegion' : 'InHealthRegions',
+        {
+          expression:
+            definition.scope === 'global'
+              ? inRegion(GLOBAL_EVENTS_REGION)
+              : Fn.conditionOr(inRegion(GLOBAL_EVENTS_REGION), inRegion(HEALTH_BACKUP_REGION)),
+        },
+      );
+      this.conditions.set(definition.scope, condition);
+    }
+    (rule.node.defaultChild as events.CfnRule).cfnOptions.condition = condition;
   }
 }

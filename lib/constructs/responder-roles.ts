@@ -17,15 +17,24 @@ export interface ResponderRolesProps {
    * @default - the trustedPrincipals
    */
   readonly breakGlassPrincipals?: readonly iam.IPrincipal[];
-  /** The bucket CloudTrail and VPC Flow Logs deliver to: read by the analyst. */
-  readonly logBucket: s3.IBucket;
+  /**
+   * The bucket CloudTrail and VPC Flow Logs deliver to: read by the analyst. Give it with
+   * resultsBucket, or neither.
+   * @default - no investigation in this account (a member account of an organization: the
+   *   analytics live in the security account); the analyst and admin roles then get no Athena,
+   *   Glue or log access here, only ReadOnlyAccess and the deny of IAM writes
+   */
+  readonly logBucket?: s3.IBucket;
   /**
    * The KMS key the log objects are encrypted with, when it is a customer key.
    * @default - log objects use S3-managed keys; no key permission is granted
    */
   readonly logBucketKey?: kms.IKey;
-  /** The investigation workgroup's query results bucket: read and written by analyst and admin. */
-  readonly resultsBucket: s3.IBucket;
+  /**
+   * The investigation workgroup's query results bucket: read and written by analyst and admin.
+   * @default - no investigation in this account (see logBucket)
+   */
+  readonly resultsBucket?: s3.IBucket;
   /**
    * The customer key the query results are encrypted with.
    * @default - results use S3-managed keys; no key permission is granted
@@ -196,6 +205,19 @@ export class ResponderRoles extends Construct {
         hint: 'name at least one IAM role or user ARN (breakGlassPrincipals), or leave it out to use trustedPrincipals',
       });
     }
+    if ((props.logBucket === undefined) !== (props.resultsBucket === undefined)) {
+      throw new IrKitError(
+        'IRKIT_CONFIG',
+        'the IR roles need both the log bucket and the results bucket, or neither',
+        {
+          hint: 'give logBucket and resultsBucket in the account that runs the investigation; leave both out in a member account',
+        },
+      );
+    }
+    const investigation =
+      props.logBucket && props.resultsBucket
+        ? { logBucket: props.logBucket, resultsBucket: props.resultsBucket }
+        : undefined;
     const sessionSeconds = (props.breakGlassMaxSessionDuration ?? Duration.hours(1)).toSeconds();
     if (sessionSeconds < 3600 || sessionSeconds > 4 * 3600) {
       throw new IrKitError('IRKIT_CONFIG', `break-glass session of ${sessionSeconds} s is out of range`, {
@@ -233,18 +255,22 @@ export class ResponderRoles extends Construct {
     this.analystPolicy = new iam.ManagedPolicy(this, 'AnalystPolicy', {
       description: 'IR Kit analyst: Athena queries on the kit workgroup, its Glue tables, logs and results.',
       statements: [
-        new iam.PolicyStatement({
-          sid: 'QueryKitWorkgroup',
-          actions: ATHENA_QUERY_ACTIONS,
-          resources: [workgroupArn],
-        }),
-        new iam.PolicyStatement({
-          sid: 'ReadKitTables',
-          actions: GLUE_READ_ACTIONS,
-          resources: glueResources,
-        }),
-        ...readLogs(props),
-        ...readWriteResults(props),
+        ...(investigation
+          ? [
+              new iam.PolicyStatement({
+                sid: 'QueryKitWorkgroup',
+                actions: ATHENA_QUERY_ACTIONS,
+                resources: [workgroupArn],
+              }),
+              new iam.PolicyStatement({
+                sid: 'ReadKitTables',
+                actions: GLUE_READ_ACTIONS,
+                resources: glueResources,
+              }),
+              ...readLogs(investigation.logBucket, props.logBucketKey),
+              ...readWriteResults(investigation.resultsBucket, props.resultsKey),
+            ]
+          : []),
         denyIamWrites(),
       ],
     });
@@ -265,24 +291,28 @@ export class ResponderRoles extends Construct {
       description:
         'IR Kit admin: administers the kit Athena workgroup, named queries, Glue database and tables.',
       statements: [
-        new iam.PolicyStatement({
-          sid: 'AdministerKitWorkgroup',
-          actions: ATHENA_ADMIN_ACTIONS,
-          resources: [workgroupArn],
-        }),
-        new iam.PolicyStatement({
-          // These list calls have no resource-level permissions; the console needs them.
-          sid: 'ListAthenaWorkgroupsAndCatalogs',
-          actions: ['athena:ListWorkGroups', 'athena:ListDataCatalogs', 'athena:ListEngineVersions'],
-          resources: ['*'],
-        }),
-        new iam.PolicyStatement({
-          sid: 'AdministerKitTables',
-          actions: GLUE_ADMIN_ACTIONS,
-          resources: glueResources,
-        }),
-        ...readLogs(props),
-        ...readWriteResults(props),
+        ...(investigation
+          ? [
+              new iam.PolicyStatement({
+                sid: 'AdministerKitWorkgroup',
+                actions: ATHENA_ADMIN_ACTIONS,
+                resources: [workgroupArn],
+              }),
+              new iam.PolicyStatement({
+                // These list calls have no resource-level permissions; the console needs them.
+                sid: 'ListAthenaWorkgroupsAndCatalogs',
+                actions: ['athena:ListWorkGroups', 'athena:ListDataCatalogs', 'athena:ListEngineVersions'],
+                resources: ['*'],
+              }),
+              new iam.PolicyStatement({
+                sid: 'AdministerKitTables',
+                actions: GLUE_ADMIN_ACTIONS,
+                resources: glueResources,
+              }),
+              ...readLogs(investigation.logBucket, props.logBucketKey),
+              ...readWriteResults(investigation.resultsBucket, props.resultsKey),
+            ]
+          : []),
         denyIamWrites(),
       ],
     });
@@ -394,38 +424,40 @@ export class ResponderRoles extends Construct {
       'The playbook defines SecurityBreakGlassRole as the account administrator for approved containment and eradication; assuming it requires MFA, lasts at most an hour and raises an alert.',
     );
 
-    this.acknowledgeScopedWildcards(glueResources[2], props, containmentStacks, stack);
+    this.acknowledgeScopedWildcards(glueResources[2], investigation, containmentStacks, stack);
   }
 
   /** Each wildcard left in the custom policies is scoped to the kit's own resources; say why. */
   private acknowledgeScopedWildcards(
     kitTables: string,
-    props: ResponderRolesProps,
+    investigation: { readonly logBucket: s3.IBucket; readonly resultsBucket: s3.IBucket } | undefined,
     containmentStacks: string,
     stack: Stack,
   ): void {
-    for (const policy of [this.analystPolicy, this.adminPolicy]) {
+    if (investigation) {
+      for (const policy of [this.analystPolicy, this.adminPolicy]) {
+        acknowledgeWildcardResource(
+          policy,
+          kitTables,
+          "Tables of the kit's own Glue database only: Athena needs every table the investigation queries join.",
+        );
+        acknowledgeWildcardResource(
+          policy,
+          investigation.logBucket.arnForObjects('*'),
+          'Log objects are keyed by account, Region and date; queries read any of them, and the bucket holds logs only.',
+        );
+        acknowledgeWildcardResource(
+          policy,
+          investigation.resultsBucket.arnForObjects('*'),
+          "Athena writes each query's results under a new key in the kit's dedicated results bucket.",
+        );
+      }
       acknowledgeWildcardResource(
-        policy,
-        kitTables,
-        "Tables of the kit's own Glue database only: Athena needs every table the investigation queries join.",
-      );
-      acknowledgeWildcardResource(
-        policy,
-        props.logBucket.arnForObjects('*'),
-        'Log objects are keyed by account, Region and date; queries read any of them, and the bucket holds logs only.',
-      );
-      acknowledgeWildcardResource(
-        policy,
-        props.resultsBucket.arnForObjects('*'),
-        "Athena writes each query's results under a new key in the kit's dedicated results bucket.",
+        this.adminPolicy,
+        '*',
+        'athena:ListWorkGroups, ListDataCatalogs and ListEngineVersions support no resource-level permissions; they only list names.',
       );
     }
-    acknowledgeWildcardResource(
-      this.adminPolicy,
-      '*',
-      'athena:ListWorkGroups, ListDataCatalogs and ListEngineVersions support no resource-level permissions; they only list names.',
-    );
     acknowledgeWildcardResource(
       this.deployPolicy,
       containmentStacks,
@@ -456,50 +488,50 @@ export class ResponderRoles extends Construct {
   }
 }
 
-function readLogs(props: ResponderRolesProps): iam.PolicyStatement[] {
+function readLogs(logBucket: s3.IBucket, logBucketKey?: kms.IKey): iam.PolicyStatement[] {
   const statements = [
     new iam.PolicyStatement({
       sid: 'ListLogBucket',
       actions: ['s3:ListBucket', 's3:GetBucketLocation'],
-      resources: [props.logBucket.bucketArn],
+      resources: [logBucket.bucketArn],
     }),
     new iam.PolicyStatement({
       sid: 'ReadLogObjects',
       actions: ['s3:GetObject'],
-      resources: [props.logBucket.arnForObjects('*')],
+      resources: [logBucket.arnForObjects('*')],
     }),
   ];
-  if (props.logBucketKey) {
+  if (logBucketKey) {
     statements.push(
       new iam.PolicyStatement({
         sid: 'DecryptLogObjects',
         actions: ['kms:Decrypt'],
-        resources: [props.logBucketKey.keyArn],
+        resources: [logBucketKey.keyArn],
       }),
     );
   }
   return statements;
 }
 
-function readWriteResults(props: ResponderRolesProps): iam.PolicyStatement[] {
+function readWriteResults(resultsBucket: s3.IBucket, resultsKey?: kms.IKey): iam.PolicyStatement[] {
   const statements = [
     new iam.PolicyStatement({
       sid: 'ListResultsBucket',
       actions: ['s3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
-      resources: [props.resultsBucket.bucketArn],
+      resources: [resultsBucket.bucketArn],
     }),
     new iam.PolicyStatement({
       sid: 'ReadWriteResults',
       actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
-      resources: [props.resultsBucket.arnForObjects('*')],
+      resources: [resultsBucket.arnForObjects('*')],
     }),
   ];
-  if (props.resultsKey) {
+  if (resultsKey) {
     statements.push(
       new iam.PolicyStatement({
         sid: 'EncryptDecryptResults',
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: [props.resultsKey.keyArn],
+        resources: [resultsKey.keyArn],
       }),
     );
   }

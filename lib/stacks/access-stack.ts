@@ -42,12 +42,20 @@ export interface AccessStackProps extends StackProps {
    */
   readonly containmentHandlerConcurrency?: number;
 
-  /** The log bucket the tables read. */
-  readonly logBucket: s3.IBucket;
+  /**
+   * The log bucket the tables read.
+   * @default - no investigation in this account: a member account of an organization, whose
+   *   baseline (the IrKitOrganization stack's StackSet) this stack is; the analytics live in the
+   *   security account
+   */
+  readonly logBucket?: s3.IBucket;
   /** @default - log objects use S3-managed keys */
   readonly logBucketKey?: kms.IKey;
-  /** The investigation workgroup's results bucket. */
-  readonly resultsBucket: s3.IBucket;
+  /**
+   * The investigation workgroup's results bucket.
+   * @default - no investigation in this account (see logBucket)
+   */
+  readonly resultsBucket?: s3.IBucket;
   /** @default - results use S3-managed keys */
   readonly resultsKey?: kms.IKey;
   /** @default 'IRWorkshopWorkgroup' */
@@ -142,8 +150,8 @@ export class AccessStack extends Stack {
     });
     // Validates every protected principal the config names (an unusable one is a config error).
     (props.protectedPrincipals ?? []).forEach((p) => this.protectedArns(p));
-    const logBucket = this.local(props.logBucket, 'LogBucket');
-    const resultsBucket = this.local(props.resultsBucket, 'ResultsBucket');
+    const logBucket = props.logBucket && this.local(props.logBucket, 'LogBucket');
+    const resultsBucket = props.resultsBucket && this.local(props.resultsBucket, 'ResultsBucket');
     this.roles = new ResponderRoles(this, 'Roles', {
       trustedPrincipals: props.trustedPrincipals.map(principalFrom),
       breakGlassPrincipals: props.breakGlassPrincipals?.map(principalFrom),
@@ -175,7 +183,7 @@ export class AccessStack extends Stack {
         breakGlassPrincipals: props.breakGlassPrincipals,
       }),
       protectedRoles: [...this.roles.all, this.executionRole.role],
-      protectedBuckets: [logBucket, resultsBucket],
+      protectedBuckets: [logBucket, resultsBucket].filter((b): b is s3.IBucket => b !== undefined),
       breakGlassRole: this.roles.breakGlassRole,
       reservedConcurrentExecutions:
         props.containmentHandlerConcurrency === 0 ? null : (props.containmentHandlerConcurrency ?? 1),

@@ -20,10 +20,19 @@ export interface AlertsStackProps extends StackProps {
    * @default - none
    */
   readonly alertEmails?: readonly string[];
+  /**
+   * The organization whose member accounts forward their alerts here (the IrKitOrganization
+   * stack's member alert rules): an event bus admitting only that organization.
+   * @default - no organization bus
+   */
+  readonly organizationId?: string;
 }
 
 export const ALERTS_STACK_NAME = 'IrKitAlerts';
-export const ALERTS_OUTPUTS = { topicArn: 'AlertsTopicArn' } as const;
+export const ALERTS_OUTPUTS = {
+  topicArn: 'AlertsTopicArn',
+  organizationBusArn: 'OrganizationBusArn',
+} as const;
 
 /** The alerts stack's settings from the kit config. */
 export function alertsSettings(config: IrKitConfig): AlertsStackProps {
@@ -31,6 +40,8 @@ export function alertsSettings(config: IrKitConfig): AlertsStackProps {
     env: { account: config.env.account, region: config.alertsRegion },
     breakGlassRoleName: config.breakGlassRoleName,
     alertEmails: config.alertEmails,
+    // The organization bus exists only for member accounts to forward to.
+    organizationId: config.members.organizationalUnits.length > 0 ? config.organizationId : undefined,
   };
 }
 
@@ -57,10 +68,17 @@ export class AlertsStack extends Stack {
     this.alerts = new CredentialAlerts(this, 'CredentialAlerts', {
       breakGlassRole,
       emailAddresses: props.alertEmails,
+      organizationId: props.organizationId,
     });
     new CfnOutput(this, ALERTS_OUTPUTS.topicArn, {
       value: this.alerts.topic.topicArn,
       description: 'SNS topic of the credential alerts',
     });
+    if (this.alerts.organizationBus) {
+      new CfnOutput(this, ALERTS_OUTPUTS.organizationBusArn, {
+        value: this.alerts.organizationBus.eventBusArn,
+        description: 'Event bus the member accounts forward their alert events to',
+      });
+    }
   }
 }

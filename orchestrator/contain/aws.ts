@@ -20,11 +20,23 @@ export interface ContainClients {
 export interface ClientOptions {
   readonly region?: string;
   readonly profile?: string;
+  /** Temporary credentials (an assumed role's), instead of the profile's. */
+  readonly credentials?: TemporaryCredentials | (() => Promise<TemporaryCredentials>);
+}
+
+/** What STS AssumeRole returns, as the SDK clients take it. */
+export interface TemporaryCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+  readonly expiration?: Date;
 }
 
 /** Clients on the standard credential chain, in the Region of the one rule (orchestrator/aws-profile.ts). */
 export function createClients(options: ClientOptions = {}): ContainClients {
-  const config = awsClientConfig(options);
+  const base = awsClientConfig(options);
+  // Assumed-role credentials replace the profile's (the Region stays the one rule's).
+  const config = options.credentials ? { ...base, credentials: options.credentials } : base;
   return {
     cloudFormation: new CloudFormationClient(config),
     iam: new IAMClient(config),

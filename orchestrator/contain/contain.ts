@@ -126,7 +126,7 @@ export async function contain(
   }
   if (!env.accessStackFound && !env.offline) {
     io.log(
-      'note: the IrKitAccess stack was not found; the containment handler it deploys must exist for the stacks to work',
+      'note: the IrKitAccess stack was not found; the containment handler it deploys (or, in a member account, the IrKitMemberBaseline StackSet) must exist for the stacks to work',
     );
   }
   const existingStacks = env.offline ? [] : await listContainmentStacks(clients);

@@ -43,6 +43,8 @@ export interface ContainEnvironment {
 export interface EnvironmentOptions {
   readonly executionRoleArn?: string;
   readonly breakGlassRoleArn?: string;
+  /** @default the IrKitAccess output, else the account's iam-containment-policy */
+  readonly containmentPolicyArn?: string;
   /** @default 'IrKitAccess' */
   readonly accessStackName?: string;
 }
@@ -100,6 +102,7 @@ export async function resolveEnvironment(
     executionRoleArn: options.executionRoleArn ?? get('containmentExecutionRoleArn'),
     breakGlassRoleArn: options.breakGlassRoleArn ?? get('breakGlassRoleArn'),
     containmentPolicyArn:
+      options.containmentPolicyArn ??
       get('containmentPolicyArn') ??
       `arn:${caller.partition}:iam::${caller.account}:policy/${DEFAULT_NAMES.containmentPolicyName}`,
     irRoleArns: (['analystRoleArn', 'adminRoleArn', 'deployRoleArn', 'breakGlassRoleArn'] as const)
@@ -136,7 +139,7 @@ export function offlineEnvironment(
     region: where.region ?? '(Region not read live)',
     executionRoleArn: options.executionRoleArn ?? arn(`role/${names.containmentExecutionRoleName}`),
     breakGlassRoleArn: options.breakGlassRoleArn ?? arn(`role/${names.breakGlassRoleName}`),
-    containmentPolicyArn: arn(`policy/${names.containmentPolicyName}`),
+    containmentPolicyArn: options.containmentPolicyArn ?? arn(`policy/${names.containmentPolicyName}`),
     irRoleArns: [],
     accessStackFound: false,
     offline: reason,

@@ -158,6 +158,37 @@ export function parsePlan(text: string, source = 'plan'): ContainmentPlan {
   return validatePlan(doc, source);
 }
 
+/**
+ * Every account's plan in JSON text: an investigation result's containmentPlan and then its
+ * otherAccountPlans (each for the account it names), or a plan document alone.
+ */
+export function parsePlans(text: string, source = 'plan'): ContainmentPlan[] {
+  const main = parsePlan(text, source);
+  const doc = JSON.parse(text) as unknown;
+  if (!isObject(doc) || !('containmentPlan' in doc) || doc.otherAccountPlans === undefined) return [main];
+  const others = readArray(doc.otherAccountPlans, `${source}: otherAccountPlans`).map((p, i) => {
+    const plan = validatePlan(p, `${source}: otherAccountPlans[${i}]`);
+    if (plan.accountId === undefined) {
+      throw planError(
+        `${source}: otherAccountPlans[${i}].accountId`,
+        'is missing',
+        'each plan of another account names its account; re-run irkit investigate',
+      );
+    }
+    return plan;
+  });
+  const accounts = [main, ...others].map((p) => p.accountId);
+  const twice = accounts.find((a, i) => a !== undefined && accounts.indexOf(a) !== i);
+  if (twice !== undefined) {
+    throw planError(
+      `${source}: otherAccountPlans`,
+      `name account ${twice} twice`,
+      'give each account one plan',
+    );
+  }
+  return [main, ...others];
+}
+
 /** Validates an already-parsed plan document; see parsePlan. */
 export function validatePlan(doc: unknown, where = 'plan'): ContainmentPlan {
   if (!isObject(doc)) {

@@ -16,6 +16,7 @@ import { ANALYTICS_STACK_NAME } from '../../lib/stacks/analytics-stack';
 import type { AwsTarget } from '../aws-profile';
 import { describeConfigSource, findConfig, runtimeConfig } from '../config';
 import { surveyLayoutDays } from '../engines/discovery';
+import { memberChecks, MemberChecksOptions } from './members';
 
 /**
  * `irkit doctor`: is this machine ready to respond? Offline: the config found and valid, the
@@ -62,6 +63,8 @@ export interface DoctorOptions {
   readonly cwd?: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly nodeVersion?: string;
+  /** With aws: also each member account's baseline (an organization's IrKitOrganization). */
+  readonly members?: Omit<MemberChecksOptions, 'operator'>;
 }
 
 const MIN_NODE = [20, 19] as const;
@@ -92,7 +95,14 @@ export async function doctor(options: DoctorOptions = {}): Promise<Check[]> {
   }
   const window = options.window;
   if (!window) throw new IrKitError('IRKIT_INVALID_INPUT', 'doctor: the AWS checks need a window');
-  checks.push(...(await awsChecks(options.aws, configChecked.names, window)));
+  const aws = await awsChecks(options.aws, configChecked.names, window);
+  checks.push(...aws);
+  if (options.members && aws[0]?.status === 'ok') {
+    const me = await options.aws.sts.send(new GetCallerIdentityCommand({}));
+    const arn = me.Arn ?? '';
+    const operator = { arn, account: me.Account ?? '', partition: arn.split(':')[1] ?? 'aws' };
+    checks.push(...(await memberChecks(options.aws, { ...options.members, operator })));
+  }
   return checks;
 }
 

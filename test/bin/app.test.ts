@@ -12,6 +12,7 @@ import { ALERTS_STACK_NAME } from '../../lib/stacks/alerts-stack';
 import { ANALYTICS_STACK_NAME } from '../../lib/stacks/analytics-stack';
 import { EVIDENCE_STACK_NAME } from '../../lib/stacks/evidence-stack';
 import { LOG_SOURCES_STACK_NAME } from '../../lib/stacks/log-sources-stack';
+import { ORGANIZATION_STACK_NAME } from '../../lib/stacks/organization/organization-stack';
 
 const ROOT = join(__dirname, '..', '..');
 const cdkJson = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as {
@@ -82,6 +83,42 @@ describe('the app over an existing log bucket', () => {
     expect(built.logSources).toBeUndefined();
     expect(built.app.node.tryFindChild(LOG_SOURCES_STACK_NAME)).toBeUndefined();
     expect(built.analytics.logBucket.bucketName).toBe('DOC-EXAMPLE-BUCKET');
+  });
+});
+
+describe('the app of an organization (members.organizationalUnits)', () => {
+  it('adds IrKitOrganization in the administration account and the organization bus to IrKitAlerts', () => {
+    const context = {
+      irkit: {
+        ...(cdkJson.context.irkit as object),
+        logSources: { enabled: false },
+        logBucket: 'DOC-EXAMPLE-BUCKET',
+        organizationId: 'o-exampleorgid',
+        env: { account: '777777777777', region: 'eu-west-1' },
+        members: { organizationalUnits: ['ou-exa1-11111111'], regions: ['eu-west-1'] },
+      },
+    };
+    const built = buildApp(new App({ context, builtinCloudFormationValidation: false }));
+    const assembly = built.app.synth();
+    const organization = assembly.getStackByName(ORGANIZATION_STACK_NAME);
+    expect(organization.environment).toMatchObject({ account: '777777777777', region: 'eu-west-1' });
+    const sets = Object.values(
+      organization.template.Resources as Record<string, { Properties: Record<string, unknown> }>,
+    );
+    expect(sets.map((r) => r.Properties.StackSetName).sort()).toEqual([
+      'IrKitMemberAlerts',
+      'IrKitMemberBaseline',
+    ]);
+    expect(JSON.stringify(sets)).toContain('"Regions":["eu-west-1"]');
+    expect(JSON.stringify(sets)).toContain('"Regions":["us-east-1","eu-west-1"]');
+    const alerts = JSON.stringify(assembly.getStackByName(ALERTS_STACK_NAME).template);
+    expect(alerts).toContain('"aws:PrincipalOrgID":"o-exampleorgid"');
+  });
+
+  it('without member units builds no organization stack and no organization bus', () => {
+    const built = buildApp(new App({ context: cdkJson.context, builtinCloudFormationValidation: false }));
+    expect(built.organization).toBeUndefined();
+    expect(built.alerts.alerts.organizationBus).toBeUndefined();
   });
 });
 

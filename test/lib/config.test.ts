@@ -13,6 +13,7 @@ import {
   closest,
   loadConfig,
   parseConfig,
+  parseRuntimeConfig,
   rawConfigOf,
 } from '../../lib/config';
 import { withKeyReference } from '../../lib/config/reference';
@@ -27,6 +28,7 @@ const MINIMAL = {
   trustedPrincipals: [RESPONDER],
   logBucket: 'DOC-EXAMPLE-BUCKET',
 };
+const ORG_ENV = { account: '777777777777', region: 'us-east-1' };
 
 function configErrorOf(run: () => unknown): IrKitError {
   try {
@@ -109,6 +111,39 @@ describe('parseConfig defaults', () => {
       ).env,
     ).toEqual({ account: '777777777777', region: 'us-west-2' });
     expect(parseConfig(MINIMAL).env).toEqual({ account: undefined, region: undefined });
+  });
+});
+
+describe('members: the organization', () => {
+  it('defaults to no member units, the alert Regions, a delegated administrator, the deploy role by name', () => {
+    const config = parseConfig({ ...MINIMAL, alertRegions: ['eu-west-1'] });
+    expect(config.members).toEqual({
+      organizationalUnits: [],
+      regions: ['eu-west-1'],
+      administrator: 'delegated',
+      administrationAccount: undefined,
+      deployRoleArn: undefined,
+    });
+  });
+
+  it('reads units, Regions, the management account and a deploy role template; irkit reads the template at run time', () => {
+    const raw = {
+      ...MINIMAL,
+      organizationId: 'o-exampleorgid',
+      env: ORG_ENV,
+      members: {
+        organizationalUnits: ['ou-exa1-11111111', 'r-exa1'],
+        regions: ['eu-west-1', 'eu-central-1'],
+        administrator: 'management',
+        administrationAccount: '111111111111',
+        deployRoleArn: 'arn:aws:iam::{account}:role/ir/OrgDeploy',
+      },
+    };
+    expect(parseConfig(raw).members).toEqual(raw.members);
+    expect(parseRuntimeConfig(raw).deployRoleArnTemplate).toBe('arn:aws:iam::{account}:role/ir/OrgDeploy');
+    expect(parseRuntimeConfig({ deployRoleName: 'IrDeploy' }).deployRoleArnTemplate).toBe(
+      'arn:aws:iam::{account}:role/IrDeploy',
+    );
   });
 });
 
@@ -496,6 +531,44 @@ describe('parseConfig refuses bad config, naming the key, the value and the fix'
     ],
     ['a bad env account', { ...MINIMAL, env: { account: '123' } }, /irkit\.env\.account = "123"/],
     ['a bad env region', { ...MINIMAL, env: { region: 'mars-1' } }, /irkit\.env\.region = "mars-1"/],
+    [
+      'member units without the organization id',
+      { ...MINIMAL, env: ORG_ENV, members: { organizationalUnits: ['ou-exa1-11111111'] } },
+      /irkit\.organizationId = \(missing\): required with members\.organizationalUnits/,
+      /admits only that organization/,
+    ],
+    [
+      'member units without the security account',
+      {
+        ...MINIMAL,
+        organizationId: 'o-exampleorgid',
+        env: { region: 'us-east-1' },
+        members: { organizationalUnits: ['ou-exa1-11111111'] },
+      },
+      /irkit\.env\.account = \(missing\): required with members\.organizationalUnits/,
+    ],
+    [
+      'an organization id given as a unit',
+      { ...MINIMAL, members: { organizationalUnits: ['o-exampleorgid'] } },
+      /irkit\.members\.organizationalUnits\[0\] = "o-exampleorgid": not a valid organizational unit or root id/,
+    ],
+    [
+      'a deploy role template without {account}',
+      { ...MINIMAL, members: { deployRoleArn: 'arn:aws:iam::111122223333:role/SecurityDeployRole' } },
+      /irkit\.members\.deployRoleArn = .*not a valid role ARN template/,
+      /\{account\}/,
+    ],
+    [
+      'a misspelt members key',
+      { ...MINIMAL, members: { organisationalUnits: [] } },
+      /irkit\.members\.organisationalUnits/,
+      /did you mean "organizationalUnits"/,
+    ],
+    [
+      'an unknown administrator',
+      { ...MINIMAL, members: { administrator: 'root' } },
+      /irkit\.members\.administrator = "root"/,
+    ],
   ];
 
   const table = cases.map(([name, raw, message, hint]) => ({ name, raw, message, hint }));
@@ -656,7 +729,7 @@ describe('docs/configuration.md', () => {
     expect(doc).toBe(withKeyReference(doc));
   });
 
-  it.each(CONFIG_KEYS.filter((k) => !['logSources', 'simulation', 'evidence', 'env'].includes(k)))(
+  it.each(CONFIG_KEYS.filter((k) => !['logSources', 'simulation', 'evidence', 'env', 'members'].includes(k)))(
     'documents %s',
     (key) => {
       expect(doc).toContain(`| \`${key}\` |`);

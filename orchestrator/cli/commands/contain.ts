@@ -3,11 +3,13 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 
 import { IrKitError } from '../../../lib/errors';
+import { createAccountAccess, failIfAnyAccountFailed } from '../../contain/accounts';
 import { createClients } from '../../contain/aws';
 import { contain, ContainResult } from '../../contain/contain';
+import { containAccounts } from '../../contain/contain-accounts';
 import { runtimeConfig } from '../../config';
 import { protectionFromConfig } from '../../contain/config';
-import { parsePlan } from '../../contain/plan';
+import { parsePlans } from '../../contain/plan';
 import { collect, pollIntervalMs, terminalIo } from '../../contain/terminal';
 import { CONTAINMENT_KINDS } from '../../contain/kinds';
 import { KIND_FLAGS, TargetOptions, targetsOfOptions } from '../../contain/targets';
@@ -20,6 +22,7 @@ import type { RegisterCommand } from './index';
 
 interface ContainFlags {
   readonly plan?: string;
+  readonly account?: string[];
   /** The kinds' target options, by commander's attribute names (`user`, `accessKeyId`, ...). */
   readonly [target: string]: unknown;
   readonly incident: string;
@@ -46,7 +49,7 @@ function readPlanFile(path: string) {
       },
     );
   }
-  return parsePlan(text, path);
+  return parsePlans(text, path);
 }
 
 /** Fails the command (exit code 4) naming each target that was not contained and why. */
@@ -74,7 +77,11 @@ export const registerContain: RegisterCommand = (program: Command) => {
     .command('contain')
     .description(`contain an incident: ${CONTAINMENT_KINDS.map((m) => m.summary).join(', ')}`)
     .requiredOption('--incident <id>', 'incident id; names and tags the stacks')
-    .option('--plan <file>', 'the JSON of irkit investigate (or a containment plan)');
+    .option(
+      '--plan <file>',
+      "the JSON of irkit investigate (or a containment plan): every account's plan, other accounts through their deploy role",
+    )
+    .option('--account <id>', "only this account's plan (repeatable; with --plan)", collect);
   const targetOptions = targetOptionsOfKinds();
   for (const { option } of targetOptions) command.addOption(option);
   command
@@ -101,23 +108,41 @@ export const registerContain: RegisterCommand = (program: Command) => {
           hint: 'contain the plan first, then name further targets in a second run; nothing was changed',
         });
       }
-      const plan = flags.plan ? readPlanFile(flags.plan) : undefined;
-      const targets = plan ? undefined : targetsOfOptions(named);
+      if (flags.account?.length && !flags.plan) {
+        throw new IrKitError('IRKIT_INVALID_INPUT', '--account chooses among the accounts of a plan', {
+          hint: 'give --plan FILE with --account ID; targets named on the command line are contained in your credentials’ account',
+        });
+      }
       const config = runtimeConfig();
+      const common = {
+        incidentId: flags.incident,
+        dryRun: flags.dryRun,
+        yes: flags.yes,
+        pollIntervalMs: pollIntervalMs(flags.pollInterval),
+        executionRoleArn: flags.executionRoleArn,
+        breakGlassRoleArn: flags.breakGlassRoleArn,
+        protection: protectionFromConfig(config),
+        names: config.names,
+      };
+      if (flags.plan) {
+        const result = await containAccounts(
+          createAccountAccess({
+            region: flags.region,
+            profile: flags.profile,
+            deployRoleArnTemplate: config.deployRoleArnTemplate,
+          }),
+          { ...common, plans: readPlanFile(flags.plan), accounts: flags.account },
+          terminalIo(),
+        );
+        const [only] = result.accounts;
+        if (result.accounts.length === 1 && only.roleArn === undefined && only.result)
+          failIfAnyFailed(only.result);
+        else failIfAnyAccountFailed(result.accounts, 'containment');
+        return;
+      }
       const result = await contain(
         createClients({ region: flags.region, profile: flags.profile }),
-        {
-          incidentId: flags.incident,
-          plan,
-          targets,
-          dryRun: flags.dryRun,
-          yes: flags.yes,
-          pollIntervalMs: pollIntervalMs(flags.pollInterval),
-          executionRoleArn: flags.executionRoleArn,
-          breakGlassRoleArn: flags.breakGlassRoleArn,
-          protection: protectionFromConfig(config),
-          names: config.names,
-        },
+        { ...common, targets: targetsOfOptions(named) },
         terminalIo(),
       );
       failIfAnyFailed(result);

@@ -6,9 +6,11 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { Command } from 'commander';
 
+import type { RuntimeConfig } from '../../../lib/config';
 import { IrKitError } from '../../../lib/errors';
 import { GLOBAL_EVENTS_REGION } from '../../../lib/regions';
 import { awsTarget } from '../../aws-profile';
+import { runtimeConfig } from '../../config';
 import { DoctorAws, describeChecks, doctor } from '../../doctor/doctor';
 import type { RegisterCommand } from './index';
 import { WindowFlags, resolveWindow } from './window-flags';
@@ -16,6 +18,7 @@ import { WindowFlags, resolveWindow } from './window-flags';
 interface DoctorFlags extends WindowFlags {
   readonly logs?: string;
   readonly aws?: boolean;
+  readonly members?: boolean;
   readonly profile?: string;
   readonly region?: string;
   readonly format: string;
@@ -41,6 +44,10 @@ export const registerDoctor: RegisterCommand = (program: Command) => {
     )
     .option('--from <date>', 'with --aws: the window’s first day, instead of --since')
     .option('--to <date>', 'with --aws: the window’s last day (default: today, UTC)')
+    .option(
+      '--members',
+      "with --aws, from the StackSets' administration account: each member account's baseline (StackSet instance status) and its deploy role assumable",
+    )
     .option('--format <format>', 'text or json', 'text')
     .action(async (flags: DoctorFlags) => {
       const wantsAws = Boolean(flags.aws || flags.profile || flags.region);
@@ -52,6 +59,7 @@ export const registerDoctor: RegisterCommand = (program: Command) => {
         ...(flags.logs !== undefined ? { logs: flags.logs } : {}),
         ...(wantsAws ? { aws: awsClients(flags) } : {}),
         ...(window ? { window } : {}),
+        ...(flags.members ? { members: membersOf(runtimeConfig()) } : {}),
       });
       process.stdout.write(
         flags.format === 'json' ? `${JSON.stringify(checks, null, 2)}\n` : describeChecks(checks),
@@ -80,5 +88,13 @@ function awsClients(flags: DoctorFlags): DoctorAws | IrKitError {
     glue: new GlueClient(config),
     s3: new S3Client({ ...config, followRegionRedirects: true }),
     alerts: { cloudFormation: new CloudFormationClient(alerts), sns: new SNSClient(alerts) },
+  };
+}
+
+/** How `irkit doctor --members` reads the member StackSet, from the config. */
+function membersOf(config: RuntimeConfig) {
+  return {
+    callAs: config.membersAdministrator === 'management' ? ('SELF' as const) : ('DELEGATED_ADMIN' as const),
+    deployRoleArnTemplate: config.deployRoleArnTemplate,
   };
 }

@@ -1,7 +1,10 @@
 import { Command } from 'commander';
 
 import { IrKitError } from '../../../lib/errors';
+import { runtimeConfig } from '../../config';
+import { createAccountAccess, failIfAnyAccountFailed } from '../../contain/accounts';
 import { createClients } from '../../contain/aws';
+import { releaseAccounts } from '../../contain/contain-accounts';
 import { CONTAINMENT_KINDS } from '../../contain/kinds';
 import { release } from '../../contain/release';
 import { collect, pollIntervalMs, terminalIo } from '../../contain/terminal';
@@ -21,6 +24,7 @@ interface ReleaseFlags {
   readonly region?: string;
   readonly profile?: string;
   readonly pollInterval: string;
+  readonly account?: string[];
 }
 
 export const registerRelease: RegisterCommand = (program: Command) => {
@@ -52,6 +56,11 @@ export const registerRelease: RegisterCommand = (program: Command) => {
     .option('--region <region>', 'AWS Region of the stacks')
     .option('--profile <profile>', 'AWS profile for the credentials')
     .option('--poll-interval <seconds>', 'how often to check the stacks while they deploy', '3')
+    .option(
+      '--account <id>',
+      'release in this account, through its deploy role unless it is your credentials’ own (repeatable)',
+      collect,
+    )
     .action(async (flags: ReleaseFlags) => {
       if (flags.restoreKeys) {
         throw new IrKitError(
@@ -62,18 +71,34 @@ export const registerRelease: RegisterCommand = (program: Command) => {
           },
         );
       }
+      const options = {
+        incidentId: flags.incident,
+        targets: flags.target,
+        restoreKeyIds: flags.restoreKey,
+        liftSessionRevoke: flags.liftSessionRevoke,
+        retainFailed: flags.retainFailed,
+        dryRun: flags.dryRun,
+        yes: flags.yes,
+        pollIntervalMs: pollIntervalMs(flags.pollInterval),
+      };
+      if (flags.account?.length) {
+        const config = runtimeConfig();
+        const access = createAccountAccess({
+          region: flags.region,
+          profile: flags.profile,
+          deployRoleArnTemplate: config.deployRoleArnTemplate,
+        });
+        const outcomes = await releaseAccounts(
+          access,
+          { ...options, accounts: flags.account, names: config.names },
+          terminalIo(),
+        );
+        failIfAnyAccountFailed(outcomes, 'release');
+        return;
+      }
       const summary = await release(
         createClients({ region: flags.region, profile: flags.profile }),
-        {
-          incidentId: flags.incident,
-          targets: flags.target,
-          restoreKeyIds: flags.restoreKey,
-          liftSessionRevoke: flags.liftSessionRevoke,
-          retainFailed: flags.retainFailed,
-          dryRun: flags.dryRun,
-          yes: flags.yes,
-          pollIntervalMs: pollIntervalMs(flags.pollInterval),
-        },
+        options,
         terminalIo(),
       );
       const failed = summary.results.filter((r) => r.outcome === 'failed');

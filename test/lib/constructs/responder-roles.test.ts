@@ -246,4 +246,14 @@ describe('ResponderRoles', () => {
       expect.objectContaining({ code: 'IRKIT_CONFIG', message: expect.stringContaining('"Deploy Role"') }),
     );
   });
+
+  it('in a member account (no buckets) grants no Athena, Glue or log access; one bucket without the other is refused', () => {
+    const { stack } = build({ logBucket: undefined, resultsBucket: undefined });
+    const body = JSON.stringify(Template.fromStack(stack).toJSON());
+    expect(body).not.toMatch(/athena:|glue:|s3:GetObject/);
+    expect(body).toMatch(/NeverWriteIam/);
+    expect(() => build({ resultsBucket: undefined })).toThrow(
+      expect.objectContaining({ code: 'IRKIT_CONFIG', message: expect.stringContaining('or neither') }),
+    );
+  });
 });

@@ -42,6 +42,8 @@ export class DeployedTemplate {
         return `${iam}:policy/${String(props.ManagedPolicyName ?? logicalId)}`;
       case 'AWS::IAM::User':
         return `${iam}:user/${String(props.UserName ?? logicalId)}`;
+      case 'AWS::Events::EventBus':
+        return `arn:aws:events:${this.deployment.region}:${this.deployment.account}:event-bus/${String(props.Name ?? logicalId)}`;
       case 'AWS::S3::Bucket':
         return `arn:aws:s3:::${this.bucketName(logicalId)}`;
       default:

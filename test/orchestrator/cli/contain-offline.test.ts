@@ -83,6 +83,50 @@ describe('irkit contain --dry-run without credentials', () => {
     expect(run.stdout).toContain('"Custom::IrKitBucketPolicy"');
   });
 
+  it("an investigation's plans of several accounts: per account, the deploy role it would assume and the stacks", async () => {
+    const doc = join(dir, 'investigation.json');
+    const plan = (accountId: string, user: string) => ({
+      formatVersion: 1,
+      accountId,
+      steps: [{ kind: 'user', name: user }],
+    });
+    writeFileSync(
+      doc,
+      JSON.stringify({
+        containmentPlan: plan('111122223333', 'JaneDoe'),
+        otherAccountPlans: [plan('444455556666', 'MaryMajor')],
+      }),
+    );
+    const run = await irkitWithEnv(
+      NO_CREDENTIALS,
+      'contain',
+      '--plan',
+      doc,
+      '--incident',
+      'IR-1',
+      '--dry-run',
+      '--region',
+      'us-east-1',
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Containment of incident IR-1 in 2 account(s):');
+    expect(run.stdout).toContain('111122223333  as arn:aws:iam::111122223333:role/SecurityDeployRole');
+    expect(run.stdout).toContain('444455556666  as arn:aws:iam::444455556666:role/SecurityDeployRole');
+    expect(run.stdout).toContain(
+      '[111122223333] 1. user:JaneDoe  ->  stack irkit-contain-IR-1-user-JaneDoe (create)',
+    );
+    expect(run.stdout).toContain(
+      '[444455556666] 1. user:MaryMajor  ->  stack irkit-contain-IR-1-user-MaryMajor (create)',
+    );
+    expect(run.stdout).toContain(
+      '[444455556666]   stacks run with arn:aws:iam::444455556666:role/IrKitContainmentExecutionRole',
+    );
+    expect(run.stdout).toContain('[444455556666] # template: user containment');
+    expect(run.stdout).toMatch(
+      /444455556666 +arn:aws:iam::444455556666:role\/SecurityDeployRole +OK +1 planned/,
+    );
+  });
+
   it('without a plan account, builds the ARNs in a placeholder account', async () => {
     const run = await irkitWithEnv(
       NO_CREDENTIALS,

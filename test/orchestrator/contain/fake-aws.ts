@@ -122,6 +122,12 @@ export interface FakeOptions {
   readonly operationMs?: number;
   /** How long each CloudFormation API call takes to answer. @default 0 */
   readonly latencyMs?: number;
+  /**
+   * The account. Another than ACCOUNT mocks this fake's own client instances rather than the
+   * client classes, so several fakes (the accounts of an organization) run side by side.
+   * @default ACCOUNT
+   */
+  readonly account?: string;
 }
 
 type Hook = (stack: FakeStack, operation: 'create' | 'update' | 'delete') => string | undefined;
@@ -142,7 +148,8 @@ export class FakeAws {
   public readonly writes: string[] = [];
   /** Lets a test fail an operation: return a reason to fail it. */
   public failWhen?: Hook;
-  public callerArn = CALLER_ARN;
+  public callerArn: string;
+  public readonly account: string;
   public accessStack = true;
   /** How many stack operations were in progress at once, at most. */
   public maxConcurrent = 0;
@@ -154,11 +161,8 @@ export class FakeAws {
   constructor(options: FakeOptions = {}) {
     this.operationMs = options.operationMs ?? 5;
     this.latencyMs = options.latencyMs ?? 0;
-    this.cfn = mockClient(CloudFormationClient);
-    this.iam = mockClient(IAMClient);
-    this.s3 = mockClient(S3Client);
-    this.sts = mockClient(STSClient);
-    this.ec2 = mockClient(EC2Client);
+    this.account = options.account ?? ACCOUNT;
+    this.callerArn = this.inAccount(CALLER_ARN);
     this.clients = {
       ec2: new EC2Client({ region: REGION }),
       cloudFormation: new CloudFormationClient({ region: REGION }),
@@ -166,7 +170,18 @@ export class FakeAws {
       s3: new S3Client({ region: REGION }),
       sts: new STSClient({ region: REGION }),
     };
+    const own = this.account !== ACCOUNT;
+    this.cfn = mockClient(own ? this.clients.cloudFormation : CloudFormationClient);
+    this.iam = mockClient(own ? this.clients.iam : IAMClient);
+    this.s3 = mockClient(own ? this.clients.s3 : S3Client);
+    this.sts = mockClient(own ? this.clients.sts : STSClient);
+    this.ec2 = mockClient(own ? this.clients.ec2 : EC2Client);
     this.wire();
+  }
+
+  /** An ARN of ACCOUNT, in this fake's account. */
+  public inAccount(arn: string): string {
+    return arn.replace(`:${ACCOUNT}:`, `:${this.account}:`);
   }
 
   /** Puts the mocks back; call in afterEach. */
@@ -217,7 +232,7 @@ export class FakeAws {
     tags: Record<string, string>,
     reason = 'Resource handler returned message: "earlier failure"',
   ): void {
-    const id = `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${name}/seed-${++this.counter}`;
+    const id = `arn:aws:cloudformation:${REGION}:${this.account}:stack/${name}/seed-${++this.counter}`;
     this.stacks.push({
       id,
       name,
@@ -274,14 +289,14 @@ export class FakeAws {
 
     sts
       .on(GetCallerIdentityCommand)
-      .callsFake(() => ({ Arn: this.callerArn, Account: ACCOUNT, UserId: 'AROAEXAMPLE:responder' }));
+      .callsFake(() => ({ Arn: this.callerArn, Account: this.account, UserId: 'AROAEXAMPLE:responder' }));
 
     iam.on(GetUserCommand).callsFake((i) => {
       const u = getUser(i.UserName);
       return {
         User: {
           UserName: u.name,
-          Arn: `arn:aws:iam::${ACCOUNT}:user/${u.name}`,
+          Arn: `arn:aws:iam::${this.account}:user/${u.name}`,
           UserId: 'AIDA',
           Path: '/',
           CreateDate: new Date(),
@@ -351,7 +366,7 @@ export class FakeAws {
       return {
         Role: {
           RoleName: r.name,
-          Arn: `arn:aws:iam::${ACCOUNT}:role/${r.name}`,
+          Arn: `arn:aws:iam::${this.account}:role/${r.name}`,
           RoleId: 'AROA',
           Path: '/',
           CreateDate: new Date(),
@@ -527,12 +542,12 @@ export class FakeAws {
             StackStatus: 'CREATE_COMPLETE' as const,
             CreationTime: new Date(),
             Outputs: [
-              { OutputKey: 'ContainmentExecutionRoleArn', OutputValue: EXECUTION_ROLE_ARN },
-              { OutputKey: 'BreakGlassRoleArn', OutputValue: BREAK_GLASS_ARN },
-              { OutputKey: 'ContainmentPolicyArn', OutputValue: POLICY_ARN },
+              { OutputKey: 'ContainmentExecutionRoleArn', OutputValue: this.inAccount(EXECUTION_ROLE_ARN) },
+              { OutputKey: 'BreakGlassRoleArn', OutputValue: this.inAccount(BREAK_GLASS_ARN) },
+              { OutputKey: 'ContainmentPolicyArn', OutputValue: this.inAccount(POLICY_ARN) },
               {
                 OutputKey: 'AnalystRoleArn',
-                OutputValue: `arn:aws:iam::${ACCOUNT}:role/SecurityAnalystRole`,
+                OutputValue: `arn:aws:iam::${this.account}:role/SecurityAnalystRole`,
               },
             ],
           },
@@ -594,7 +609,7 @@ export class FakeAws {
     const template = JSON.parse(i.TemplateBody as string) as Record<string, unknown>;
     this.writes.push(`CreateStack ${i.StackName}`);
     const s: FakeStack = {
-      id: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${i.StackName}/${++this.counter}`,
+      id: `arn:aws:cloudformation:${REGION}:${this.account}:stack/${i.StackName}/${++this.counter}`,
       name: i.StackName as string,
       status: 'CREATE_IN_PROGRESS',
       template,
@@ -698,10 +713,10 @@ export class FakeAws {
       s3: this.clients.s3,
       ec2: this.clients.ec2,
       cloudFormation: this.clients.cloudFormation,
-      containmentPolicyArn: POLICY_ARN,
-      handlerRoleArn: HANDLER_ROLE_ARN,
-      breakGlassRoleArn: BREAK_GLASS_ARN,
-      accountId: ACCOUNT,
+      containmentPolicyArn: this.inAccount(POLICY_ARN),
+      handlerRoleArn: this.inAccount(HANDLER_ROLE_ARN),
+      breakGlassRoleArn: this.inAccount(BREAK_GLASS_ARN),
+      accountId: this.account,
       region: REGION,
       partition: 'aws',
       protectedReason: (subject) => protectedReason(PLAYBOOK_PROTECTION, subject),
@@ -897,7 +912,7 @@ export class FakeAws {
       const pseudo: Record<string, string> = {
         'AWS::Partition': 'aws',
         'AWS::Region': REGION,
-        'AWS::AccountId': ACCOUNT,
+        'AWS::AccountId': this.account,
       };
       return pseudo[ref] ?? params[ref];
     }
