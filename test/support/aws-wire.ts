@@ -272,34 +272,6 @@ export function s3Error(options: S3ErrorOptions): WireResponse {
   };
 }
 
-const EC2_NAMESPACE = 'http://ec2.amazonaws.com/doc/2016-11-15/';
-
-/** An EC2 (ec2 query protocol) success body: `<XxxResponse xmlns=NS><requestId/>...</XxxResponse>`. */
-export function ec2Xml(action: string, inner: string): WireResponse {
-  const id = requestId();
-  return {
-    status: 200,
-    headers: { 'content-type': 'text/xml;charset=UTF-8' },
-    body: `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${EC2_NAMESPACE}"><requestId>${id}</requestId>${inner}</${action}Response>`,
-  };
-}
-
-/** An EC2 error (`<Response><Errors><Error><Code/><Message/></Error></Errors><RequestID/></Response>`), 400 unless told. */
-export function ec2Error(options: { code: string; message: string; status?: number }): WireResponse {
-  return {
-    status: options.status ?? 400,
-    headers: { 'content-type': 'text/xml;charset=UTF-8' },
-    body:
-      `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${xmlEscape(options.code)}</Code>` +
-      `<Message>${xmlEscape(options.message)}</Message></Error></Errors><RequestID>${requestId()}</RequestID></Response>`,
-  };
-}
-
-/** EC2's throttling answer (`RequestLimitExceeded`, 503). */
-export function ec2Throttling(): WireResponse {
-  return ec2Error({ code: 'RequestLimitExceeded', message: 'Request limit exceeded.', status: 503 });
-}
-
 /** S3's throttling answer. */
 export function s3SlowDown(): WireResponse {
   return s3Error({ code: 'SlowDown', message: 'Please reduce your request rate.', status: 503 });

@@ -5,6 +5,7 @@
  * AccessDenied from one account included.
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -189,6 +190,7 @@ function clientsAt(
     iam: new IAMClient(config('iam')),
     s3: new S3Client(config('s3')),
     sts: new STSClient(config('sts')),
+    ec2: new EC2Client(config('ec2')),
   };
 }
 

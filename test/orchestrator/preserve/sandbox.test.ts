@@ -30,7 +30,7 @@ const describeWithPlan = PLAN ? describeInSandbox : describe.skip;
 describeWithPlan('irkit preserve in a sandbox account', () => {
   // Read in beforeAll, never while jest collects: describe.skip still runs this body.
   let base: ReturnType<typeof createClients>;
-  let clients: ReturnType<typeof createClients> & { ec2: (region: string) => EC2Client };
+  let clients: Omit<ReturnType<typeof createClients>, 'ec2'> & { ec2: (region: string) => EC2Client };
   let bytes: Buffer;
   let incidentId: string;
 
