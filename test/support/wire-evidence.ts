@@ -477,7 +477,10 @@ export class WireEvidenceAccount {
     w.on('ec2', 'DescribeInstances', (p) => {
       const i = this.instances.get(p['InstanceId.1']);
       if (!i)
-        return ec2Error('InvalidInstanceID.NotFound', `The instance ID '${p['InstanceId.1']}' does not exist`);
+        return ec2Error(
+          'InvalidInstanceID.NotFound',
+          `The instance ID '${p['InstanceId.1']}' does not exist`,
+        );
       const devices = i.volumes
         .map((v, n) =>
           item(
