@@ -5,7 +5,15 @@ import * as path from 'node:path';
 import { DuckDBConnection, DuckDBInstance, DuckDBType, DuckDBTypeId } from '@duckdb/node-api';
 
 import { IrKitError } from '../../lib/errors';
-import { DEFAULT_TABLE_NAMES, QueryDefinition, TableNames, bindParams, renderSql } from '../../lib/queries';
+import {
+  DEFAULT_TABLE_NAMES,
+  QueryDefinition,
+  Seek,
+  SeekKind,
+  TableNames,
+  bindParams,
+  renderSql,
+} from '../../lib/queries';
 import { DEFAULT_FLOW_LOG_FORMAT, flowLogFields } from '../../lib/schema/vpc-flow';
 import { dateWindow } from '../../lib/validation';
 import { DateWindow, LogFile, LogKind, discoverLogFiles, surveyLayoutDays } from './discovery';
@@ -14,14 +22,17 @@ import { athenaText } from './private/athena-text';
 import {
   ATHENA_MACROS,
   BATCH_DDL,
+  CHOICE_DDL,
+  CHOICE_TABLE,
   STORE,
   STORE_VERSION,
   ident,
   literal,
+  seekSql,
   storeDdl,
   viewDdl,
 } from './private/duckdb-sql';
-import { CancelledError, Store, StoredFile } from './private/store';
+import { CancelledError, Depth, Store, StoredFile } from './private/store';
 
 export interface LocalEngineOptions {
   /**
@@ -61,7 +72,6 @@ export class LocalEngine implements QueryEngine {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private cancelled = false;
-  private readonly active = new Set<number>();
   private readonly store: Store;
   private readonly listings = new Map<string, Promise<readonly LogFile[]>>();
 
@@ -95,13 +105,16 @@ export class LocalEngine implements QueryEngine {
         preserve_insertion_order: 'false',
       });
       const connection = await instance.connect();
+      // Long statements tell their progress (polled by the store); DuckDB prints nothing itself.
+      await connection.run(`SET enable_progress_bar = true`);
+      await connection.run(`SET enable_progress_bar_print = false`);
       if (!options.cachePath) {
         // A session store lives only as long as the engine: skipping compression saves about
         // a fifth of the parsing CPU, at the price of a larger temp file.
         await connection.run(`SET force_compression = 'uncompressed'`);
       }
       await attachStore(connection, options.cachePath ?? path.join(tempDir, 'session.duckdb'));
-      for (const sql of [...ATHENA_MACROS, BATCH_DDL, ...viewDdl(names, flowFormat)])
+      for (const sql of [...ATHENA_MACROS, BATCH_DDL, CHOICE_DDL, ...viewDdl(names, flowFormat)])
         await connection.run(sql);
       const engine = new LocalEngine({ ...options, logs }, names, instance, connection, tempDir);
       await engine.store.init();
@@ -163,7 +176,13 @@ export class LocalEngine implements QueryEngine {
     options.signal?.addEventListener('abort', abort, { once: true });
     try {
       progress('discover', `looking for logs of ${window.from}..${window.to} under ${this.options.logs}`);
-      const window_ = await this.prepareWindow(query, window, kinds, progress);
+      const window_ = await this.prepareWindow(
+        query,
+        (param) => bound[query.placeholders.indexOf(param)],
+        window,
+        kinds,
+        progress,
+      );
       if (this.cancelled) throw cancelled(query);
       progress('submit', `running ${query.id}`);
       const prepared = await this.connection.prepare(sql);
@@ -201,17 +220,22 @@ export class LocalEngine implements QueryEngine {
     }
   }
 
-  /** Makes every log file of the window visible to the views, parsing what is not stored yet. */
+  /**
+   * Makes the log files the query can use visible to the views, reading what the store does
+   * not hold yet: for a table the query seeks in, every file of the window is indexed and only
+   * the files holding a matching record are loaded; any other table is loaded whole.
+   */
   private async prepareWindow(
-    query: QueryDefinition,
+    query: Pick<QueryDefinition, 'id' | 'seek'>,
+    values: (param: string) => string | undefined,
     window: DateWindow,
     kinds: LogKind[],
     progress: (phase: ProgressEvent['phase'], message: string) => void,
   ): Promise<{ files: number; parsed: number; loadMs: number; warnings: string[] }> {
     const listed = await Promise.all(kinds.map((kind) => this.listFiles(window, kind)));
-    const discovery = { files: listed.flat() };
+    const files = listed.flat();
     const warnings: string[] = [];
-    const byKind = (kind: LogKind) => discovery.files.filter((f) => f.kind === kind);
+    const byKind = (kind: LogKind) => files.filter((f) => f.kind === kind);
     if (kinds.includes('cloudtrail') && byKind('cloudtrail').length === 0) {
       throw await this.missing(window);
     }
@@ -222,18 +246,55 @@ export class LocalEngine implements QueryEngine {
       );
     }
     const started = Date.now();
-    const total = discovery.files.filter((f) => !this.store.current(f)).length;
-    if (total > 0) progress('load', `parsing ${total} of ${discovery.files.length} log file(s)`);
-    const parsed = await this.store.load(discovery.files, (done) =>
-      progress('load', `parsed ${done}/${total} log file(s)`),
+    const parsed = new Set<string>();
+    const read = async (batch: readonly LogFile[], depth: Depth, what: string) => {
+      const toRead = batch.filter((f) => this.store.needs(f, depth));
+      if (toRead.length === 0) return;
+      toRead.forEach((f) => parsed.add(f.path));
+      progress('load', `${what} ${toRead.length} of ${batch.length} log file(s)`);
+      await this.store.ensure(batch, depth, (done, all, percent) =>
+        progress(
+          'load',
+          `${what} ${all} log file(s): ${percent === undefined ? `${done}/${all} done` : `${Math.floor(percent)}%`}`,
+        ),
+      );
+    };
+    // A seek on a parameter the query does not bind (a query built from another) cannot
+    // choose files: that table is read whole.
+    const seekKinds = kinds.filter((kind) => {
+      const seek = query.seek?.[kind];
+      return seek !== undefined && values(seek.param) !== undefined;
+    });
+    const wholeKinds = kinds.filter((kind) => !seekKinds.includes(kind));
+    await read(
+      files.filter((f) => seekKinds.includes(f.kind)),
+      'scan',
+      'indexing',
     );
+    await read(
+      files.filter((f) => wholeKinds.includes(f.kind)),
+      'load',
+      'parsing',
+    );
+    const needed: LogFile[] = files.filter((f) => wholeKinds.includes(f.kind));
+    for (const kind of seekKinds) {
+      const seek = query.seek?.[kind] as Seek;
+      const ids = await this.seek(byKind(kind), seek.kind, values(seek.param) as string);
+      needed.push(...byKind(kind).filter((f) => ids.has((this.store.current(f) as StoredFile).id)));
+    }
+    await read(needed, 'load', 'parsing');
     const loadMs = Date.now() - started;
 
-    const stored = discovery.files.map((f) => this.store.current(f)).filter((s): s is StoredFile => !!s);
-    await this.activate(stored.filter((s) => s.status === 'ok').map((s) => s.id));
+    const stored = files.map((f) => this.store.current(f)).filter((s): s is StoredFile => !!s);
+    await this.activate(
+      needed
+        .map((f) => this.store.current(f))
+        .filter((s): s is StoredFile => s?.status === 'ok')
+        .map((s) => s.id),
+    );
     const skipped = stored.filter((s) => s.status !== 'ok');
     if (skipped.length > 0) {
-      const text = describeSkipped(skipped, discovery.files.length);
+      const text = describeSkipped(skipped, files.length);
       if (this.options.strict) {
         throw new IrKitError('IRKIT_LOGS_CORRUPT', text, {
           hint: 'remove or repair those files, or run without --strict to skip them',
@@ -251,7 +312,20 @@ export class LocalEngine implements QueryEngine {
       }
       warnings.push(text);
     }
-    return { files: discovery.files.length, parsed, loadMs, warnings };
+    return { files: files.length, parsed: parsed.size, loadMs, warnings };
+  }
+
+  /** The ids of the readable files among `files` holding a record the seek matches. */
+  private async seek(files: readonly LogFile[], kind: SeekKind, value: string): Promise<Set<number>> {
+    const ids = files
+      .map((f) => this.store.current(f))
+      .filter((s): s is StoredFile => s?.status === 'ok')
+      .map((s) => s.id);
+    await this.connection.run(`DELETE FROM ${CHOICE_TABLE}`);
+    if (ids.length === 0) return new Set();
+    await this.appendIds('irkit_choice', ids);
+    const reader = await this.connection.runAndReadAll(seekSql(kind), [value]);
+    return new Set(reader.getRowsJS().map(([id]) => Number(id)));
   }
 
   /**
@@ -269,14 +343,24 @@ export class LocalEngine implements QueryEngine {
     return listing;
   }
 
+  /** Makes exactly these files visible to the views, for the query about to run. */
   private async activate(ids: readonly number[]): Promise<void> {
-    const fresh = ids.filter((id) => !this.active.has(id));
-    if (fresh.length === 0) return;
-    // File ids are integers the store assigned, not user input.
-    await this.connection.run(
-      `INSERT OR IGNORE INTO temp.main.irkit_active VALUES ${fresh.map((id) => `(${Math.trunc(id)})`).join(', ')}`,
-    );
-    fresh.forEach((id) => this.active.add(id));
+    await this.connection.run(`DELETE FROM temp.main.irkit_active`);
+    await this.appendIds('irkit_active', ids);
+  }
+
+  private async appendIds(table: string, ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    const appender = await this.connection.createAppender(table, 'main', 'temp');
+    try {
+      for (const id of ids) {
+        appender.appendInteger(id);
+        appender.endRow();
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
   }
 
   private async missing(window: DateWindow): Promise<IrKitError> {
