@@ -2,7 +2,14 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { DuckDBConnection, DuckDBInstance, DuckDBType, DuckDBTypeId } from '@duckdb/node-api';
+import {
+  DuckDBConnection,
+  DuckDBInstance,
+  DuckDBResultReader,
+  DuckDBType,
+  DuckDBTypeId,
+  StatementType,
+} from '@duckdb/node-api';
 
 import { IrKitError } from '../../lib/errors';
 import {
@@ -57,6 +64,18 @@ export interface LocalEngineOptions {
   readonly memoryLimit?: string;
 }
 
+/** One statement to run: what it reads, and how to run it once the files are visible. */
+interface Statement {
+  readonly id: string;
+  readonly seek?: QueryDefinition['seek'];
+  /** The bound value of a parameter, if the statement has it. */
+  readonly value: (param: string) => string | undefined;
+  readonly kinds: readonly LogKind[];
+  readonly window: DateWindow;
+  readonly execute: () => Promise<DuckDBResultReader>;
+  readonly hint: string;
+}
+
 /** Names printed in a warning before "and N more". */
 const NAMED_FILES = 10;
 
@@ -81,6 +100,8 @@ export class LocalEngine implements QueryEngine {
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     private readonly tempDir: string,
+    /** The store's DuckDB file: the --cache file, or the session's in the temp folder. */
+    private readonly storePath: string,
   ) {
     this.store = new Store(connection, () => this.cancelled);
   }
@@ -113,10 +134,11 @@ export class LocalEngine implements QueryEngine {
         // a fifth of the parsing CPU, at the price of a larger temp file.
         await connection.run(`SET force_compression = 'uncompressed'`);
       }
-      await attachStore(connection, options.cachePath ?? path.join(tempDir, 'session.duckdb'));
+      const storePath = path.resolve(options.cachePath ?? path.join(tempDir, 'session.duckdb'));
+      await attachStore(connection, storePath);
       for (const sql of [...ATHENA_MACROS, BATCH_DDL, CHOICE_DDL, ...viewDdl(names, flowFormat)])
         await connection.run(sql);
-      const engine = new LocalEngine({ ...options, logs }, names, instance, connection, tempDir);
+      const engine = new LocalEngine({ ...options, logs }, names, instance, connection, tempDir, storePath);
       await engine.store.init();
       return engine;
     } catch (error) {
@@ -134,9 +156,52 @@ export class LocalEngine implements QueryEngine {
     // Validate before queueing, so bad input is refused at once and nothing runs.
     const bound = bindParams(query, values);
     const window = windowOf(query, values);
-    const next = this.queue.then(() => this.runNow(query, bound, window, options));
-    this.queue = next.catch(() => undefined);
-    return next;
+    const sql = renderSql(query, this.names);
+    return this.enqueue(
+      {
+        id: query.id,
+        seek: query.seek,
+        value: (param) => bound[query.placeholders.indexOf(param)],
+        kinds: this.tablesOf(sql, (name) => sql.includes(ident(name))),
+        window,
+        execute: async () => {
+          const prepared = await this.connection.prepare(sql);
+          bound.forEach((value, i) => prepared.bindVarchar(i + 1, value));
+          return prepared.runAndReadAll();
+        },
+        hint: 'rerun with --debug for the DuckDB error; the SQL is shown by `irkit queries show`',
+      },
+      options,
+    );
+  }
+
+  /**
+   * Runs one read-only SELECT written by hand (`irkit sql`) over the Glue-named views, with
+   * every file of the window of each table it names. Anything else (a write, DDL, ATTACH,
+   * COPY, INSTALL/LOAD, PRAGMA, SET, several statements) is refused before any file is read;
+   * the SELECT itself runs with the store attached read-only.
+   */
+  async sql(text: string, window: DateWindow, options: RunOptions = {}): Promise<QueryResult> {
+    const checked = dateWindow(window.from, window.to);
+    await this.queue;
+    await this.checkReadOnly(text);
+    const mentions = (name: string) => text.toLowerCase().includes(name.toLowerCase());
+    return this.enqueue(
+      {
+        id: 'sql',
+        value: () => undefined,
+        kinds: this.tablesOf(text, mentions),
+        window: checked,
+        execute: () =>
+          this.readOnly(async () => {
+            const extracted = await this.connection.extractStatements(text);
+            const prepared = await extracted.prepare(0);
+            return prepared.runAndReadAll();
+          }),
+        hint: 'check the SQL against the tables irkit sql describes (--help); DuckDB’s message says what failed',
+      },
+      options,
+    );
   }
 
   async close(): Promise<void> {
@@ -148,50 +213,99 @@ export class LocalEngine implements QueryEngine {
     await fs.rm(this.tempDir, { recursive: true, force: true });
   }
 
-  private async runNow(
-    query: QueryDefinition,
-    bound: readonly string[],
-    window: DateWindow,
-    options: RunOptions,
-  ): Promise<QueryResult> {
+  /** The log tables a statement reads, by the names it contains. */
+  private tablesOf(_sql: string, names: (table: string) => boolean): LogKind[] {
+    const kinds: LogKind[] = [];
+    if (names(this.names.cloudTrailTable)) kinds.push('cloudtrail');
+    if (names(this.names.vpcFlowTable)) kinds.push('vpcflow');
+    return kinds;
+  }
+
+  /**
+   * Refuses anything but one SELECT. The text is first only parsed (json_serialize_sql accepts
+   * SELECT statements alone, and runs nothing); only a single SELECT is then bound, since
+   * binding some other statements acts (EXPORT DATABASE creates its folder).
+   */
+  private async checkReadOnly(text: string): Promise<void> {
+    const refuse = (why: string) =>
+      new IrKitError('IRKIT_INVALID_INPUT', `irkit sql runs one read-only SELECT: ${why}`, {
+        hint: 'write one SELECT (or WITH ... SELECT) over the tables; nothing was run and nothing changed',
+      });
+    const parsed = await this.connection.runAndReadAll(`SELECT json_serialize_sql($1::VARCHAR)`, [text]);
+    const tree = JSON.parse(String(parsed.getRowsJS()[0][0])) as {
+      error?: boolean;
+      error_message?: string;
+      statements?: unknown[];
+    };
+    if (tree.error) {
+      if (/only select/i.test(tree.error_message ?? '')) throw refuse('this is not a SELECT');
+      throw new IrKitError('IRKIT_INVALID_INPUT', `the SQL does not parse: ${tree.error_message}`, {
+        hint: 'write one SELECT in DuckDB’s SQL; nothing was run',
+      });
+    }
+    if (tree.statements?.length !== 1)
+      throw refuse(`the text holds ${tree.statements?.length ?? 0} statements`);
+    try {
+      const extracted = await this.connection.extractStatements(text);
+      const type = (await extracted.prepare(0)).statementType;
+      if (type !== StatementType.SELECT)
+        throw refuse(`this is a ${StatementType[type] ?? String(type)} statement`);
+    } catch (error) {
+      if (error instanceof IrKitError) throw error;
+      throw new IrKitError('IRKIT_INVALID_INPUT', `the SQL does not bind: ${firstLine(error)}`, {
+        hint: 'check table and column names: irkit sql --help lists them; nothing was run',
+        cause: error,
+      });
+    }
+  }
+
+  /** Runs `work` with the store attached read-only, then attaches it for writing again. */
+  private async readOnly<T>(work: () => Promise<T>): Promise<T> {
+    await this.connection.run(`CHECKPOINT ${STORE}`);
+    await this.connection.run(`DETACH ${STORE}`);
+    await this.connection.run(`ATTACH ${literal(this.storePath)} AS ${STORE} (READ_ONLY)`);
+    try {
+      return await work();
+    } finally {
+      await this.connection.run(`DETACH ${STORE}`);
+      await this.connection.run(`ATTACH ${literal(this.storePath)} AS ${STORE}`);
+    }
+  }
+
+  private enqueue(statement: Statement, options: RunOptions): Promise<QueryResult> {
+    const next = this.queue.then(() => this.runNow(statement, options));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async runNow(statement: Statement, options: RunOptions): Promise<QueryResult> {
     if (this.closed) {
       throw new IrKitError('IRKIT_QUERY_FAILED', 'the local engine is closed', {
         hint: 'open a new engine for further queries',
       });
     }
+    const { id, window, kinds } = statement;
     const started = Date.now();
     const progress = (phase: ProgressEvent['phase'], message: string) =>
-      options.onProgress?.({ engine: 'local', queryId: query.id, phase, message });
-    const sql = renderSql(query, this.names);
-    const kinds: LogKind[] = ['cloudtrail'];
-    if (sql.includes(ident(this.names.vpcFlowTable))) kinds.push('vpcflow');
-    if (!sql.includes(ident(this.names.cloudTrailTable))) kinds.shift();
+      options.onProgress?.({ engine: 'local', queryId: id, phase, message });
 
     this.cancelled = false;
     const abort = () => {
       this.cancelled = true;
       this.connection.interrupt();
     };
-    if (options.signal?.aborted) throw cancelled(query);
+    if (options.signal?.aborted) throw cancelled(id);
     options.signal?.addEventListener('abort', abort, { once: true });
     try {
       progress('discover', `looking for logs of ${window.from}..${window.to} under ${this.options.logs}`);
-      const window_ = await this.prepareWindow(
-        query,
-        (param) => bound[query.placeholders.indexOf(param)],
-        window,
-        kinds,
-        progress,
-      );
-      if (this.cancelled) throw cancelled(query);
-      progress('submit', `running ${query.id}`);
-      const prepared = await this.connection.prepare(sql);
-      bound.forEach((value, i) => prepared.bindVarchar(i + 1, value));
-      const reader = await prepared.runAndReadAll();
+      const window_ = await this.prepareWindow(statement, window, kinds, progress);
+      if (this.cancelled) throw cancelled(id);
+      progress('submit', `running ${id}`);
+      const reader = await statement.execute();
       const rows = reader.getRows().map((row) => row.map(athenaText) as Cell[]);
-      progress('done', `${query.id}: ${rows.length} row(s)`);
+      progress('done', `${id}: ${rows.length} row(s)`);
       return {
-        queryId: query.id,
+        queryId: id,
         columns: reader.columnNames(),
         columnKinds: reader.columnTypes().map(columnKind),
         rows,
@@ -205,13 +319,13 @@ export class LocalEngine implements QueryEngine {
         },
       };
     } catch (error) {
-      if (this.cancelled || error instanceof CancelledError) throw cancelled(query);
+      if (this.cancelled || error instanceof CancelledError) throw cancelled(id);
       if (error instanceof IrKitError) throw error;
       throw new IrKitError(
         'IRKIT_QUERY_FAILED',
-        `query ${query.id} failed on the local engine: ${firstLine(error)}`,
+        `query ${id} failed on the local engine: ${firstLine(error)}`,
         {
-          hint: 'rerun with --debug for the DuckDB error; the SQL is shown by `irkit queries show`',
+          hint: statement.hint,
           cause: error,
         },
       );
@@ -226,10 +340,9 @@ export class LocalEngine implements QueryEngine {
    * the files holding a matching record are loaded; any other table is loaded whole.
    */
   private async prepareWindow(
-    query: Pick<QueryDefinition, 'id' | 'seek'>,
-    values: (param: string) => string | undefined,
+    query: Pick<Statement, 'id' | 'seek' | 'value'>,
     window: DateWindow,
-    kinds: LogKind[],
+    kinds: readonly LogKind[],
     progress: (phase: ProgressEvent['phase'], message: string) => void,
   ): Promise<{ files: number; parsed: number; loadMs: number; warnings: string[] }> {
     const listed = await Promise.all(kinds.map((kind) => this.listFiles(window, kind)));
@@ -263,7 +376,7 @@ export class LocalEngine implements QueryEngine {
     // choose files: that table is read whole.
     const seekKinds = kinds.filter((kind) => {
       const seek = query.seek?.[kind];
-      return seek !== undefined && values(seek.param) !== undefined;
+      return seek !== undefined && query.value(seek.param) !== undefined;
     });
     const wholeKinds = kinds.filter((kind) => !seekKinds.includes(kind));
     await read(
@@ -279,7 +392,7 @@ export class LocalEngine implements QueryEngine {
     const needed: LogFile[] = files.filter((f) => wholeKinds.includes(f.kind));
     for (const kind of seekKinds) {
       const seek = query.seek?.[kind] as Seek;
-      const ids = await this.seek(byKind(kind), seek.kind, values(seek.param) as string);
+      const ids = await this.seek(byKind(kind), seek.kind, query.value(seek.param) as string);
       needed.push(...byKind(kind).filter((f) => ids.has((this.store.current(f) as StoredFile).id)));
     }
     await read(needed, 'load', 'parsing');
@@ -446,8 +559,8 @@ function describeSkipped(skipped: readonly StoredFile[], total: number): string 
   return `skipped ${skipped.length} of ${total} log file(s) that could not be read: ${named.join('; ')}${more}`;
 }
 
-function cancelled(query: QueryDefinition): IrKitError {
-  return new IrKitError('IRKIT_QUERY_CANCELLED', `query ${query.id} was cancelled`, {
+function cancelled(id: string): IrKitError {
+  return new IrKitError('IRKIT_QUERY_CANCELLED', `query ${id} was cancelled`, {
     hint: 'nothing was changed; run it again when ready',
   });
 }

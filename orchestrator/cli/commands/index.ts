@@ -8,6 +8,7 @@ import { registerQueries } from './queries';
 import { registerRelease } from './release';
 import { registerReport } from './report';
 import { registerSimulate } from './simulate';
+import { registerSql } from './sql';
 import { registerStatus } from './status';
 import { registerValidate } from './validate';
 
@@ -21,6 +22,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerRelease,
   registerStatus,
   registerQueries,
+  registerSql,
   registerInvestigate,
   registerReport,
   registerValidate,
