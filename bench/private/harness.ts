@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 
-import { discoverLogFiles } from '../../orchestrator/engines/discovery';
+import { LogKind, discoverLogFiles } from '../../orchestrator/engines/discovery';
 import { MANIFEST_FILE, generateIncident } from '../../simulation/synthetic';
 
 /**
@@ -29,7 +29,7 @@ export interface BenchLogs {
   readonly events: number;
   readonly days: number;
   /** Every log file of the window, as DuckDB will read them. */
-  readonly files: readonly { readonly path: string; readonly size: number }[];
+  readonly files: readonly { readonly path: string; readonly size: number; readonly kind: LogKind }[];
   readonly gzipBytes: number;
   /** NUL-separated list of the files, for the zcat baseline. */
   readonly listFile: string;

@@ -30,6 +30,7 @@ function changeDetails(s: Subject): QueryDefinition {
       'A record without readOnly is classed by its event name (readonly is then null in the row).',
     params: [s.param, FROM, TO],
     placeholders: [s.param.name, ...WINDOW.placeholders],
+    seek: { cloudtrail: s.seek },
     sql: (t) => `SELECT eventtime, awsregion, eventsource, eventname, requestparameters, responseelements,
        recipientaccountid, useridentity.accesskeyid AS access_key_id, useridentity.invokedby AS invoked_by,
        sourceipaddress, useragent, errorcode, eventid, readonly
@@ -50,6 +51,7 @@ const ROLE_SESSIONS: QueryDefinition = {
     'session ARN, first and last use and source IPs: for a role the actor created, all of them are its own.',
   params: [ROLE, FROM, TO],
   placeholders: ['roleName', ...WINDOW.placeholders],
+  seek: { cloudtrail: { kind: 'sessionIssuer', param: ROLE.name } },
   sql: (t) => `SELECT useridentity.arn AS identity_arn, useridentity.accesskeyid AS access_key_id,
        min(eventtime) AS first_seen, max(eventtime) AS last_seen, count(eventid) AS events,
        count(DISTINCT sourceipaddress) AS source_ips
@@ -71,6 +73,7 @@ const USER_POLICY_CHANGES: QueryDefinition = {
     '(AWSCompromisedKeyQuarantine*, AWSExposedCredentialPolicy_DO_NOT_REMOVE) shows here.',
   params: [BY_USER.param, FROM, TO],
   placeholders: [BY_USER.param.name, ...WINDOW.placeholders],
+  seek: { cloudtrail: { kind: 'policyUser', param: BY_USER.param.name } },
   sql: (t) => `SELECT eventtime, awsregion, eventname,
        coalesce(json_extract_scalar(requestparameters, '$.policyArn'),
                 json_extract_scalar(requestparameters, '$.policyName')) AS policy,

@@ -84,6 +84,7 @@ function principalsCreated(s: Subject): QueryDefinition {
       'from the request and response.',
     params: [s.param, FROM, TO],
     placeholders: subjectPlaceholders(s),
+    seek: { cloudtrail: s.seek },
     sql: (t) => `SELECT eventtime, awsregion, eventname,
        CASE WHEN eventname LIKE '%Role%' THEN 'role' ELSE 'user' END AS principal_type,
        ${firstOf([json(REQUEST, 'userName'), json(REQUEST, 'roleName'), json(RESPONSE, 'accessKey.userName')])} AS principal_name,
@@ -194,6 +195,7 @@ function resourceActivity(s: Subject): QueryDefinition {
       'with the resource name and S3 object key taken from the request (or the response, for what it created).',
     params: [s.param, FROM, TO],
     placeholders: subjectPlaceholders(s),
+    seek: { cloudtrail: s.seek },
     sql: (t) => `SELECT eventtime, awsregion, eventsource, eventname,
        ${actionCase()} AS action,
        ${firstOf([
@@ -223,6 +225,7 @@ function sessionsMinted(s: Subject): QueryDefinition {
       'that key’s own activity belongs to the same actor.',
     params: [s.param, FROM, TO],
     placeholders: subjectPlaceholders(s),
+    seek: { cloudtrail: s.seek },
     sql: (t) => `SELECT eventtime, awsregion, eventname,
        ${json(REQUEST, 'roleArn')} AS role_arn,
        ${firstOf([json(REQUEST, 'roleSessionName'), json(REQUEST, 'name')])} AS session_name,
@@ -246,6 +249,7 @@ const IP_ACTIVITY: QueryDefinition = {
     'per API and error, with first and last time seen: who else the actor was, or who shares its address.',
   params: [IPS, FROM, TO],
   placeholders: ['sourceIps', ...WINDOW.placeholders],
+  seek: { cloudtrail: { kind: 'sourceIp', param: IPS.name } },
   sql: (t) => `SELECT sourceipaddress, useridentity.type AS identity_type, useridentity.arn AS identity_arn,
        useridentity.username AS user_name, useridentity.accesskeyid AS access_key_id,
        ${IDENTITY_DETAIL_COLUMNS},
@@ -269,6 +273,7 @@ const IP_NETWORK_ACTIVITY: QueryDefinition = {
     'port, protocol and accept/reject: which infrastructure the addresses reached.',
   params: [FROM, TO, IPS],
   placeholders: [...flowWindow().placeholders, 'sourceIps', 'sourceIps'],
+  seek: { vpcflow: { kind: 'flowAddress', param: IPS.name } },
   sql: (t) => `SELECT sourceaddress, destinationaddress, destinationport, protocol, action,
        count(*) AS count, sum(numbytes) AS bytes, min(starttime) AS first_start, max(endtime) AS last_end
 FROM "${t.database}"."${t.vpcFlowTable}"
@@ -288,6 +293,7 @@ function firstLastSeen(s: Subject): QueryDefinition {
       'calls, source IPs and regions: run it over a wide window to decide how far back to look.',
     params: [s.param, FROM, TO],
     placeholders: subjectPlaceholders(s),
+    seek: { cloudtrail: s.seek },
     sql: (t) => `SELECT useridentity.type AS identity_type, useridentity.arn AS identity_arn,
        useridentity.username AS user_name, useridentity.accesskeyid AS access_key_id,
        ${IDENTITY_DETAIL_COLUMNS},
@@ -327,6 +333,7 @@ function deniedCalls(s: Subject): QueryDefinition {
       'what the actor tried and could not do.',
     params: [s.param, FROM, TO],
     placeholders: subjectPlaceholders(s),
+    seek: { cloudtrail: s.seek },
     sql: (t) => `SELECT awsregion, eventsource, eventname, errorcode, min(errormessage) AS errormessage,
        count(eventid) AS count, min(eventtime) AS first_seen, max(eventtime) AS last_seen
 FROM ${table(t)}
@@ -346,6 +353,7 @@ const CONSOLE_LOGINS: QueryDefinition = {
     'for an exposed password, or a login profile an actor created.',
   params: [BY_USER.param, FROM, TO],
   placeholders: subjectPlaceholders(BY_USER),
+  seek: { cloudtrail: BY_USER.seek },
   sql: (t: TableNames) => `SELECT eventtime, awsregion, sourceipaddress, useragent,
        ${json(RESPONSE, 'ConsoleLogin')} AS login_result,
        ${json('additionaleventdata', 'MFAUsed')} AS mfa_used,

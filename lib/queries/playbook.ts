@@ -1,4 +1,4 @@
-import { QueryDefinition, QueryParam, TableNames } from './types';
+import { QueryDefinition, QueryParam, Seek, TableNames } from './types';
 import { cloudTrailWindow, flowWindow } from './window';
 
 /**
@@ -55,6 +55,8 @@ export interface Subject {
   /** The WHERE condition selecting the subject's records, with one `?`. */
   readonly match: string;
   readonly label: string;
+  /** The same condition in the local engine's index terms. */
+  readonly seek: Seek;
 }
 export const BY_KEY: Subject = {
   idPrefix: 'key',
@@ -62,6 +64,7 @@ export const BY_KEY: Subject = {
   column: 'useridentity.accesskeyid',
   match: 'useridentity.accesskeyid = ?',
   label: 'access key',
+  seek: { kind: 'accessKeyId', param: KEY.name },
 };
 export const BY_USER: Subject = {
   idPrefix: 'user',
@@ -69,6 +72,7 @@ export const BY_USER: Subject = {
   column: 'useridentity.username',
   match: 'lower(useridentity.username) = lower(?)',
   label: 'IAM user',
+  seek: { kind: 'userName', param: USER.name },
 };
 
 function apiActivity(s: Subject, step: string): QueryDefinition {
@@ -79,6 +83,7 @@ function apiActivity(s: Subject, step: string): QueryDefinition {
     description: `Counts the ${s.label}'s API calls in the window by region, service, API, read-only flag and error.`,
     params: [s.param, FROM, TO],
     placeholders: [s.param.name, ...WINDOW.placeholders],
+    seek: { cloudtrail: s.seek },
     sql: (
       t,
     ) => `SELECT awsregion, eventsource, eventname, readonly, errorcode, errormessage, count(eventid) as COUNT 
@@ -98,6 +103,7 @@ function sourceIps(s: Subject, step: string): QueryDefinition {
     description: `Counts the ${s.label}'s API calls in the window by source IP address and user agent.`,
     params: [s.param, FROM, TO],
     placeholders: [s.param.name, ...WINDOW.placeholders],
+    seek: { cloudtrail: s.seek },
     sql: (t) => `SELECT sourceipaddress, useragent, count(eventid) as COUNT 
 FROM ${table(t)}
 WHERE ${s.match}
@@ -122,6 +128,7 @@ function changeDetails(s: Subject, step: string, example: string): QueryDefiniti
     description: `Shows the request parameters and response elements of the ${s.label}'s calls to the listed APIs.`,
     params: [s.param, FROM, TO, EVENT_NAMES(example)],
     placeholders: [s.param.name, ...WINDOW.placeholders, 'eventNames'],
+    seek: { cloudtrail: s.seek },
     sql: (
       t,
     ) => `SELECT eventtime, awsregion, eventname, requestparameters, responseelements, errorcode, errormessage
@@ -142,6 +149,8 @@ const NETWORK_ACTIVITY: QueryDefinition = {
     'by source and destination: each flow record once, however many calls came from its address. Both tables are limited to the window.',
   params: [KEY, FROM, TO],
   placeholders: ['accessKeyId', ...cloudTrailWindow().placeholders, ...flowWindow().placeholders],
+  // The flow side matches the key's addresses, known only once the CloudTrail side ran: read whole.
+  seek: { cloudtrail: BY_KEY.seek },
   sql: (t) => {
     const ct = `"${t.database}"."${t.cloudTrailTable}"`;
     const flow = `"${t.database}"."${t.vpcFlowTable}"`;
@@ -178,6 +187,7 @@ function probeDetails(s: Subject, step: string): QueryDefinition {
       ),
     ],
     placeholders: [s.param.name, ...WINDOW.placeholders, 'eventNames'],
+    seek: { cloudtrail: s.seek },
     sql: (t) => `SELECT eventtime, awsregion, requestparameters, responseelements, errorcode, errormessage
 FROM ${table(t)}
 WHERE ${s.match}

@@ -39,6 +39,27 @@ export const DEFAULT_TABLE_NAMES: TableNames = {
 };
 
 /**
+ * What names the records a query reads, as the local engine indexes each log file (the
+ * distinct values of these fields per file): the access key, the IAM user name, the role
+ * that issued a session, the source IP address, the user an AttachUserPolicy/PutUserPolicy
+ * names, and a flow record's source or destination address.
+ */
+export type SeekKind =
+  'accessKeyId' | 'userName' | 'sessionIssuer' | 'sourceIp' | 'policyUser' | 'flowAddress';
+
+/**
+ * A condition every record a query reads from one table meets, written in the index's terms:
+ * the records whose `kind` field matches the value of parameter `param` (compared as the
+ * query compares it: `userName`, `sessionIssuer` and `policyUser` ignoring case, `sourceIp`
+ * and `flowAddress` as a comma-separated list). The local engine then parses in full only the
+ * files holding such a record; the query's own WHERE still decides every row.
+ */
+export interface Seek {
+  readonly kind: SeekKind;
+  readonly param: string;
+}
+
+/**
  * One query of the library: saved as one Athena named query, run on Athena with
  * ExecutionParameters and on DuckDB as a prepared statement, from this one text.
  */
@@ -55,4 +76,11 @@ export interface QueryDefinition {
   readonly placeholders: readonly string[];
   /** The SQL with `?` placeholders, for the given Glue names. */
   readonly sql: (names: TableNames) => string;
+  /**
+   * Per table the query reads, the condition its WHERE puts on every record it uses, so that
+   * the local engine reads in full only the log files that can hold one (tested: every query
+   * returns the same rows as over every file). A table without one is read whole.
+   * @default every file of the window, for both tables
+   */
+  readonly seek?: { readonly cloudtrail?: Seek; readonly vpcflow?: Seek };
 }

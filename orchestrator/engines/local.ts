@@ -2,10 +2,25 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { DuckDBConnection, DuckDBInstance, DuckDBType, DuckDBTypeId } from '@duckdb/node-api';
+import {
+  DuckDBConnection,
+  DuckDBInstance,
+  DuckDBResultReader,
+  DuckDBType,
+  DuckDBTypeId,
+  StatementType,
+} from '@duckdb/node-api';
 
 import { IrKitError } from '../../lib/errors';
-import { DEFAULT_TABLE_NAMES, QueryDefinition, TableNames, bindParams, renderSql } from '../../lib/queries';
+import {
+  DEFAULT_TABLE_NAMES,
+  QueryDefinition,
+  Seek,
+  SeekKind,
+  TableNames,
+  bindParams,
+  renderSql,
+} from '../../lib/queries';
 import { DEFAULT_FLOW_LOG_FORMAT, flowLogFields } from '../../lib/schema/vpc-flow';
 import { dateWindow } from '../../lib/validation';
 import { DateWindow, LogFile, LogKind, discoverLogFiles, surveyLayoutDays } from './discovery';
@@ -14,14 +29,17 @@ import { athenaText } from './private/athena-text';
 import {
   ATHENA_MACROS,
   BATCH_DDL,
+  CHOICE_DDL,
+  CHOICE_TABLE,
   STORE,
   STORE_VERSION,
   ident,
   literal,
+  seekSql,
   storeDdl,
   viewDdl,
 } from './private/duckdb-sql';
-import { CancelledError, Store, StoredFile } from './private/store';
+import { CancelledError, Depth, Store, StoredFile } from './private/store';
 
 export interface LocalEngineOptions {
   /**
@@ -46,6 +64,18 @@ export interface LocalEngineOptions {
   readonly memoryLimit?: string;
 }
 
+/** One statement to run: what it reads, and how to run it once the files are visible. */
+interface Statement {
+  readonly id: string;
+  readonly seek?: QueryDefinition['seek'];
+  /** The bound value of a parameter, if the statement has it. */
+  readonly value: (param: string) => string | undefined;
+  readonly kinds: readonly LogKind[];
+  readonly window: DateWindow;
+  readonly execute: () => Promise<DuckDBResultReader>;
+  readonly hint: string;
+}
+
 /** Names printed in a warning before "and N more". */
 const NAMED_FILES = 10;
 
@@ -61,7 +91,6 @@ export class LocalEngine implements QueryEngine {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private cancelled = false;
-  private readonly active = new Set<number>();
   private readonly store: Store;
   private readonly listings = new Map<string, Promise<readonly LogFile[]>>();
 
@@ -71,6 +100,8 @@ export class LocalEngine implements QueryEngine {
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     private readonly tempDir: string,
+    /** The store's DuckDB file: the --cache file, or the session's in the temp folder. */
+    private readonly storePath: string,
   ) {
     this.store = new Store(connection, () => this.cancelled);
   }
@@ -95,15 +126,19 @@ export class LocalEngine implements QueryEngine {
         preserve_insertion_order: 'false',
       });
       const connection = await instance.connect();
+      // Long statements tell their progress (polled by the store); DuckDB prints nothing itself.
+      await connection.run(`SET enable_progress_bar = true`);
+      await connection.run(`SET enable_progress_bar_print = false`);
       if (!options.cachePath) {
         // A session store lives only as long as the engine: skipping compression saves about
         // a fifth of the parsing CPU, at the price of a larger temp file.
         await connection.run(`SET force_compression = 'uncompressed'`);
       }
-      await attachStore(connection, options.cachePath ?? path.join(tempDir, 'session.duckdb'));
-      for (const sql of [...ATHENA_MACROS, BATCH_DDL, ...viewDdl(names, flowFormat)])
+      const storePath = path.resolve(options.cachePath ?? path.join(tempDir, 'session.duckdb'));
+      await attachStore(connection, storePath);
+      for (const sql of [...ATHENA_MACROS, BATCH_DDL, CHOICE_DDL, ...viewDdl(names, flowFormat)])
         await connection.run(sql);
-      const engine = new LocalEngine({ ...options, logs }, names, instance, connection, tempDir);
+      const engine = new LocalEngine({ ...options, logs }, names, instance, connection, tempDir, storePath);
       await engine.store.init();
       return engine;
     } catch (error) {
@@ -121,9 +156,52 @@ export class LocalEngine implements QueryEngine {
     // Validate before queueing, so bad input is refused at once and nothing runs.
     const bound = bindParams(query, values);
     const window = windowOf(query, values);
-    const next = this.queue.then(() => this.runNow(query, bound, window, options));
-    this.queue = next.catch(() => undefined);
-    return next;
+    const sql = renderSql(query, this.names);
+    return this.enqueue(
+      {
+        id: query.id,
+        seek: query.seek,
+        value: (param) => bound[query.placeholders.indexOf(param)],
+        kinds: this.tablesOf(sql, (name) => sql.includes(ident(name))),
+        window,
+        execute: async () => {
+          const prepared = await this.connection.prepare(sql);
+          bound.forEach((value, i) => prepared.bindVarchar(i + 1, value));
+          return prepared.runAndReadAll();
+        },
+        hint: 'rerun with --debug for the DuckDB error; the SQL is shown by `irkit queries show`',
+      },
+      options,
+    );
+  }
+
+  /**
+   * Runs one read-only SELECT written by hand (`irkit sql`) over the Glue-named views, with
+   * every file of the window of each table it names. Anything else (a write, DDL, ATTACH,
+   * COPY, INSTALL/LOAD, PRAGMA, SET, several statements) is refused before any file is read;
+   * the SELECT itself runs with the store attached read-only.
+   */
+  async sql(text: string, window: DateWindow, options: RunOptions = {}): Promise<QueryResult> {
+    const checked = dateWindow(window.from, window.to);
+    await this.queue;
+    await this.checkReadOnly(text);
+    const mentions = (name: string) => text.toLowerCase().includes(name.toLowerCase());
+    return this.enqueue(
+      {
+        id: 'sql',
+        value: () => undefined,
+        kinds: this.tablesOf(text, mentions),
+        window: checked,
+        execute: () =>
+          this.readOnly(async () => {
+            const extracted = await this.connection.extractStatements(text);
+            const prepared = await extracted.prepare(0);
+            return prepared.runAndReadAll();
+          }),
+        hint: 'check the SQL against the tables irkit sql describes (--help); DuckDB’s message says what failed',
+      },
+      options,
+    );
   }
 
   async close(): Promise<void> {
@@ -135,44 +213,99 @@ export class LocalEngine implements QueryEngine {
     await fs.rm(this.tempDir, { recursive: true, force: true });
   }
 
-  private async runNow(
-    query: QueryDefinition,
-    bound: readonly string[],
-    window: DateWindow,
-    options: RunOptions,
-  ): Promise<QueryResult> {
+  /** The log tables a statement reads, by the names it contains. */
+  private tablesOf(_sql: string, names: (table: string) => boolean): LogKind[] {
+    const kinds: LogKind[] = [];
+    if (names(this.names.cloudTrailTable)) kinds.push('cloudtrail');
+    if (names(this.names.vpcFlowTable)) kinds.push('vpcflow');
+    return kinds;
+  }
+
+  /**
+   * Refuses anything but one SELECT. The text is first only parsed (json_serialize_sql accepts
+   * SELECT statements alone, and runs nothing); only a single SELECT is then bound, since
+   * binding some other statements acts (EXPORT DATABASE creates its folder).
+   */
+  private async checkReadOnly(text: string): Promise<void> {
+    const refuse = (why: string) =>
+      new IrKitError('IRKIT_INVALID_INPUT', `irkit sql runs one read-only SELECT: ${why}`, {
+        hint: 'write one SELECT (or WITH ... SELECT) over the tables; nothing was run and nothing changed',
+      });
+    const parsed = await this.connection.runAndReadAll(`SELECT json_serialize_sql($1::VARCHAR)`, [text]);
+    const tree = JSON.parse(String(parsed.getRowsJS()[0][0])) as {
+      error?: boolean;
+      error_message?: string;
+      statements?: unknown[];
+    };
+    if (tree.error) {
+      if (/only select/i.test(tree.error_message ?? '')) throw refuse('this is not a SELECT');
+      throw new IrKitError('IRKIT_INVALID_INPUT', `the SQL does not parse: ${tree.error_message}`, {
+        hint: 'write one SELECT in DuckDB’s SQL; nothing was run',
+      });
+    }
+    if (tree.statements?.length !== 1)
+      throw refuse(`the text holds ${tree.statements?.length ?? 0} statements`);
+    try {
+      const extracted = await this.connection.extractStatements(text);
+      const type = (await extracted.prepare(0)).statementType;
+      if (type !== StatementType.SELECT)
+        throw refuse(`this is a ${StatementType[type] ?? String(type)} statement`);
+    } catch (error) {
+      if (error instanceof IrKitError) throw error;
+      throw new IrKitError('IRKIT_INVALID_INPUT', `the SQL does not bind: ${firstLine(error)}`, {
+        hint: 'check table and column names: irkit sql --help lists them; nothing was run',
+        cause: error,
+      });
+    }
+  }
+
+  /** Runs `work` with the store attached read-only, then attaches it for writing again. */
+  private async readOnly<T>(work: () => Promise<T>): Promise<T> {
+    await this.connection.run(`CHECKPOINT ${STORE}`);
+    await this.connection.run(`DETACH ${STORE}`);
+    await this.connection.run(`ATTACH ${literal(this.storePath)} AS ${STORE} (READ_ONLY)`);
+    try {
+      return await work();
+    } finally {
+      await this.connection.run(`DETACH ${STORE}`);
+      await this.connection.run(`ATTACH ${literal(this.storePath)} AS ${STORE}`);
+    }
+  }
+
+  private enqueue(statement: Statement, options: RunOptions): Promise<QueryResult> {
+    const next = this.queue.then(() => this.runNow(statement, options));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async runNow(statement: Statement, options: RunOptions): Promise<QueryResult> {
     if (this.closed) {
       throw new IrKitError('IRKIT_QUERY_FAILED', 'the local engine is closed', {
         hint: 'open a new engine for further queries',
       });
     }
+    const { id, window, kinds } = statement;
     const started = Date.now();
     const progress = (phase: ProgressEvent['phase'], message: string) =>
-      options.onProgress?.({ engine: 'local', queryId: query.id, phase, message });
-    const sql = renderSql(query, this.names);
-    const kinds: LogKind[] = ['cloudtrail'];
-    if (sql.includes(ident(this.names.vpcFlowTable))) kinds.push('vpcflow');
-    if (!sql.includes(ident(this.names.cloudTrailTable))) kinds.shift();
+      options.onProgress?.({ engine: 'local', queryId: id, phase, message });
 
     this.cancelled = false;
     const abort = () => {
       this.cancelled = true;
       this.connection.interrupt();
     };
-    if (options.signal?.aborted) throw cancelled(query);
+    if (options.signal?.aborted) throw cancelled(id);
     options.signal?.addEventListener('abort', abort, { once: true });
     try {
       progress('discover', `looking for logs of ${window.from}..${window.to} under ${this.options.logs}`);
-      const window_ = await this.prepareWindow(query, window, kinds, progress);
-      if (this.cancelled) throw cancelled(query);
-      progress('submit', `running ${query.id}`);
-      const prepared = await this.connection.prepare(sql);
-      bound.forEach((value, i) => prepared.bindVarchar(i + 1, value));
-      const reader = await prepared.runAndReadAll();
+      const window_ = await this.prepareWindow(statement, window, kinds, progress);
+      if (this.cancelled) throw cancelled(id);
+      progress('submit', `running ${id}`);
+      const reader = await statement.execute();
       const rows = reader.getRows().map((row) => row.map(athenaText) as Cell[]);
-      progress('done', `${query.id}: ${rows.length} row(s)`);
+      progress('done', `${id}: ${rows.length} row(s)`);
       return {
-        queryId: query.id,
+        queryId: id,
         columns: reader.columnNames(),
         columnKinds: reader.columnTypes().map(columnKind),
         rows,
@@ -186,13 +319,13 @@ export class LocalEngine implements QueryEngine {
         },
       };
     } catch (error) {
-      if (this.cancelled || error instanceof CancelledError) throw cancelled(query);
+      if (this.cancelled || error instanceof CancelledError) throw cancelled(id);
       if (error instanceof IrKitError) throw error;
       throw new IrKitError(
         'IRKIT_QUERY_FAILED',
-        `query ${query.id} failed on the local engine: ${firstLine(error)}`,
+        `query ${id} failed on the local engine: ${firstLine(error)}`,
         {
-          hint: 'rerun with --debug for the DuckDB error; the SQL is shown by `irkit queries show`',
+          hint: statement.hint,
           cause: error,
         },
       );
@@ -201,17 +334,21 @@ export class LocalEngine implements QueryEngine {
     }
   }
 
-  /** Makes every log file of the window visible to the views, parsing what is not stored yet. */
+  /**
+   * Makes the log files the query can use visible to the views, reading what the store does
+   * not hold yet: for a table the query seeks in, every file of the window is indexed and only
+   * the files holding a matching record are loaded; any other table is loaded whole.
+   */
   private async prepareWindow(
-    query: QueryDefinition,
+    query: Pick<Statement, 'id' | 'seek' | 'value'>,
     window: DateWindow,
-    kinds: LogKind[],
+    kinds: readonly LogKind[],
     progress: (phase: ProgressEvent['phase'], message: string) => void,
   ): Promise<{ files: number; parsed: number; loadMs: number; warnings: string[] }> {
     const listed = await Promise.all(kinds.map((kind) => this.listFiles(window, kind)));
-    const discovery = { files: listed.flat() };
+    const files = listed.flat();
     const warnings: string[] = [];
-    const byKind = (kind: LogKind) => discovery.files.filter((f) => f.kind === kind);
+    const byKind = (kind: LogKind) => files.filter((f) => f.kind === kind);
     if (kinds.includes('cloudtrail') && byKind('cloudtrail').length === 0) {
       throw await this.missing(window);
     }
@@ -222,18 +359,55 @@ export class LocalEngine implements QueryEngine {
       );
     }
     const started = Date.now();
-    const total = discovery.files.filter((f) => !this.store.current(f)).length;
-    if (total > 0) progress('load', `parsing ${total} of ${discovery.files.length} log file(s)`);
-    const parsed = await this.store.load(discovery.files, (done) =>
-      progress('load', `parsed ${done}/${total} log file(s)`),
+    const parsed = new Set<string>();
+    const read = async (batch: readonly LogFile[], depth: Depth, what: string) => {
+      const toRead = batch.filter((f) => this.store.needs(f, depth));
+      if (toRead.length === 0) return;
+      toRead.forEach((f) => parsed.add(f.path));
+      progress('load', `${what} ${toRead.length} of ${batch.length} log file(s)`);
+      await this.store.ensure(batch, depth, (done, all, percent) =>
+        progress(
+          'load',
+          `${what} ${all} log file(s): ${percent === undefined ? `${done}/${all} done` : `${Math.floor(percent)}%`}`,
+        ),
+      );
+    };
+    // A seek on a parameter the query does not bind (a query built from another) cannot
+    // choose files: that table is read whole.
+    const seekKinds = kinds.filter((kind) => {
+      const seek = query.seek?.[kind];
+      return seek !== undefined && query.value(seek.param) !== undefined;
+    });
+    const wholeKinds = kinds.filter((kind) => !seekKinds.includes(kind));
+    await read(
+      files.filter((f) => seekKinds.includes(f.kind)),
+      'scan',
+      'indexing',
     );
+    await read(
+      files.filter((f) => wholeKinds.includes(f.kind)),
+      'load',
+      'parsing',
+    );
+    const needed: LogFile[] = files.filter((f) => wholeKinds.includes(f.kind));
+    for (const kind of seekKinds) {
+      const seek = query.seek?.[kind] as Seek;
+      const ids = await this.seek(byKind(kind), seek.kind, query.value(seek.param) as string);
+      needed.push(...byKind(kind).filter((f) => ids.has((this.store.current(f) as StoredFile).id)));
+    }
+    await read(needed, 'load', 'parsing');
     const loadMs = Date.now() - started;
 
-    const stored = discovery.files.map((f) => this.store.current(f)).filter((s): s is StoredFile => !!s);
-    await this.activate(stored.filter((s) => s.status === 'ok').map((s) => s.id));
+    const stored = files.map((f) => this.store.current(f)).filter((s): s is StoredFile => !!s);
+    await this.activate(
+      needed
+        .map((f) => this.store.current(f))
+        .filter((s): s is StoredFile => s?.status === 'ok')
+        .map((s) => s.id),
+    );
     const skipped = stored.filter((s) => s.status !== 'ok');
     if (skipped.length > 0) {
-      const text = describeSkipped(skipped, discovery.files.length);
+      const text = describeSkipped(skipped, files.length);
       if (this.options.strict) {
         throw new IrKitError('IRKIT_LOGS_CORRUPT', text, {
           hint: 'remove or repair those files, or run without --strict to skip them',
@@ -251,7 +425,20 @@ export class LocalEngine implements QueryEngine {
       }
       warnings.push(text);
     }
-    return { files: discovery.files.length, parsed, loadMs, warnings };
+    return { files: files.length, parsed: parsed.size, loadMs, warnings };
+  }
+
+  /** The ids of the readable files among `files` holding a record the seek matches. */
+  private async seek(files: readonly LogFile[], kind: SeekKind, value: string): Promise<Set<number>> {
+    const ids = files
+      .map((f) => this.store.current(f))
+      .filter((s): s is StoredFile => s?.status === 'ok')
+      .map((s) => s.id);
+    await this.connection.run(`DELETE FROM ${CHOICE_TABLE}`);
+    if (ids.length === 0) return new Set();
+    await this.appendIds('irkit_choice', ids);
+    const reader = await this.connection.runAndReadAll(seekSql(kind), [value]);
+    return new Set(reader.getRowsJS().map(([id]) => Number(id)));
   }
 
   /**
@@ -269,14 +456,24 @@ export class LocalEngine implements QueryEngine {
     return listing;
   }
 
+  /** Makes exactly these files visible to the views, for the query about to run. */
   private async activate(ids: readonly number[]): Promise<void> {
-    const fresh = ids.filter((id) => !this.active.has(id));
-    if (fresh.length === 0) return;
-    // File ids are integers the store assigned, not user input.
-    await this.connection.run(
-      `INSERT OR IGNORE INTO temp.main.irkit_active VALUES ${fresh.map((id) => `(${Math.trunc(id)})`).join(', ')}`,
-    );
-    fresh.forEach((id) => this.active.add(id));
+    await this.connection.run(`DELETE FROM temp.main.irkit_active`);
+    await this.appendIds('irkit_active', ids);
+  }
+
+  private async appendIds(table: string, ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    const appender = await this.connection.createAppender(table, 'main', 'temp');
+    try {
+      for (const id of ids) {
+        appender.appendInteger(id);
+        appender.endRow();
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
   }
 
   private async missing(window: DateWindow): Promise<IrKitError> {
@@ -362,8 +559,8 @@ function describeSkipped(skipped: readonly StoredFile[], total: number): string 
   return `skipped ${skipped.length} of ${total} log file(s) that could not be read: ${named.join('; ')}${more}`;
 }
 
-function cancelled(query: QueryDefinition): IrKitError {
-  return new IrKitError('IRKIT_QUERY_CANCELLED', `query ${query.id} was cancelled`, {
+function cancelled(id: string): IrKitError {
+  return new IrKitError('IRKIT_QUERY_CANCELLED', `query ${id} was cancelled`, {
     hint: 'nothing was changed; run it again when ready',
   });
 }

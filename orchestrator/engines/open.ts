@@ -37,6 +37,15 @@ export async function openEngine(
       names,
     });
   }
+  return openLocalEngine(choice, config);
+}
+
+/** The local engine with the deployed kit's names and flow log format (cdk.json). */
+export function openLocalEngine(
+  choice: Extract<EngineChoice, { kind: 'local' }>,
+  config: RuntimeConfig = runtimeConfig(),
+): Promise<LocalEngine> {
+  const names = tableNamesOf(config);
   return LocalEngine.open({
     logs: choice.logs,
     names,

@@ -6,6 +6,7 @@ import { invalidInput } from '../../../lib/errors';
 import { OUTPUT_FORMATS, OutputFormat, demoInvestigation, render } from '../../investigate';
 import { SCENARIO } from '../../../simulation/synthetic';
 import { progressPrinter } from './investigate';
+import { StatusLine } from './progress';
 import { interruptible } from './interrupt';
 import { renderOptions, withRenderOptions } from './output';
 import { terminalSafe } from '../../output/escape';
@@ -44,7 +45,9 @@ async function run(flags: DemoFlags): Promise<void> {
   const backgroundEvents = whole('--events', flags.events);
   const seed = whole('--seed', flags.seed);
   const started = Date.now();
-  const say = (text: string) => process.stderr.write(`irkit demo: ${text}\n`);
+  const status = new StatusLine();
+  const say = (text: string) => status.line(`irkit demo: ${text}`);
+  const progress = progressPrinter(started, 'demo', status);
   // Ctrl-C cancels the queries and still deletes the temporary logs (exit 130).
   const { generated, result } = await interruptible('demo', (signal) =>
     demoInvestigation({
@@ -52,9 +55,9 @@ async function run(flags: DemoFlags): Promise<void> {
       ...(seed !== undefined ? { seed } : {}),
       ...(flags.keep !== undefined ? { outDir: resolve(flags.keep) } : {}),
       onStep: say,
-      onProgress: progressPrinter(started, 'demo'),
+      onProgress: progress,
       signal,
-    }),
+    }).finally(() => progress.end()),
   );
   for (const warning of result.warnings) say(`warning: ${terminalSafe(warning)}`);
   process.stdout.write(render(result, format, options));

@@ -10,6 +10,7 @@ import { registerQueries } from './queries';
 import { registerRelease } from './release';
 import { registerReport } from './report';
 import { registerSimulate } from './simulate';
+import { registerSql } from './sql';
 import { registerStatus } from './status';
 import { registerValidate } from './validate';
 
@@ -25,6 +26,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerPreserve,
   registerEradicate,
   registerQueries,
+  registerSql,
   registerInvestigate,
   registerReport,
   registerValidate,

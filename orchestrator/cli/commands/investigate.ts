@@ -16,6 +16,7 @@ import {
   withRenderOptions,
   writeOutput,
 } from './output';
+import { StatusLine } from './progress';
 import { resolveWindow } from './window-flags';
 import {
   DEFAULT_DEPTH,
@@ -113,27 +114,32 @@ export function parseInvestigateFlags(flags: InvestigateFlags, now: Date = new D
   };
 }
 
-/** Progress on stderr: each level and query; log loading (and, on a terminal, Athena's waits) as it happens. */
+/**
+ * Progress on stderr: each level and query; log reading as one line (on a terminal, updated
+ * in place, never glued onto the next line); Athena's waits on a terminal only. Call `end()`
+ * before the command's own output.
+ */
 export function progressPrinter(
   started: number,
   command = 'investigate',
-): (event: InvestigationProgress) => void {
-  const live = Boolean(process.stderr.isTTY) && !process.env.CI;
+  status: StatusLine = new StatusLine(),
+): ((event: InvestigationProgress) => void) & { end: () => void } {
   const seconds = () => `${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s`;
   const loading = new Set<string>();
-  const say = (text: string) => process.stderr.write(`irkit ${command}: [${seconds()}] ${text}\n`);
-  return (event) => {
+  const text = (message: string) => `irkit ${command}: [${seconds()}] ${message}`;
+  const print = (event: InvestigationProgress) => {
     if (event.kind === 'level') {
-      say(`depth ${event.depth}: ${terminalSafe(event.nodes.join(', '))}`);
+      status.line(text(`depth ${event.depth}: ${event.nodes.join(', ')}`));
     } else if (event.kind === 'query') {
-      say(`${event.queryId} (${event.label}): ${event.rows} row(s) in ${event.elapsedMs} ms`);
-    } else if (event.event.phase === 'load' && (live || !loading.has(event.event.queryId))) {
+      status.line(text(`${event.queryId} (${event.label}): ${event.rows} row(s) in ${event.elapsedMs} ms`));
+    } else if (event.event.phase === 'load' || event.event.phase === 'wait') {
+      const first = event.event.phase === 'load' && !loading.has(event.event.queryId);
       loading.add(event.event.queryId);
-      say(terminalSafe(event.event.message));
-    } else if (event.event.phase === 'wait' && live) {
-      say(terminalSafe(event.event.message));
+      if (first) status.line(text(event.event.message));
+      else status.update(text(event.event.message));
     }
   };
+  return Object.assign(print, { end: () => status.clear() });
 }
 
 async function run(flags: InvestigateFlags): Promise<void> {
@@ -148,14 +154,15 @@ async function run(flags: InvestigateFlags): Promise<void> {
   process.stderr.write(`irkit investigate: window ${command.windowDescribed}\n`);
   await interruptible('investigate', async (signal) => {
     const engine = await openEngine(command.engine, config);
+    const progress = progressPrinter(started);
     try {
       const result = await investigate(engine, command.subject, command.window, {
         depth: command.depth,
         incidentId: flags.incident,
         protection,
         signal,
-        onProgress: progressPrinter(started),
-      });
+        onProgress: progress,
+      }).finally(() => progress.end());
       for (const warning of result.warnings)
         process.stderr.write(`irkit investigate: warning: ${terminalSafe(warning)}\n`);
       writeOutput('investigate', render(result, command.format, command.render), command.out, command.format);

@@ -12,7 +12,7 @@ import {
   renderForConsole,
 } from '../../../lib/queries';
 import { runtimeConfig, tableNamesOf } from '../../config';
-import { ProgressEvent, QueryResult, typedRowObjects } from '../../engines/engine';
+import { QueryResult, typedRowObjects } from '../../engines/engine';
 import { openEngine } from '../../engines/open';
 import { EngineFlags, engineChoice, withEngineOptions } from './engine-flags';
 import { interruptible } from './interrupt';
@@ -20,6 +20,7 @@ import { terminalWidth } from './output';
 import { terminalSafe } from '../../output/escape';
 import { csv } from '../../output/data';
 import { textTable } from '../../output/text-table';
+import { progressPrinter } from './progress';
 import type { RegisterCommand } from './index';
 
 /**
@@ -34,8 +35,8 @@ interface RunFlags extends EngineFlags {
   readonly wide?: boolean;
 }
 
-const FORMATS = ['table', 'json', 'csv'] as const;
-type Format = (typeof FORMATS)[number];
+export const FORMATS = ['table', 'json', 'csv'] as const;
+export type Format = (typeof FORMATS)[number];
 
 /** `--param name=value`, repeatable; a name given twice is refused rather than guessed at. */
 export function parseParams(pairs: readonly string[]): Record<string, string> {
@@ -144,20 +145,6 @@ export function formatJson(
   )}\n`;
 }
 
-/** Progress on stderr: every phase once, repeated waits and load batches only on a terminal. */
-function progressPrinter(): (event: ProgressEvent) => void {
-  const live = Boolean(process.stderr.isTTY) && !process.env.CI;
-  let last = '';
-  return (event) => {
-    const repeated = (event.phase === 'wait' || event.phase === 'load') && event.phase === last;
-    last = event.phase;
-    if (repeated && !live) return;
-    process.stderr.write(
-      `${live && repeated ? '\r' : ''}irkit queries: ${terminalSafe(event.message)}${live && repeated ? '' : '\n'}`,
-    );
-  };
-}
-
 async function runQuery(id: string, flags: RunFlags): Promise<void> {
   const query = getQuery(id);
   const values = parseParams(flags.param);
@@ -171,7 +158,10 @@ async function runQuery(id: string, flags: RunFlags): Promise<void> {
   await interruptible('queries', async (signal) => {
     const engine = await openEngine(choice);
     try {
-      const result = await engine.run(query, values, { signal, onProgress: progressPrinter() });
+      const progress = progressPrinter('queries');
+      const result = await engine
+        .run(query, values, { signal, onProgress: progress })
+        .finally(() => progress.end());
       for (const warning of result.warnings)
         process.stderr.write(`irkit queries: warning: ${terminalSafe(warning)}\n`);
       const format = flags.format as Format;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { TableNames } from '../../../lib/queries';
+import { SeekKind, TableNames } from '../../../lib/queries';
 import { CLOUDTRAIL_FIELDS, CLOUDTRAIL_JSON_COLUMNS } from '../../../lib/schema/cloudtrail';
 import { ColumnType, duckDbType } from '../../../lib/schema/types';
 import { FLOW_LOG_FIELDS, FlowField } from '../../../lib/schema/vpc-flow';
@@ -65,7 +65,7 @@ const FLOW_COLUMNS: readonly FlowField[] = Object.values(FLOW_LOG_FIELDS);
 export const STORE_VERSION = createHash('sha256')
   .update(CLOUDTRAIL_RECORD_TYPE)
   .update(FLOW_COLUMNS.map((f) => `${f.column}:${duckDbType(f.type)}`).join(','))
-  .update('store-v1')
+  .update('store-v2')
   .digest('hex')
   .slice(0, 16);
 
@@ -78,7 +78,10 @@ export function storeDdl(): string[] {
     `CREATE TABLE IF NOT EXISTS ${STORE}.irkit.meta (key VARCHAR PRIMARY KEY, value VARCHAR)`,
     `CREATE TABLE IF NOT EXISTS ${STORE}.irkit.files (
        file_id INTEGER PRIMARY KEY, path VARCHAR NOT NULL, kind VARCHAR NOT NULL, size BIGINT NOT NULL,
-       mtime_ms BIGINT NOT NULL, status VARCHAR NOT NULL, records BIGINT NOT NULL, error VARCHAR)`,
+       mtime_ms BIGINT NOT NULL, status VARCHAR NOT NULL, records BIGINT NOT NULL, error VARCHAR,
+       loaded BOOLEAN NOT NULL)`,
+    // The index: per file, the distinct values of the fields queries select records by.
+    `CREATE TABLE IF NOT EXISTS ${STORE}.irkit.terms (file_id INTEGER, kind VARCHAR, value VARCHAR)`,
     `CREATE TABLE IF NOT EXISTS ${STORE}.irkit.cloudtrail (file_id INTEGER, ${[...ctColumns, ...partitions].join(', ')})`,
     `CREATE TABLE IF NOT EXISTS ${STORE}.irkit.vpcflow (file_id INTEGER, ${[...flowColumns, ...partitions].join(', ')})`,
   ];
@@ -112,6 +115,156 @@ function list(paths: readonly string[]): string {
   return `[${paths.map(literal).join(', ')}]`;
 }
 
+/** The kind of the per-file record count among the terms. */
+export const RECORDS_TERM = '#records';
+
+/**
+ * Each record's index terms, as (kind, value) structs, from expressions naming its fields.
+ * The policy user is the one an AttachUserPolicy/PutUserPolicy request names, read with the
+ * json_extract_scalar the query itself uses.
+ */
+function cloudTrailTerms(f: {
+  accessKeyId: string;
+  userName: string;
+  sessionIssuer: string;
+  sourceIp: string;
+  eventName: string;
+  requestParameters: string;
+}): string {
+  const terms: [string, string][] = [
+    [RECORDS_TERM, 'NULL'],
+    ['accessKeyId', f.accessKeyId],
+    ['userName', f.userName],
+    ['sessionIssuer', f.sessionIssuer],
+    ['sourceIp', f.sourceIp],
+    [
+      'policyUser',
+      `CASE WHEN ${f.eventName} IN ('AttachUserPolicy', 'PutUserPolicy')
+         THEN json_extract_scalar(${f.requestParameters}, '$.userName') END`,
+    ],
+  ];
+  return termList(terms);
+}
+
+function termList(terms: readonly (readonly [string, string])[]): string {
+  return `[${terms.map(([kind, value]) => `{'kind': ${literal(kind)}, 'value': (${value})::VARCHAR}`).join(', ')}]`;
+}
+
+/** Distinct terms per file (and the file's record count) from rows of (file_id, t STRUCT(kind, value)). */
+function termsInsert(source: string): string {
+  return `INSERT INTO ${STORE}.irkit.terms
+SELECT file_id, t.kind, CASE WHEN t.kind = '${RECORDS_TERM}' THEN count(*)::VARCHAR ELSE t.value END
+FROM (${source}) s
+WHERE t.kind = '${RECORDS_TERM}' OR t.value IS NOT NULL
+GROUP BY file_id, t.kind, t.value`;
+}
+
+/** The raw record's fields as read_json types them (RECORD_TYPE). */
+const RAW_FIELDS = {
+  accessKeyId: `r."userIdentity"."accessKeyId"`,
+  userName: `r."userIdentity"."userName"`,
+  sessionIssuer: `r."userIdentity"."sessionContext"."sessionIssuer"."userName"`,
+  sourceIp: `r."sourceIPAddress"`,
+  eventName: `r."eventName"`,
+  requestParameters: `r."requestParameters"`,
+};
+
+/** The same fields in the store's columns. */
+const STORED_FIELDS = {
+  accessKeyId: `useridentity.accesskeyid`,
+  userName: `useridentity.username`,
+  sessionIssuer: `useridentity.sessioncontext.sessionissuer.username`,
+  sourceIp: `sourceipaddress`,
+  eventName: `eventname`,
+  requestParameters: `requestparameters`,
+};
+
+/**
+ * The fields the index reads, typed as in CLOUDTRAIL_RECORD_TYPE: parsing only them costs about
+ * a quarter less than the whole record. A file whose other fields do not parse is found when
+ * it is loaded, and then skipped as corrupt like any other.
+ */
+const SCAN_RECORD_TYPE = `STRUCT("eventName" VARCHAR, "sourceIPAddress" VARCHAR, "requestParameters" JSON,
+  "userIdentity" STRUCT("accessKeyId" VARCHAR, "userName" VARCHAR,
+    "sessionContext" STRUCT("sessionIssuer" STRUCT("userName" VARCHAR))))`.replace(/\s+/g, ' ');
+
+function cloudTrailRecords(
+  paths: readonly string[],
+  maximumObjectSize: number,
+  recordType = CLOUDTRAIL_RECORD_TYPE,
+): string {
+  return `SELECT b.file_id, b.date_partition, b.region_partition, b.account_partition, unnest(j."Records") AS r
+  FROM read_json(${list(paths)}, columns = {'Records': '${recordType}[]'},
+    format = 'unstructured', filename = true, maximum_object_size = ${maximumObjectSize}) j
+  JOIN ${BATCH_TABLE} b ON b.path = j.filename`;
+}
+
+/** Indexes CloudTrail files without keeping their records: their terms and record counts. */
+export function cloudTrailScan(paths: readonly string[], maximumObjectSize: number): string {
+  return termsInsert(
+    `SELECT file_id, unnest(${cloudTrailTerms(RAW_FIELDS)}) AS t
+     FROM (${cloudTrailRecords(paths, maximumObjectSize, SCAN_RECORD_TYPE)})`,
+  );
+}
+
+/** The terms of files whose records are in the store (loaded without a scan first). */
+export function cloudTrailTermsOfRows(): string {
+  return termsInsert(
+    `SELECT file_id, unnest(${cloudTrailTerms(STORED_FIELDS)}) AS t FROM ${STORE}.irkit.cloudtrail
+     WHERE file_id BETWEEN $1 AND $2`,
+  );
+}
+
+/** Flow records' terms: both addresses (a format without them indexes none). */
+function flowTerms(source: (column: string) => string | undefined): string {
+  const terms: [string, string][] = [[RECORDS_TERM, 'NULL']];
+  for (const column of ['sourceaddress', 'destinationaddress']) {
+    const expression = source(column);
+    if (expression) terms.push(['flowAddress', expression]);
+  }
+  return termList(terms);
+}
+
+export function flowScan(paths: readonly string[], header: readonly FlowField[]): string {
+  const byColumn = (column: string) => {
+    const f = header.find((h) => h.column === column);
+    return f ? `f.${ident(f.logName)}` : undefined;
+  };
+  return termsInsert(`SELECT b.file_id, unnest(${flowTerms(byColumn)}) AS t
+FROM ${flowRead(paths, header)} f
+JOIN ${BATCH_TABLE} b ON b.path = f.filename`);
+}
+
+export function flowTermsOfRows(): string {
+  return termsInsert(
+    `SELECT file_id, unnest(${flowTerms((c) => c)}) AS t FROM ${STORE}.irkit.vpcflow
+     WHERE file_id BETWEEN $1 AND $2`,
+  );
+}
+
+/**
+ * The condition a term meets for a query's seek, as the query's own WHERE compares the field
+ * (lib/queries: `=` for keys, case-insensitive names, `contains(split(?, ','), ...)` for lists).
+ * `$1` is the parameter's bound value.
+ */
+export const SEEK_MATCH: Record<SeekKind, string> = {
+  accessKeyId: `value = $1`,
+  userName: `lower(value) = lower($1)`,
+  sessionIssuer: `lower(value) = lower($1)`,
+  policyUser: `lower(value) = lower($1)`,
+  sourceIp: `contains(split($1, ','), value)`,
+  flowAddress: `contains(split($1, ','), value)`,
+};
+
+/** Temp table of the file ids a seek may choose from (the window's readable files of one kind). */
+export const CHOICE_TABLE = 'temp.main.irkit_choice';
+export const CHOICE_DDL = `CREATE TEMP TABLE IF NOT EXISTS irkit_choice (file_id INTEGER PRIMARY KEY)`;
+
+export function seekSql(kind: SeekKind): string {
+  return `SELECT DISTINCT file_id FROM ${STORE}.irkit.terms
+WHERE file_id IN (SELECT file_id FROM ${CHOICE_TABLE}) AND kind = ${literal(kind)} AND ${SEEK_MATCH[kind]}`;
+}
+
 /**
  * Parses CloudTrail files (`{"Records":[...]}`, gzip or plain) into the store. Partitions
  * come from the S3 layout when the file has one, else from the record itself.
@@ -129,12 +282,7 @@ SELECT b.file_id, ${columns.join(', ')},
   coalesce(b.date_partition, replace(left(r."eventTime", 10), '-', '/')),
   coalesce(b.region_partition, r."awsRegion"),
   coalesce(b.account_partition, r."recipientAccountId")
-FROM (
-  SELECT b.file_id, b.date_partition, b.region_partition, b.account_partition, unnest(j."Records") AS r
-  FROM read_json(${list(paths)}, columns = {'Records': '${CLOUDTRAIL_RECORD_TYPE}[]'},
-    format = 'unstructured', filename = true, maximum_object_size = ${maximumObjectSize}) j
-  JOIN ${BATCH_TABLE} b ON b.path = j.filename
-) b`;
+FROM (${cloudTrailRecords(paths, maximumObjectSize)}) b`;
 }
 
 /**
@@ -142,7 +290,6 @@ FROM (
  * `-` (NODATA/SKIPDATA) is NULL, as in Athena's table.
  */
 export function flowInsert(paths: readonly string[], header: readonly FlowField[]): string {
-  const columns = header.map((f) => `${literal(f.logName)}: ${literal(duckDbType(f.type))}`).join(', ');
   const has = (column: string) => header.some((f) => f.column === column);
   const region = has('region') ? 'f."region"' : 'NULL';
   const account = has('account') ? 'f."account-id"' : 'NULL';
@@ -152,7 +299,12 @@ SELECT b.file_id, ${header.map((f) => `f.${ident(f.logName)}`).join(', ')},
   coalesce(b.date_partition, ${date}),
   coalesce(b.region_partition, ${region}),
   coalesce(b.account_partition, ${account})
-FROM read_csv(${list(paths)}, delim = ' ', header = true, auto_detect = false, nullstr = '-',
-  columns = {${columns}}, filename = true) f
+FROM ${flowRead(paths, header)} f
 JOIN ${BATCH_TABLE} b ON b.path = f.filename`;
+}
+
+function flowRead(paths: readonly string[], header: readonly FlowField[]): string {
+  const columns = header.map((f) => `${literal(f.logName)}: ${literal(duckDbType(f.type))}`).join(', ');
+  return `read_csv(${list(paths)}, delim = ' ', header = true, auto_detect = false, nullstr = '-',
+  columns = {${columns}}, filename = true)`;
 }

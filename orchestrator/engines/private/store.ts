@@ -2,7 +2,17 @@ import { DuckDBConnection } from '@duckdb/node-api';
 
 import { FlowField } from '../../../lib/schema/vpc-flow';
 import { LogFile, LogKind } from '../discovery';
-import { BATCH_TABLE, STORE, cloudTrailInsert, flowInsert } from './duckdb-sql';
+import {
+  BATCH_TABLE,
+  RECORDS_TERM,
+  STORE,
+  cloudTrailInsert,
+  cloudTrailScan,
+  cloudTrailTermsOfRows,
+  flowInsert,
+  flowScan,
+  flowTermsOfRows,
+} from './duckdb-sql';
 import {
   Verdict,
   inspectEmptyCloudTrail,
@@ -13,9 +23,14 @@ import {
 import { mapLimit } from './pool';
 
 /**
- * The store of parsed records: which files it holds (by path, size and mtime, so a changed
- * file is parsed again) and the loading of new ones in batches, where one bad file is
- * isolated and recorded instead of failing the batch.
+ * The store of parsed logs: which files it knows (by path, size and mtime, so a changed file
+ * is read again), their index (the terms queries select records by, per file) and, for the
+ * files a query needed in full, their records. Files are read in large batches, where one
+ * bad file is isolated and recorded instead of failing the batch.
+ *
+ * A file is first *scanned* (indexed: its status, record count and terms) or directly
+ * *loaded* (its records stored, its terms taken from them); a scanned file is loaded when a
+ * query first needs its records.
  */
 
 export type FileStatus = 'ok' | 'corrupt' | 'foreign';
@@ -29,7 +44,15 @@ export interface StoredFile {
   readonly status: FileStatus;
   readonly records: number;
   readonly error: string | null;
+  /** Its records are in the store (not only its terms). */
+  readonly loaded: boolean;
 }
+
+/** How far a file must be read: indexed only, or its records stored too. */
+export type Depth = 'scan' | 'load';
+
+/** Told while files are read: files done of the total, and the running statement's percentage. */
+export type LoadProgress = (done: number, total: number, percent: number | undefined) => void;
 
 interface Pending {
   readonly id: number;
@@ -49,12 +72,14 @@ const BATCH_FILES = 4096;
 const BATCH_BYTES = 2 * 1024 * 1024 * 1024;
 /** Parts a failed batch is retried in once its bad file is known (halves when it is not). */
 const RETRY_PARTS = 4;
+/** How often a long statement's progress is told. */
+const PROGRESS_MS = 500;
 /** Small file reads in flight at once. */
 const IO_CONCURRENCY = 32;
 
 export class CancelledError extends Error {}
 
-type AppendValue = string | number | bigint | null;
+type AppendValue = string | number | bigint | boolean | null;
 const FILES_TABLE = `${STORE}.irkit.files`;
 
 export class Store {
@@ -68,9 +93,9 @@ export class Store {
 
   async init(): Promise<void> {
     const reader = await this.connection.runAndReadAll(
-      `SELECT file_id, path, kind, size, mtime_ms, status, records, error FROM ${STORE}.irkit.files`,
+      `SELECT file_id, path, kind, size, mtime_ms, status, records, error, loaded FROM ${STORE}.irkit.files`,
     );
-    for (const [id, path, kind, size, mtime, status, records, error] of reader.getRowsJS()) {
+    for (const [id, path, kind, size, mtime, status, records, error, loaded] of reader.getRowsJS()) {
       const stored: StoredFile = {
         id: Number(id),
         path: String(path),
@@ -80,6 +105,7 @@ export class Store {
         status: status as FileStatus,
         records: Number(records),
         error: error === null ? null : String(error),
+        loaded: loaded === true,
       };
       this.files.set(stored.path, stored);
       this.nextId = Math.max(this.nextId, stored.id + 1);
@@ -92,48 +118,213 @@ export class Store {
     return stored && stored.size === file.size && stored.mtimeMs === file.mtimeMs ? stored : undefined;
   }
 
+  /** Whether `ensure` would read the file to reach that depth. */
+  needs(file: LogFile, depth: Depth): boolean {
+    const stored = this.current(file);
+    return !stored || (depth === 'load' && stored.status === 'ok' && !stored.loaded);
+  }
+
   /**
-   * Parses the files not yet stored in their current version. Returns how many were parsed.
-   * `onBatch` is told after each batch how many files are done.
+   * Reads the files to the depth asked: unknown files are scanned (or, for 'load', loaded
+   * directly), scanned readable files are loaded for 'load'. Returns how many were read.
    */
-  async load(files: readonly LogFile[], onBatch: (done: number) => void): Promise<number> {
+  async ensure(files: readonly LogFile[], depth: Depth, onProgress: LoadProgress): Promise<number> {
     const fresh = files.filter((file) => !this.current(file));
+    const scanned =
+      depth === 'load' ? files.filter((file) => this.needs(file, 'load') && this.current(file)) : [];
     for (const file of fresh) {
       const stale = this.files.get(file.path);
       if (stale) await this.forget(stale);
     }
-    const sizes = await mapLimit(fresh, IO_CONCURRENCY, (file) =>
+    const sizes = await mapLimit([...fresh, ...scanned], IO_CONCURRENCY, (file) =>
       file.kind === 'cloudtrail' ? uncompressedSize(file.path, file.size) : Promise.resolve(0),
     );
-    const pending: Pending[] = fresh.map((file, i) => ({ id: this.nextId++, file, objectSize: sizes[i] }));
+    const total = fresh.length + scanned.length;
     let done = 0;
-    const report = (n: number) => {
-      done += n;
-      onBatch(done);
-    };
-    const cloudTrail = pending.filter((p) => p.file.kind === 'cloudtrail');
-    for (const batch of batches(cloudTrail)) {
+    const progress = (percent: number | undefined) => onProgress(done, total, percent);
+    const run = async (batch: readonly Pending[], read: (batch: readonly Pending[]) => Promise<void>) => {
       if (this.isCancelled()) throw new CancelledError('cancelled');
-      await this.loadBatch(
-        batch,
-        (paths) => cloudTrailInsert(paths, objectSizeLimit(batch)),
-        inspectEmptyCloudTrail,
+      await read(batch);
+      done += batch.length;
+      progress(undefined);
+    };
+    // Files the store has not seen: their ids are new, assigned in order.
+    const pending: Pending[] = fresh.map((file, i) => ({ id: this.nextId++, file, objectSize: sizes[i] }));
+    for (const batch of batches(pending.filter((p) => p.file.kind === 'cloudtrail'))) {
+      await run(batch, (b) =>
+        this.readNew(
+          b,
+          depth,
+          (paths) =>
+            depth === 'scan'
+              ? cloudTrailScan(paths, objectSizeLimit(b))
+              : [cloudTrailInsert(paths, objectSizeLimit(b)), cloudTrailTermsOfRows()],
+          inspectEmptyCloudTrail,
+          progress,
+        ),
       );
-      report(batch.length);
     }
     for (const [header, group] of await this.byFlowHeader(pending.filter((p) => p.file.kind === 'vpcflow'))) {
       for (const batch of batches(group)) {
-        if (this.isCancelled()) throw new CancelledError('cancelled');
-        await this.loadBatch(batch, (paths) => flowInsert(paths, header), inspectEmptyFlowLog);
-        report(batch.length);
+        await run(batch, (b) =>
+          this.readNew(
+            b,
+            depth,
+            (paths) =>
+              depth === 'scan' ? flowScan(paths, header) : [flowInsert(paths, header), flowTermsOfRows()],
+            inspectEmptyFlowLog,
+            progress,
+          ),
+        );
       }
     }
-    return pending.length;
+    // Files scanned before, now needed in full.
+    const known: Pending[] = scanned.map((file, i) => ({
+      id: (this.current(file) as StoredFile).id,
+      file,
+      objectSize: sizes[fresh.length + i],
+    }));
+    for (const batch of batches(known.filter((p) => p.file.kind === 'cloudtrail'))) {
+      await run(batch, (b) =>
+        this.loadKnown(b, (paths) => cloudTrailInsert(paths, objectSizeLimit(b)), progress),
+      );
+    }
+    const flows = known.filter((p) => p.file.kind === 'vpcflow');
+    const headers = await mapLimit(flows, IO_CONCURRENCY, (p) => readFlowHeader(p.file.path, p.file.size));
+    const byHeader = new Map<string, { header: FlowField[]; files: Pending[] }>();
+    flows.forEach((p, i) => {
+      const header = headers[i];
+      // The file was read as a flow log before: a header it no longer has means it changed.
+      if (!Array.isArray(header)) return;
+      const key = header.map((f) => f.logName).join(' ');
+      const group = byHeader.get(key) ?? { header, files: [] };
+      group.files.push(p);
+      byHeader.set(key, group);
+    });
+    for (const { header, files: group } of byHeader.values()) {
+      for (const batch of batches(group)) {
+        await run(batch, (b) => this.loadKnown(b, (paths) => flowInsert(paths, header), progress));
+      }
+    }
+    return total;
+  }
+
+  /**
+   * Runs one long statement, telling its progress (DuckDB's own estimate) every few hundred
+   * milliseconds.
+   */
+  private async runWatched(sql: string, progress: (percent: number | undefined) => void): Promise<void> {
+    const timer = setInterval(() => {
+      const p = this.connection.progress.percentage;
+      if (p >= 0) progress(p);
+    }, PROGRESS_MS);
+    try {
+      await this.connection.run(sql);
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  /**
+   * Files the store has not seen, in one transaction: the statements (scan, or load then the
+   * terms of the loaded rows), then each file's record count and verdict. When DuckDB rejects
+   * the batch, the file its message names (or, when it names none, each half in turn) is
+   * retried apart, until every bad file is isolated.
+   */
+  private async readNew(
+    batch: readonly Pending[],
+    depth: Depth,
+    statements: (paths: readonly string[]) => string | readonly string[],
+    inspectEmpty: (file: string, size: number) => Promise<Verdict>,
+    progress: (percent: number | undefined) => void,
+  ): Promise<void> {
+    if (batch.length === 0) return;
+    await this.stage(batch);
+    // Ids of a batch are one ascending range, so zone maps skip every earlier batch's rows.
+    const ids = batch.map((p) => p.id);
+    const range = [Math.min(...ids), Math.max(...ids)];
+    try {
+      await this.connection.run('BEGIN TRANSACTION');
+      const [first, ...rest] = [statements(batch.map((p) => p.file.path))].flat();
+      await this.runWatched(first, progress);
+      for (const sql of rest) await this.connection.run(sql, range);
+      const reader = await this.connection.runAndReadAll(
+        `SELECT file_id, value FROM ${STORE}.irkit.terms
+         WHERE file_id BETWEEN $1 AND $2 AND kind = '${RECORDS_TERM}'`,
+        range,
+      );
+      const counts = new Map(reader.getRowsJS().map(([id, n]) => [Number(id), Number(n)]));
+      const verdicts: [Pending, Verdict, number][] = [];
+      for (const p of batch) {
+        const records = counts.get(p.id) ?? 0;
+        const verdict =
+          records > 0 ? { status: 'ok' as const } : await inspectEmpty(p.file.path, p.file.size);
+        verdicts.push([p, verdict, records]);
+      }
+      await this.record(verdicts, depth === 'load');
+      await this.connection.run('COMMIT');
+    } catch (error) {
+      await this.connection.run('ROLLBACK').catch(() => undefined);
+      for (const p of batch) this.files.delete(p.file.path);
+      if (this.isCancelled()) throw new CancelledError('cancelled');
+      const message = (error as Error).message;
+      const named = batch.find((p) => message.includes(`"${p.file.path}"`));
+      const bad = named ?? (batch.length === 1 ? batch[0] : undefined);
+      if (bad) await this.record([[bad, { status: 'corrupt', reason: firstLine(message) }, 0]], false);
+      // Retry the rest in parts, so that the next bad file costs a part, not the whole batch.
+      const rest = batch.filter((p) => p !== bad);
+      const parts = bad ? RETRY_PARTS : 2;
+      const size = Math.ceil(rest.length / parts);
+      for (let i = 0; i < rest.length; i += size) {
+        await this.readNew(rest.slice(i, i + size), depth, statements, inspectEmpty, progress);
+      }
+    }
+  }
+
+  /**
+   * Loads the records of files already scanned (and readable then). A file that no longer
+   * loads (changed in place with the same size and mtime) is marked corrupt.
+   */
+  private async loadKnown(
+    batch: readonly Pending[],
+    insertSql: (paths: readonly string[]) => string,
+    progress: (percent: number | undefined) => void,
+  ): Promise<void> {
+    if (batch.length === 0) return;
+    await this.stage(batch);
+    const ids = batch.map((p) => p.id);
+    try {
+      await this.connection.run('BEGIN TRANSACTION');
+      await this.runWatched(insertSql(batch.map((p) => p.file.path)), progress);
+      await this.connection.run(
+        `UPDATE ${FILES_TABLE} SET loaded = true WHERE file_id BETWEEN $1 AND $2 AND file_id IN (${ids.map((id) => Math.trunc(id)).join(', ')})`,
+        [Math.min(...ids), Math.max(...ids)],
+      );
+      await this.connection.run('COMMIT');
+      for (const p of batch)
+        this.files.set(p.file.path, { ...(this.files.get(p.file.path) as StoredFile), loaded: true });
+    } catch (error) {
+      await this.connection.run('ROLLBACK').catch(() => undefined);
+      if (this.isCancelled()) throw new CancelledError('cancelled');
+      if (batch.length === 1) {
+        const reason = firstLine((error as Error).message);
+        await this.connection.run(
+          `UPDATE ${FILES_TABLE} SET status = 'corrupt', error = $2 WHERE file_id = $1`,
+          [batch[0].id, reason],
+        );
+        const stored = this.files.get(batch[0].file.path) as StoredFile;
+        this.files.set(stored.path, { ...stored, status: 'corrupt', error: reason });
+        return;
+      }
+      const half = Math.ceil(batch.length / 2);
+      await this.loadKnown(batch.slice(0, half), insertSql, progress);
+      await this.loadKnown(batch.slice(half), insertSql, progress);
+    }
   }
 
   private async byFlowHeader(pending: readonly Pending[]): Promise<Map<readonly FlowField[], Pending[]>> {
     const groups = new Map<string, { header: FlowField[]; files: Pending[] }>();
-    const headers = await mapLimit(pending, IO_CONCURRENCY, (p) => readFlowHeader(p.file.path));
+    const headers = await mapLimit(pending, IO_CONCURRENCY, (p) => readFlowHeader(p.file.path, p.file.size));
     const foreign: [Pending, Verdict, number][] = [];
     pending.forEach((p, i) => {
       const header = headers[i];
@@ -146,58 +337,8 @@ export class Store {
       group.files.push(p);
       groups.set(key, group);
     });
-    if (foreign.length > 0) await this.record(foreign);
+    if (foreign.length > 0) await this.record(foreign, false);
     return new Map([...groups.values()].map((g) => [g.header, g.files]));
-  }
-
-  /**
-   * One INSERT for the batch. When DuckDB rejects it, the file its message names (or, when
-   * it names none, each half in turn) is retried apart, until every bad file is isolated.
-   */
-  private async loadBatch(
-    batch: readonly Pending[],
-    insertSql: (paths: readonly string[]) => string,
-    inspectEmpty: (file: string, size: number) => Promise<Verdict>,
-  ): Promise<void> {
-    if (batch.length === 0) return;
-    await this.stage(batch);
-    let counts: Map<number, number>;
-    try {
-      await this.connection.run('BEGIN TRANSACTION');
-      await this.connection.run(insertSql(batch.map((p) => p.file.path)));
-      // Ids of a batch are one ascending range, so zone maps skip every earlier batch's rows.
-      const ids = batch.map((p) => p.id);
-      const reader = await this.connection.runAndReadAll(
-        `SELECT file_id, count(*) FROM ${STORE}.irkit.${batch[0].file.kind}
-         WHERE file_id BETWEEN $1 AND $2 GROUP BY file_id`,
-        [Math.min(...ids), Math.max(...ids)],
-      );
-      counts = new Map(reader.getRowsJS().map(([id, n]) => [Number(id), Number(n)]));
-      const verdicts: [Pending, Verdict, number][] = [];
-      for (const p of batch) {
-        const records = counts.get(p.id) ?? 0;
-        const verdict =
-          records > 0 ? { status: 'ok' as const } : await inspectEmpty(p.file.path, p.file.size);
-        verdicts.push([p, verdict, records]);
-      }
-      await this.record(verdicts);
-      await this.connection.run('COMMIT');
-    } catch (error) {
-      await this.connection.run('ROLLBACK').catch(() => undefined);
-      for (const p of batch) this.files.delete(p.file.path);
-      if (this.isCancelled()) throw new CancelledError('cancelled');
-      const message = (error as Error).message;
-      const named = batch.find((p) => message.includes(`"${p.file.path}"`));
-      const bad = named ?? (batch.length === 1 ? batch[0] : undefined);
-      if (bad) await this.record([[bad, { status: 'corrupt', reason: firstLine(message) }, 0]]);
-      // Retry the rest in parts, so that the next bad file costs a part, not the whole batch.
-      const rest = batch.filter((p) => p !== bad);
-      const parts = bad ? RETRY_PARTS : 2;
-      const size = Math.ceil(rest.length / parts);
-      for (let i = 0; i < rest.length; i += size) {
-        await this.loadBatch(rest.slice(i, i + size), insertSql, inspectEmpty);
-      }
-    }
   }
 
   private async stage(batch: readonly Pending[]): Promise<void> {
@@ -224,6 +365,7 @@ export class Store {
           if (value === null) appender.appendNull();
           else if (typeof value === 'string') appender.appendVarchar(value);
           else if (typeof value === 'bigint') appender.appendBigInt(value);
+          else if (typeof value === 'boolean') appender.appendBoolean(value);
           else appender.appendInteger(value);
         }
         appender.endRow();
@@ -235,7 +377,10 @@ export class Store {
   }
 
   /** Notes files in the store's index. */
-  private async record(entries: readonly (readonly [Pending, Verdict, number])[]): Promise<void> {
+  private async record(
+    entries: readonly (readonly [Pending, Verdict, number])[],
+    loaded: boolean,
+  ): Promise<void> {
     const stored = entries.map(([p, verdict, records]): StoredFile => ({
       id: p.id,
       path: p.file.path,
@@ -245,6 +390,7 @@ export class Store {
       status: verdict.status,
       records,
       error: verdict.status === 'ok' ? null : verdict.reason,
+      loaded: loaded && verdict.status === 'ok',
     }));
     await this.append(
       FILES_TABLE,
@@ -257,6 +403,7 @@ export class Store {
         s.status,
         BigInt(s.records),
         s.error,
+        s.loaded,
       ]),
     );
     for (const s of stored) this.files.set(s.path, s);
@@ -265,6 +412,7 @@ export class Store {
   /** Drops a file's old version (it changed on disk since it was parsed). */
   private async forget(stale: StoredFile): Promise<void> {
     await this.connection.run(`DELETE FROM ${STORE}.irkit.${stale.kind} WHERE file_id = $1`, [stale.id]);
+    await this.connection.run(`DELETE FROM ${STORE}.irkit.terms WHERE file_id = $1`, [stale.id]);
     await this.connection.run(`DELETE FROM ${STORE}.irkit.files WHERE file_id = $1`, [stale.id]);
     this.files.delete(stale.path);
   }
