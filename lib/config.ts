@@ -523,6 +523,8 @@ export interface RuntimeConfig {
   /** The responders (never contained), as the config lists them; validated at synth. */
   readonly trustedPrincipals: readonly string[];
   readonly breakGlassPrincipals?: readonly string[];
+  /** The Regions the account uses (config `regions`, else every commercial Region): where GuardDuty is read. */
+  readonly regions: readonly string[];
 }
 
 export function parseRuntimeConfig(raw: unknown): RuntimeConfig {
@@ -561,7 +563,22 @@ export function parseRuntimeConfig(raw: unknown): RuntimeConfig {
     },
     trustedPrincipals: principals('trustedPrincipals') ?? [],
     ...(breakGlassPrincipals !== undefined ? { breakGlassPrincipals } : {}),
+    regions: configuredRegionsOf(root, key),
   };
+}
+
+function configuredRegionsOf(
+  root: Record<string, unknown>,
+  key: (name: string) => string,
+): readonly string[] {
+  return (
+    optional(root, 'regions', (value) =>
+      list(key('regions'), value, (entry, k) => region(k, entry), {
+        nonEmpty: true,
+        example: '["us-east-1"]',
+      }),
+    ) ?? [...COMMERCIAL_REGIONS]
+  );
 }
 
 export interface ConfigDefaults {
@@ -693,12 +710,7 @@ export function parseConfig(raw: unknown, defaults: ConfigDefaults = {}): IrKitC
     );
   }
 
-  const configuredRegions = optional(root, 'regions', (value) =>
-    list(key('regions'), value, (entry, k) => region(k, entry), {
-      nonEmpty: true,
-      example: '["us-east-1"]',
-    }),
-  );
+  const configuredRegions = root.regions === undefined ? undefined : configuredRegionsOf(root, key);
   // An attacker may call STS in any Region and GuardDuty finds in each: forward from every Region
   // the config names (alertRegions, else regions when given), and always from Health's backup.
   const alertRegions =

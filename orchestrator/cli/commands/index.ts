@@ -4,6 +4,7 @@ import { registerContain } from './contain';
 import { registerDemo } from './demo';
 import { registerDoctor } from './doctor';
 import { registerInvestigate } from './investigate';
+import { registerIpRanges } from './ip-ranges';
 import { registerQueries } from './queries';
 import { registerRelease } from './release';
 import { registerReport } from './report';
@@ -23,6 +24,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerQueries,
   registerInvestigate,
   registerReport,
+  registerIpRanges,
   registerValidate,
   registerDoctor,
 ];

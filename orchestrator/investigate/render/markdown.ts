@@ -1,5 +1,6 @@
 import { kindModule } from '../../contain/kinds';
 import { InvestigationResult, Principal } from '../types';
+import { IntelSection, LinkFormat, relatedSections, reputationSection } from './intel';
 import {
   Cells,
   allPlans,
@@ -31,6 +32,19 @@ function table(headers: readonly string[], rows: readonly Cells[]): string {
     `| ${headers.map(() => '---').join(' | ')} |`,
     ...rows.map((r) => `| ${headers.map((_, i) => esc(r[i])).join(' | ')} |`),
   ].join('\n');
+}
+
+/** irkit's own URLs (from a parsed address, finding id or event ARN, encoded): live links. */
+const mdLink: LinkFormat = (label, url) => `[${label}](${url.replace(/[()\s]/g, encodeURIComponent)})`;
+
+function intelSection(section: IntelSection, level = '###'): string[] {
+  return [
+    `${level} ${section.title}`,
+    '',
+    section.rows.length === 0 ? `_${section.empty}_` : table(section.headers, section.rows),
+    '',
+    ...(section.notes.length > 0 ? [...section.notes.map((n) => `- ${esc(n)}`), ''] : []),
+  ];
 }
 
 function story(result: InvestigationResult): string[] {
@@ -175,7 +189,9 @@ export function renderMarkdown(result: InvestigationResult): string {
   for (const q of result.impact) {
     out.push(`${q.number}. ${q.question}`, `   * ${q.answer}`, ...q.facts.map((f) => `     * ${esc(f)}`));
   }
-  out.push('', '## Part 4: Containment', '', ...story(result), '', ...resourceList(result));
+  out.push('', '### Related findings (question 1)', '');
+  for (const section of relatedSections(result, mdLink)) out.push(...intelSection(section, '####'));
+  out.push('## Part 4: Containment', '', ...story(result), '', ...resourceList(result));
   for (const plan of allPlans(result)) {
     out.push(
       `Containment plan${plan.accountId ? ` for account ${code(plan.accountId)}` : ''}` +
@@ -252,6 +268,7 @@ export function renderMarkdown(result: InvestigationResult): string {
       ]),
     ),
     '',
+    ...intelSection(reputationSection(result, mdLink)),
     '### Network activity (VPC Flow Logs)',
     '',
     result.network.flows.length === 0

@@ -1,4 +1,5 @@
 import { InvestigationResult } from '../types';
+import { IntelSection, LinkFormat, relatedSections, reputationSection } from './intel';
 import {
   allPlans,
   approvalLine,
@@ -15,9 +16,18 @@ import {
  * The terminal view (`--format table`): the blast radius and the containment plan, in the
  * playbook's table style. The JSON document holds everything, this the essentials.
  */
+const textLink: LinkFormat = (label, url) => `${label} ${url}`;
+
 export function renderTable(result: InvestigationResult): string {
   const out: string[] = [];
   const section = (title: string, body: string) => out.push(`${title}\n${body}\n`);
+  const intel = (s: IntelSection) =>
+    section(
+      s.title,
+      [s.rows.length === 0 ? s.empty : textTable(s.headers, s.rows), ...s.notes.map((n) => `- ${n}`)].join(
+        '\n',
+      ),
+    );
   out.push(
     `Investigation of ${subjectLabel(result.subject)}, ${result.window.from}..${result.window.to} (${result.engine} engine, depth ${result.depthLimit})`,
     `${result.summary.headline}\n`,
@@ -87,6 +97,8 @@ export function renderTable(result: InvestigationResult): string {
       ]),
     ),
   );
+  intel(reputationSection(result, textLink, 'lines'));
+  for (const related of relatedSections(result, textLink)) intel(related);
   section(
     'Network (VPC Flow Logs)',
     result.network.flows.length === 0
