@@ -280,8 +280,9 @@ export async function fetchRelatedFindings(
   query: RelatedFindingsQuery,
 ): Promise<RelatedFindings> {
   const now = query.now ?? (() => new Date());
+  // Nothing to search for (no key, no name): no Region is asked.
   const searched = query.accessKeyIds.length + query.userNames.length > 0;
-  const regions = [...new Set(query.regions)];
+  const regions = searched ? [...new Set(query.regions)] : [];
   const results: { check: GuardDutyRegionCheck; findings: GuardDutyFindingRef[] }[] = new Array(
     regions.length,
   );
@@ -291,9 +292,7 @@ export async function fetchRelatedFindings(
       const index = next;
       next += 1;
       const region = regions[index];
-      results[index] = searched
-        ? await guardDutyRegion(clients.guardDuty(region), region, query)
-        : { check: { region, status: 'checked', detectorIds: [], findings: 0 }, findings: [] };
+      results[index] = await guardDutyRegion(clients.guardDuty(region), region, query);
     }
   };
   await Promise.all(Array.from({ length: Math.min(query.concurrency ?? 4, regions.length) }, worker));
