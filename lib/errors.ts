@@ -17,6 +17,8 @@ export type IrKitErrorCode =
   | 'IRKIT_PLAN_INVALID'
   | 'IRKIT_CONTAINMENT_FAILED'
   | 'IRKIT_UNKNOWN_INCIDENT'
+  | 'IRKIT_EVIDENCE_MISSING'
+  | 'IRKIT_EVIDENCE_INVALID'
   | 'IRKIT_AWS';
 
 export class IrKitError extends Error {

@@ -34,3 +34,13 @@ export const TAG_KEYS = {
   target: 'irkit:target',
   protected: 'irkit:protected',
 } as const;
+
+/**
+ * The evidence store (lib/stacks/evidence-stack.ts): its stack, the outputs the orchestrator
+ * reads back (stable API), and the folder each incident's evidence goes under.
+ */
+export const EVIDENCE_STACK = {
+  name: 'IrKitEvidence',
+  outputs: { bucketName: 'EvidenceBucketName', keyArn: 'EvidenceKeyArn' },
+  incidentsPrefix: 'incidents/',
+} as const;

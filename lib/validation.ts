@@ -8,11 +8,54 @@ import { invalidInput } from './errors';
  * refused before any engine runs or any AWS call is made.
  */
 
-/** Long-term (AKIA) and temporary (ASIA) access key ids. */
-const ACCESS_KEY_ID = /^(AKIA|ASIA)[A-Z0-9]{16}$/;
-/** IAM user and role names: 1-64 of letters, digits and + = , . @ _ - */
-const IAM_NAME = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
-const ACCOUNT_ID = /^\d{12}$/;
+/** The characters IAM allows in user, role and policy names and in path segments. */
+const IAM_CHARS = 'A-Za-z0-9+=,.@_-';
+/** `aws`, `aws-cn`, `aws-us-gov`, ... */
+const PARTITION = 'aws(?:-[a-z]+)*';
+/** One or more path segments then the name: `/Name`, `/team/ir/Name`. */
+const IAM_PATH_AND_NAME = `(?:/[${IAM_CHARS}]+)+`;
+
+/**
+ * The identifier patterns of the kit, each written once. Validators below, the config, the
+ * CloudFormation parameters, the containment handler and the investigation use these.
+ */
+export const PATTERNS = {
+  /** IAM user and role names: 1-64 of letters, digits and + = , . @ _ - */
+  iamName: new RegExp(`^[${IAM_CHARS}]{1,64}$`),
+  /** IAM managed policy names: 1-128 of the same characters. */
+  iamPolicyName: new RegExp(`^[${IAM_CHARS}]{1,128}$`),
+  /** A name with its IAM path (`contractors/alice`, `/contractors/alice`). */
+  iamPathName: new RegExp(`^/?([${IAM_CHARS}]+/)+[${IAM_CHARS}]{1,64}$`),
+  /** An IAM role or user ARN of any partition, with an optional path. */
+  iamRoleOrUserArn: new RegExp(`^arn:${PARTITION}:iam::\\d{12}:(user|role)${IAM_PATH_AND_NAME}$`),
+  /** What a trust policy can name: an account's root, a user or a role. */
+  iamPrincipalArn: new RegExp(`^arn:${PARTITION}:iam::\\d{12}:(root|(user|role)${IAM_PATH_AND_NAME})$`),
+  /** An IAM role ARN; groups: the account. */
+  iamRoleArn: new RegExp(`^arn:${PARTITION}:iam::(\\d{12}):role${IAM_PATH_AND_NAME}$`),
+  /** A customer or AWS managed policy ARN. */
+  iamPolicyArn: new RegExp(
+    `^arn:${PARTITION}:iam::(\\d{12}|aws):policy/([${IAM_CHARS}]+/)*[${IAM_CHARS}]{1,128}$`,
+  ),
+  /** A whole account: its id, or its root ARN (which IAM stores an account id as). */
+  accountRoot: new RegExp(`^(\\d{12}|arn:${PARTITION}:iam::\\d{12}:root)$`),
+  /** An STS role session; groups: partition, account, role name. */
+  assumedRoleArn: new RegExp(`^arn:(${PARTITION}):sts::(\\d{12}):assumed-role/([${IAM_CHARS}]+)/[^/]+$`),
+  accountId: /^\d{12}$/,
+  /** Long-term (AKIA) and temporary (ASIA) access key ids. */
+  accessKeyId: /^(AKIA|ASIA)[A-Z0-9]{16}$/,
+  /** Glue database and table names: lower case letters, digits and underscores. */
+  glueName: /^[a-z0-9_]{1,255}$/,
+  /** Athena workgroup names. */
+  workgroupName: /^[A-Za-z0-9._-]{1,128}$/,
+  /** An S3 key prefix without a slash at either end. */
+  s3Prefix: /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/,
+  vpcId: /^vpc-[0-9a-f]{8}([0-9a-f]{9})?$/,
+  email: /^[^\s@]+@[^\s@]+\.[^\s@.]+$/,
+} as const;
+
+const ACCESS_KEY_ID = PATTERNS.accessKeyId;
+const IAM_NAME = PATTERNS.iamName;
+const ACCOUNT_ID = PATTERNS.accountId;
 /** Bucket names, including legacy us-east-1 names with capitals and underscores (DOC-EXAMPLE-BUCKET). */
 const BUCKET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]$/;
 const DATE = /^(\d{4})[/-](\d{2})[/-](\d{2})$/;

@@ -12,6 +12,7 @@ import { ResponderRoles } from '../constructs/responder-roles';
 import { IrKitError } from '../errors';
 import { DEFAULT_NAMES } from '../names';
 import { protectionRule } from '../protection';
+import { PATTERNS } from '../validation';
 
 export interface AccessStackProps extends StackProps {
   /**
@@ -101,9 +102,7 @@ export function accessSettings(
   };
 }
 
-const ACCOUNT_ID = /^\d{12}$/;
-const PRINCIPAL_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:(root|(user|role)(\/[A-Za-z0-9+=,.@_-]+)+)$/;
-const IAM_NAME = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
+const { accountId: ACCOUNT_ID, iamPrincipalArn: PRINCIPAL_ARN, iamName: IAM_NAME } = PATTERNS;
 
 /** The warning id synth reports when the IR roles trust a whole account. */
 export const ACCOUNT_ROOT_TRUST_WARNING = '@irkit/access:accountRootTrust';

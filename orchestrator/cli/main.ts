@@ -28,8 +28,10 @@ function exitCodeOf(error: IrKitError): number {
     case 'IRKIT_LOGS_MISSING':
     case 'IRKIT_LOGS_CORRUPT':
     case 'IRKIT_KEY_NOT_OURS':
+    case 'IRKIT_EVIDENCE_MISSING':
       return EXIT_CODES.usage;
     case 'IRKIT_CONTAINMENT_FAILED':
+    case 'IRKIT_EVIDENCE_INVALID':
       return EXIT_CODES.partial;
     case 'IRKIT_INTERRUPTED':
       return EXIT_CODES.interrupted;

@@ -3,6 +3,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 
 import { IrKitError } from '../../lib/errors';
 import { DEFAULT_NAMES } from '../../lib/names';
+import { PATTERNS } from '../../lib/validation';
 import { awsErrorMessage, awsFailure, ContainClients, isAwsError } from './aws';
 
 /** The access stack (lib/stacks/access-stack.ts) and the outputs containment reads from it. */
@@ -46,7 +47,7 @@ export interface EnvironmentOptions {
   readonly accessStackName?: string;
 }
 
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+const ROLE_ARN = PATTERNS.iamRoleArn;
 
 export function roleArn(what: string, value: string): string {
   if (!ROLE_ARN.test(value)) {

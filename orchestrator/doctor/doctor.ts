@@ -90,7 +90,13 @@ function configCheck(options: DoctorOptions): Check {
     };
   } catch (error) {
     if (!(error instanceof IrKitError)) throw error;
-    return { name: 'config', status: 'fail', detail: error.message, fix: error.hint };
+    // A config error carries each fix in its message, one line per mistake.
+    return {
+      name: 'config',
+      status: 'fail',
+      detail: error.message,
+      fix: error.hint ?? 'correct each key as its Fix says (docs/configuration.md lists every key)',
+    };
   }
 }
 

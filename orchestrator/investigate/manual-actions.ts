@@ -1,3 +1,4 @@
+import { PATTERNS } from '../../lib/validation';
 import { Approval, ManualAction, ManualTarget, PlanEvidence } from '../contain/plan';
 import { Principal, PolicyChange, Resource } from './types';
 
@@ -22,10 +23,10 @@ export const VALUE_PATTERNS = {
   detector: /^[0-9a-f]{32}$/,
   /** Lambda: 1-64 letters, digits, `-`, `_`; or the function's ARN. */
   function: /^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[A-Za-z0-9_-]{1,64}$/,
-  iamName: /^[\w+=,.@-]{1,64}$/,
-  policyName: /^[\w+=,.@-]{1,128}$/,
+  iamName: PATTERNS.iamName,
+  policyName: PATTERNS.iamPolicyName,
   accessKey: /^AKIA[A-Z0-9]{16}$/,
-  policyArn: /^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,128}$/,
+  policyArn: PATTERNS.iamPolicyArn,
 } as const;
 
 const INVALID = 'not a valid id: check by hand';

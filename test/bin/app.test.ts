@@ -93,7 +93,7 @@ describe('the app with a bad config', () => {
     expect(app.node.children).toHaveLength(0);
   });
 
-  it('prints the key, the value and the fix, without a stack trace, and exits 1 when run by cdk', () => {
+  it('prints every mistake (key, value, fix: each fix once), without a stack trace, and exits 1 when run by cdk', () => {
     const result = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), ['bin/app.ts'], {
       cwd: ROOT,
       encoding: 'utf8',
@@ -109,8 +109,10 @@ describe('the app with a bad config', () => {
       },
     });
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('IRKIT_CONFIG: config irkit.regoins = []: unknown key');
-    expect(result.stderr).toContain('did you mean "regions"');
+    expect(result.stderr).toContain('IRKIT_CONFIG: 2 config errors:\n');
+    expect(result.stderr).toContain('  config irkit.regoins = []: unknown key');
+    expect(result.stderr).toContain('  config irkit.logBucket = (missing): the tables need a bucket');
+    expect(result.stderr.match(/did you mean "regions"/g)).toHaveLength(1);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -6,6 +6,7 @@ import { App } from 'aws-cdk-lib';
 
 import {
   CONFIG_KEYS,
+  ConfigError,
   DEFAULT_BYTES_SCANNED_CUTOFF,
   DEFAULT_PROJECTION_START_DATE,
   DEFAULT_RESULTS_RETENTION_IN_DAYS,
@@ -14,6 +15,7 @@ import {
   parseConfig,
   rawConfigOf,
 } from '../../lib/config';
+import { withKeyReference } from '../../lib/config/reference';
 import { IrKitError } from '../../lib/errors';
 import { DEFAULT_NAMES } from '../../lib/names';
 import { COMMERCIAL_REGIONS } from '../../lib/regions';
@@ -500,16 +502,71 @@ describe('parseConfig refuses bad config, naming the key, the value and the fix'
   it.each(table)('refuses $name', ({ raw, message, hint }) => {
     const error = configErrorOf(() => parseConfig(raw));
     expect(error.code).toBe('IRKIT_CONFIG');
+    expect(error).toBeInstanceOf(ConfigError);
+    const { problems } = error as ConfigError;
+    // Each case has one mistake: one line, its fix in the message and printed nowhere else.
+    expect(problems).toHaveLength(1);
     expect(error.message).toMatch(message);
-    expect(error.message).toContain('Fix:');
-    expect(error.hint).toBeTruthy();
-    if (hint) expect(error.hint).toMatch(hint);
+    expect(error.message).toContain(`Fix: ${problems[0].fix}`);
+    expect(error.hint).toBeUndefined();
+    if (hint) expect(problems[0].fix).toMatch(hint);
   });
 
   it('refuses a bad region coming from CDK_DEFAULT_REGION', () => {
     expect(() => parseConfig(MINIMAL, { region: 'moon-east-1' })).toThrow(
       /irkit\.env\.region = "moon-east-1"/,
     );
+  });
+});
+
+describe('parseConfig reports every mistake at once', () => {
+  it('names each bad key once, with its own fix, in the order of the key table', () => {
+    const error = configErrorOf(() =>
+      parseConfig({
+        regoins: ['us-east-1'],
+        accounts: ['777777777777', '77777', '777777777777'],
+        trustedPrincipals: ['*'],
+        databaseName: 'IrDatabase',
+        logSources: { enable: true, vpcId: 'vpc-123' },
+        simulation: { enabled: true },
+      }),
+    ) as ConfigError;
+    expect(error.problems.map((p) => p.key)).toEqual([
+      'irkit.regoins',
+      'irkit.accounts[1]',
+      'irkit.accounts[2]',
+      'irkit.databaseName',
+      'irkit.trustedPrincipals[0]',
+      'irkit.logSources.enable',
+      'irkit.logSources.vpcId',
+      // logBucket: absent, and log sources off.
+      'irkit.logBucket',
+      'irkit.simulation.sandboxAccount',
+    ]);
+    const lines = error.message.split('\n');
+    expect(lines[0]).toBe('9 config errors:');
+    expect(lines.slice(1)).toEqual(error.problems.map((p) => expect.stringContaining(`Fix: ${p.fix}`)));
+    // The fix is printed once: in the message, never again as a hint.
+    expect(error.hint).toBeUndefined();
+    expect(error.describe().match(/did you mean "regions"/g)).toHaveLength(1);
+  });
+
+  it('skips a rule across keys when one of its keys is already wrong', () => {
+    const error = configErrorOf(() =>
+      parseConfig({ ...MINIMAL, logBucket: undefined, logSources: { enabled: 'yes' } }),
+    ) as ConfigError;
+    expect(error.problems.map((p) => p.key)).toEqual(['irkit.logSources.enabled']);
+  });
+
+  it('reports a required key missing beside other mistakes', () => {
+    const error = configErrorOf(() =>
+      parseConfig({ logBucket: 'DOC-EXAMPLE-BUCKET', regions: ['us-east1'] }),
+    ) as ConfigError;
+    expect(error.problems.map((p) => `${p.key}: ${p.problem}`)).toEqual([
+      'irkit.accounts: required: the accounts whose logs the tables read',
+      'irkit.regions[0]: not a commercial AWS Region the kit knows',
+      'irkit.trustedPrincipals: required: who may assume the IR roles',
+    ]);
   });
 });
 
@@ -594,6 +651,10 @@ describe('rawConfigOf and loadConfig', () => {
 
 describe('docs/configuration.md', () => {
   const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'configuration.md'), 'utf8');
+
+  it('holds the key tables generated from the key table (npm run docs:config rewrites them)', () => {
+    expect(doc).toBe(withKeyReference(doc));
+  });
 
   it.each(CONFIG_KEYS.filter((k) => !['logSources', 'simulation', 'env'].includes(k)))(
     'documents %s',

@@ -11,6 +11,7 @@ import { buildSync } from 'esbuild';
 import { acknowledge } from '../../compliance';
 import { CONTAINMENT_STACK_PREFIX, TAG_KEYS } from '../../names';
 import { parseIamArn, PLAYBOOK_PROTECTION, ProtectionRule } from '../../protection';
+import { PATTERNS } from '../../validation';
 import { CONTAINMENT_HANDLER_NAMES } from './common';
 import { serializeProtectionRule } from './handler/environment';
 
@@ -292,7 +293,7 @@ function protectedPrincipalArns(
     const arn = parseIamArn(entry);
     if (arn?.kind && /^arn:[a-z-]+:iam::/.test(entry)) arns.add(entry);
     else if (arn) arns.add(iamArn('role', arn.name));
-    else if (/^[A-Za-z0-9+=,.@_/-]+$/.test(entry)) {
+    else if (PATTERNS.iamName.test(entry) || PATTERNS.iamPathName.test(entry)) {
       const name = entry.slice(entry.lastIndexOf('/') + 1);
       for (const resource of ['user', 'role']) anyPath(resource, name).forEach((a) => arns.add(a));
     }

@@ -1,6 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 
 import { IrKitError } from '../../errors';
+import { PATTERNS } from '../../validation';
 
 /** A physical-name rule: the pattern and how to say it to a person. */
 export interface NameRule {
@@ -9,17 +10,17 @@ export interface NameRule {
 }
 
 export const ROLE_NAME_RULE: NameRule = {
-  pattern: /^[A-Za-z0-9+=,.@_-]{1,64}$/,
+  pattern: PATTERNS.iamName,
   description: '1-64 letters, digits and + = , . @ _ -, e.g. SecurityAnalystRole',
 };
 
 export const USER_NAME_RULE: NameRule = {
-  pattern: /^[A-Za-z0-9+=,.@_-]{1,64}$/,
+  pattern: PATTERNS.iamName,
   description: '1-64 letters, digits and + = , . @ _ -, e.g. JorgeSouza',
 };
 
 export const POLICY_NAME_RULE: NameRule = {
-  pattern: /^[A-Za-z0-9+=,.@_-]{1,128}$/,
+  pattern: PATTERNS.iamPolicyName,
   description: '1-128 letters, digits and + = , . @ _ -, e.g. iam-containment-policy',
 };
 

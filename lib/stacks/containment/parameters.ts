@@ -2,6 +2,7 @@
  * Parameter names of the containment templates: the API between the stacks and the
  * orchestrator that fills them. Plain constants, so reading them loads no CDK code.
  */
+import { PATTERNS } from '../../validation';
 
 export const COMMON_PARAMS = { incidentId: 'IncidentId' } as const;
 
@@ -59,4 +60,4 @@ export const CONTAINMENT_OUTPUTS = {
 } as const;
 
 /** IAM user and role names. */
-export const IAM_NAME_PATTERN = '^[A-Za-z0-9+=,.@_-]{1,64}$';
+export const IAM_NAME_PATTERN = PATTERNS.iamName.source;

@@ -63,7 +63,8 @@ export interface InvestigateCommand {
   readonly protect: readonly string[];
 }
 
-const NAME_OR_ARN = /^([A-Za-z0-9+=,.@_-]{1,64}|arn:aws[a-z-]*:iam::\d{12}:(user|role)\/[\w+=,.@/-]+)$/;
+const isNameOrArn = (value: string) =>
+  v.PATTERNS.iamName.test(value) || v.PATTERNS.iamRoleOrUserArn.test(value);
 
 /** Checks every flag before any engine or AWS client exists; throws IRKIT_INVALID_INPUT naming the flag. */
 export function parseInvestigateFlags(flags: InvestigateFlags, now: Date = new Date()): InvestigateCommand {
@@ -86,7 +87,7 @@ export function parseInvestigateFlags(flags: InvestigateFlags, now: Date = new D
   const format = outputFormat(flags.format, flags.out, 'table');
   if (flags.incident !== undefined) v.incidentId(flags.incident);
   for (const name of flags.protect ?? []) {
-    if (!NAME_OR_ARN.test(name)) {
+    if (!isNameOrArn(name)) {
       try {
         v.bucketName(name);
       } catch {

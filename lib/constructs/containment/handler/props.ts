@@ -95,7 +95,7 @@ export function keyListOf(r: VerifiedRequest, key: string): string[] {
 /** An exact IAM role ARN of this account: no wildcard, no other account. */
 export function exactRoleArnOf(r: VerifiedRequest, key: string, accountId: string): string {
   const arn = required(r, key);
-  const match = /^arn:aws[a-z-]*:iam::(\d{12}):role\/([A-Za-z0-9+=,.@_/-]{1,512})$/.exec(arn);
+  const match = arn.length <= 2048 ? v.PATTERNS.iamRoleArn.exec(arn) : null;
   if (!match || match[1] !== accountId) {
     throw new ContainmentError(
       `property ${key}: ${JSON.stringify(arn)} is not an exact IAM role ARN of account ${accountId}`,
