@@ -15,28 +15,48 @@ export interface Enrichment {
   readonly related?: RelatedFindings;
 }
 
+/** The result with `key` set to `value` right after `anchor`, as docs/investigation-format.md orders them. */
+function placed<K extends keyof InvestigationResult>(
+  result: InvestigationResult,
+  anchor: keyof InvestigationResult,
+  key: K,
+  value: InvestigationResult[K],
+): InvestigationResult {
+  const entries = Object.entries(result).filter(([k]) => k !== key);
+  entries.splice(entries.findIndex(([k]) => k === anchor) + 1, 0, [key, value]);
+  return Object.fromEntries(entries) as unknown as InvestigationResult;
+}
+
 export function enrichResult(result: InvestigationResult, enrichment: Enrichment): InvestigationResult {
   let next: InvestigationResult = result;
   if (enrichment.intel) {
     const sourceIps = classifySourceIps(result.sourceIps, enrichment.intel, result.window.to);
-    next = {
-      ...next,
-      sourceIps,
-      ipIntelligence: intelligenceRecord(enrichment.intel),
-      impact: next.impact.map((q) =>
-        q.number === 6 ? replaceAddressFacts(q, result.sourceIps, sourceIps) : q,
-      ),
-    };
+    next = placed(
+      {
+        ...next,
+        sourceIps,
+        impact: next.impact.map((q) =>
+          q.number === 6 ? replaceAddressFacts(q, result.sourceIps, sourceIps) : q,
+        ),
+      },
+      'sourceIps',
+      'ipIntelligence',
+      intelligenceRecord(enrichment.intel),
+    );
   }
   if (enrichment.related && result.found) {
     const related = enrichment.related;
-    next = {
-      ...next,
-      relatedFindings: related,
-      impact: next.impact.map((q) =>
-        q.number === 1 ? replaceRelatedAlerts(q, result.relatedFindings, related) : q,
-      ),
-    };
+    next = placed(
+      {
+        ...next,
+        impact: next.impact.map((q) =>
+          q.number === 1 ? replaceRelatedAlerts(q, result.relatedFindings, related) : q,
+        ),
+      },
+      'awsActions',
+      'relatedFindings',
+      related,
+    );
   }
   return next;
 }
