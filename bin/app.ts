@@ -7,6 +7,7 @@ import { ACCESS_STACK_NAME, AccessStack, accessSettings } from '../lib/stacks/ac
 import { AlertForwardingStack, alertForwardingSettings } from '../lib/stacks/alert-forwarding-stack';
 import { ALERTS_STACK_NAME, AlertsStack, alertsSettings } from '../lib/stacks/alerts-stack';
 import { ANALYTICS_STACK_NAME, AnalyticsStack } from '../lib/stacks/analytics-stack';
+import { EVIDENCE_STACK_NAME, EvidenceStack, evidenceSettings } from '../lib/stacks/evidence-stack';
 import { LOG_SOURCES_STACK_NAME, LogSourcesStack } from '../lib/stacks/log-sources-stack';
 import { SIMULATION_STACK_NAME, SimulationStack, simulationSettings } from '../lib/stacks/simulation-stack';
 
@@ -21,6 +22,8 @@ export interface IrKitApp {
   readonly logSources?: LogSourcesStack;
   readonly access: AccessStack;
   readonly alerts: AlertsStack;
+  /** The evidence store (playbook step 14); after access, whose roles its policies name. */
+  readonly evidence: EvidenceStack;
   /** One per Region whose alert events are forwarded to the alerts stack's Region. */
   readonly alertForwarding: readonly AlertForwardingStack[];
   readonly simulation?: SimulationStack;
@@ -49,6 +52,8 @@ export function buildApp(app: App = new App()): IrKitApp {
     resultsBucket: analytics.workgroup.resultsBucket,
     resultsKey: analytics.workgroup.resultsKey,
   });
+  const evidence = new EvidenceStack(app, EVIDENCE_STACK_NAME, { env, ...evidenceSettings(config) });
+  evidence.addDependency(access, 'its bucket and key policies name the IR roles, which must exist first');
   const alerts = new AlertsStack(app, ALERTS_STACK_NAME, alertsSettings(config));
   const alertForwarding = alertForwardingSettings(config).map(
     ({ name, props }) => new AlertForwardingStack(app, name, props),
@@ -57,7 +62,7 @@ export function buildApp(app: App = new App()): IrKitApp {
     ? new SimulationStack(app, SIMULATION_STACK_NAME, simulationSettings(config))
     : undefined;
 
-  return { app, config, analytics, logSources, access, alerts, alertForwarding, simulation };
+  return { app, config, analytics, logSources, access, evidence, alerts, alertForwarding, simulation };
 }
 
 if (require.main === module) {

@@ -21,6 +21,7 @@ export {
   DEFAULT_BYTES_SCANNED_CUTOFF,
   DEFAULT_PROJECTION_START_DATE,
   DEFAULT_RESULTS_RETENTION_IN_DAYS,
+  MAX_EVIDENCE_RETENTION_DAYS,
   MIN_BYTES_SCANNED_CUTOFF,
   isAccountRootPrincipal,
 } from './keys';
@@ -161,6 +162,10 @@ export interface RuntimeConfig {
   readonly protectedPrincipals: readonly string[];
   /** The log bucket, when the config names one: evidence, never contained. */
   readonly logBucket?: string;
+  /** The trail's prefix before `AWSLogs/` (where `irkit preserve` reads the actor's raw records). */
+  readonly cloudTrailPrefix?: string;
+  /** An organization trail's id (`AWSLogs/o-xxx/ACCOUNT/...`). */
+  readonly organizationId?: string;
   /** The log-sources stack is on (without logBucket it creates the log bucket, never contained). */
   readonly logSources: { readonly enabled: boolean };
   /** Where the kit is deployed, when the config says (names the bucket the kit creates). */
@@ -180,6 +185,8 @@ export function parseRuntimeConfig(raw: unknown): RuntimeConfig {
     vpcFlowLogFormat: keys.vpcFlowLogFormat ?? [],
     protectedPrincipals: keys.protectedPrincipals ?? [],
     ...(keys.logBucket !== undefined ? { logBucket: keys.logBucket } : {}),
+    ...(keys.cloudTrailPrefix !== undefined ? { cloudTrailPrefix: keys.cloudTrailPrefix } : {}),
+    ...(keys.organizationId !== undefined ? { organizationId: keys.organizationId } : {}),
     logSources: { enabled: keys.logSources?.enabled ?? false },
     env: { account: keys.env?.account, region: keys.env?.region },
     trustedPrincipals: keys.trustedPrincipals ?? [],

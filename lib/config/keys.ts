@@ -35,6 +35,7 @@ export const SECTIONS = {
   access: { title: 'Who may do what' },
   cost: { title: 'Query cost and retention' },
   stacks: { title: 'Optional stacks' },
+  evidence: { title: 'Evidence (`IrKitEvidence`)' },
   deploy: { title: 'Where to deploy' },
 } as const satisfies Record<string, { title: string; after?: string }>;
 
@@ -214,6 +215,9 @@ const namedRole = (field: Parameters<typeof name>[0], meaning: string, defaultNo
     },
   });
 
+/** 100 years, the longest default retention S3 Object Lock takes. */
+export const MAX_EVIDENCE_RETENTION_DAYS = 36_500;
+
 /** Athena refuses a per-query cutoff below 10 MB. */
 export const MIN_BYTES_SCANNED_CUTOFF = 10_000_000;
 /** 100 GiB: a generous month of an organization's CloudTrail; about USD 0.50 a query at most. */
@@ -236,6 +240,7 @@ export const KEYS = {
   }),
   cloudTrailPrefix: key<string | undefined>({
     read: prefix,
+    runtime: true,
     doc: {
       section: 'logs',
       type: 'string (S3 prefix, no leading or trailing `/`)',
@@ -255,6 +260,7 @@ export const KEYS = {
   }),
   organizationId: key<string | undefined>({
     read: validated(v.organizationId, 'organization id'),
+    runtime: true,
     doc: {
       section: 'logs',
       type: 'string `o-` + 10-32 lower-case letters or digits',
@@ -564,6 +570,27 @@ export const KEYS = {
         type: 'IAM user name',
         defaultText: `\`${DEFAULT_NAMES.simulationUserName}\``,
         meaning: 'The exposed user the simulation creates.',
+      },
+    }),
+  }),
+  evidence: group({
+    lockMode: key<'GOVERNANCE' | 'COMPLIANCE'>({
+      read: oneOf(['GOVERNANCE', 'COMPLIANCE'] as const),
+      default: 'GOVERNANCE',
+      doc: {
+        section: 'evidence',
+        type: '`"GOVERNANCE"` or `"COMPLIANCE"`',
+        meaning:
+          "S3 Object Lock mode of the evidence bucket's default retention. The bucket policy denies `s3:BypassGovernanceRetention`, object deletion and retention changes to every principal, so in GOVERNANCE mode only someone who first rewrites the bucket policy (an account administrator, leaving a CloudTrail record) could shorten it; in COMPLIANCE mode nobody can, the root user included, until it ends. Choose COMPLIANCE when your legal requirements say so: it cannot be undone.",
+      },
+    }),
+    retentionInDays: key<number>({
+      read: integer(1, MAX_EVIDENCE_RETENTION_DAYS, 'days'),
+      default: 365,
+      doc: {
+        section: 'evidence',
+        type: 'whole number, 1-36500',
+        meaning: 'How long every version of every evidence object is locked. Example: `2555` (7 years)',
       },
     }),
   }),

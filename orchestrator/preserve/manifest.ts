@@ -16,6 +16,7 @@ export const MANIFEST_FORMAT_VERSION = 1;
 export type EvidenceKind =
   | 'investigation'
   | 'cloudtrail-records'
+  | 'cloudtrail-file'
   | 's3-object-version'
   | 's3-bucket'
   | 'iam-user'
@@ -27,6 +28,7 @@ export type EvidenceKind =
 const KINDS: ReadonlySet<string> = new Set<EvidenceKind>([
   'investigation',
   'cloudtrail-records',
+  'cloudtrail-file',
   's3-object-version',
   's3-bucket',
   'iam-user',

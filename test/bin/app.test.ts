@@ -10,6 +10,7 @@ import { ACCESS_STACK_NAME } from '../../lib/stacks/access-stack';
 import { alertForwardingStackName } from '../../lib/stacks/alert-forwarding-stack';
 import { ALERTS_STACK_NAME } from '../../lib/stacks/alerts-stack';
 import { ANALYTICS_STACK_NAME } from '../../lib/stacks/analytics-stack';
+import { EVIDENCE_STACK_NAME } from '../../lib/stacks/evidence-stack';
 import { LOG_SOURCES_STACK_NAME } from '../../lib/stacks/log-sources-stack';
 
 const ROOT = join(__dirname, '..', '..');
@@ -30,11 +31,16 @@ describe('the app with the cdk.json context', () => {
         ACCESS_STACK_NAME,
         ALERTS_STACK_NAME,
         ANALYTICS_STACK_NAME,
+        EVIDENCE_STACK_NAME,
         LOG_SOURCES_STACK_NAME,
         // AWS Health's backup Region always forwards.
         alertForwardingStackName('us-west-2'),
       ].sort(),
     );
+  });
+
+  it('deploys the evidence stack after the access stack, whose roles its policies name', () => {
+    expect(built.evidence.dependencies.map((s) => s.stackName)).toContain(ACCESS_STACK_NAME);
   });
 
   it('puts the alerts stack in us-east-1, where IAM events arrive', () => {

@@ -656,7 +656,7 @@ describe('docs/configuration.md', () => {
     expect(doc).toBe(withKeyReference(doc));
   });
 
-  it.each(CONFIG_KEYS.filter((k) => !['logSources', 'simulation', 'env'].includes(k)))(
+  it.each(CONFIG_KEYS.filter((k) => !['logSources', 'simulation', 'evidence', 'env'].includes(k)))(
     'documents %s',
     (key) => {
       expect(doc).toContain(`| \`${key}\` |`);

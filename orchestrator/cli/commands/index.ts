@@ -5,6 +5,7 @@ import { registerDemo } from './demo';
 import { registerDoctor } from './doctor';
 import { registerInvestigate } from './investigate';
 import { registerIpRanges } from './ip-ranges';
+import { registerPreserve } from './preserve';
 import { registerQueries } from './queries';
 import { registerRelease } from './release';
 import { registerReport } from './report';
@@ -21,6 +22,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerContain,
   registerRelease,
   registerStatus,
+  registerPreserve,
   registerQueries,
   registerInvestigate,
   registerReport,

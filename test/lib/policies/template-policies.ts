@@ -42,9 +42,16 @@ export class DeployedTemplate {
         return `${iam}:policy/${String(props.ManagedPolicyName ?? logicalId)}`;
       case 'AWS::IAM::User':
         return `${iam}:user/${String(props.UserName ?? logicalId)}`;
+      case 'AWS::S3::Bucket':
+        return `arn:aws:s3:::${this.bucketName(logicalId)}`;
       default:
         throw new Error(`no ARN rule for ${resource.Type} (${logicalId})`);
     }
+  }
+
+  /** A bucket's name: its BucketName, else the name CloudFormation would generate, here the lower-cased logical id. */
+  public bucketName(logicalId: string): string {
+    return String(this.template.Resources[logicalId]?.Properties?.BucketName ?? logicalId.toLowerCase());
   }
 
   public resolve(value: Json): Json {
@@ -73,6 +80,9 @@ export class DeployedTemplate {
       const ref = String(argument);
       if (ref in pseudo && pseudo[ref] !== undefined) {
         return pseudo[ref] as string;
+      }
+      if (this.template.Resources[ref]?.Type === 'AWS::S3::Bucket') {
+        return this.bucketName(ref);
       }
       if (this.template.Resources[ref]?.Type === 'AWS::IAM::ManagedPolicy') {
         return this.arnOf(ref);
