@@ -63,7 +63,18 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * The AWS SDK warns on every run under Node 20 that its releases after January 2027 need Node 22.
+ * irkit says it once, where it belongs: `irkit doctor`'s Node check. So the SDK's own switch
+ * (AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED, documented by the SDK) is set for irkit's
+ * process, unless the user set it; no other warning is touched.
+ */
+export function quietSdkNodeVersionWarning(env: NodeJS.ProcessEnv = process.env): void {
+  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
+  quietSdkNodeVersionWarning();
   const program = buildProgram();
   const debug = argv.includes('--debug');
   try {

@@ -3,9 +3,9 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 
-import { awsErrorCode as awsErrorName, isAwsError } from '../../lib/aws-errors';
+import { awsErrorCode as awsErrorName, isAwsError, notReached } from '../../lib/aws-errors';
 import { IrKitError } from '../../lib/errors';
-import { checkedProfile } from '../aws-profile';
+import { awsClientConfig } from '../aws-profile';
 
 /** The AWS clients containment uses; injected, so tests use aws-sdk-client-mock. */
 export interface ContainClients {
@@ -20,12 +20,9 @@ export interface ClientOptions {
   readonly profile?: string;
 }
 
-/** Clients on the standard credential chain, like the AWS CLI (`--profile`, `--region`, environment). */
+/** Clients on the standard credential chain, in the Region of the one rule (orchestrator/aws-profile.ts). */
 export function createClients(options: ClientOptions = {}): ContainClients {
-  const config = {
-    ...(options.region ? { region: options.region } : {}),
-    ...(options.profile ? { profile: checkedProfile(options.profile) } : {}),
-  };
+  const config = awsClientConfig(options);
   return {
     cloudFormation: new CloudFormationClient(config),
     iam: new IAMClient(config),
@@ -56,6 +53,8 @@ export async function unlessAwsError<T>(
 
 /** Wraps an unexpected AWS failure in IRKIT_AWS, saying what was being done. */
 export function awsFailure(doing: string, error: unknown): IrKitError {
+  const unsent = notReached(doing, error);
+  if (unsent) return new IrKitError('IRKIT_AWS', unsent.message, { hint: unsent.fix, cause: error });
   const name = awsErrorName(error);
   const denied =
     isAwsError(error, 'AccessDenied', 'UnauthorizedOperation') ||

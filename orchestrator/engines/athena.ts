@@ -7,6 +7,7 @@ import {
   StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 
+import { notReached } from '../../lib/aws-errors';
 import { IrKitError } from '../../lib/errors';
 import { DEFAULT_NAMES } from '../../lib/names';
 import { DEFAULT_TABLE_NAMES, QueryDefinition, TableNames, bindParams, renderSql } from '../../lib/queries';
@@ -20,7 +21,7 @@ import {
   RunOptions,
   athenaColumnKind,
 } from './engine';
-import { checkedProfile } from '../aws-profile';
+import { awsClientConfig } from '../aws-profile';
 
 export interface AthenaEngineOptions {
   /** An Athena client; region and credentials come from it (the standard chain by default). */
@@ -37,12 +38,9 @@ export interface AthenaEngineOptions {
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-/** A client for the standard credential chain, like the AWS CLI's `--profile` and `--region`. */
+/** A client on the standard credential chain, in the Region of the one rule (orchestrator/aws-profile.ts). */
 export function createAthenaClient(options: { region?: string; profile?: string } = {}): AthenaClient {
-  return new AthenaClient({
-    ...(options.region ? { region: options.region } : {}),
-    ...(options.profile ? { profile: checkedProfile(options.profile) } : {}),
-  });
+  return new AthenaClient(awsClientConfig(options));
 }
 
 /** Athena's reason text when the workgroup's per-query data usage control stops a query. */
@@ -216,6 +214,9 @@ export class AthenaEngine implements QueryEngine {
     try {
       return await send();
     } catch (error) {
+      // Athena refused only what reached it: credentials, Region and network are named as such.
+      const unsent = notReached(`the Athena call for ${query.id}`, error);
+      if (unsent) throw new IrKitError('IRKIT_AWS', unsent.message, { hint: unsent.fix, cause: error });
       const name = (error as Error).name ?? 'Error';
       throw new IrKitError('IRKIT_AWS', `Athena refused ${query.id}: ${name}: ${(error as Error).message}`, {
         hint:

@@ -1,8 +1,9 @@
 import { GetAccessKeyInfoCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 
+import { notReached } from '../../lib/aws-errors';
 import { IrKitError } from '../../lib/errors';
 import * as v from '../../lib/validation';
-import { checkedProfile } from '../aws-profile';
+import { awsClientConfig } from '../aws-profile';
 
 /**
  * The playbook's Part 1 (validation): whose account does an exposed access key belong to?
@@ -37,27 +38,17 @@ export interface ValidationResult {
   readonly nextSteps: readonly string[];
 }
 
-/** An STS client on the standard credential chain; without a Region anywhere, us-east-1 (as the playbook). */
+/** An STS client in the Region of the one rule; with none anywhere, us-east-1 (as the playbook). */
 export function createStsClient(options: { region?: string; profile?: string } = {}): STSClient {
-  const profile = options.profile ? { profile: checkedProfile(options.profile) } : {};
-  return new STSClient({
-    ...profile,
-    region:
-      options.region ??
-      (async () => {
-        try {
-          return await new STSClient(profile).config.region();
-        } catch {
-          return 'us-east-1';
-        }
-      }),
-  });
+  return new STSClient(awsClientConfig({ ...options, fallback: 'us-east-1' }));
 }
 
 async function call<T>(what: string, send: () => Promise<T>): Promise<T> {
   try {
     return await send();
   } catch (error) {
+    const unsent = notReached(`sts:${what}`, error);
+    if (unsent) throw new IrKitError('IRKIT_AWS', unsent.message, { hint: unsent.fix, cause: error });
     const name = (error as Error).name ?? 'Error';
     const denied = /AccessDenied|UnauthorizedOperation/.test(name);
     throw new IrKitError('IRKIT_AWS', `STS ${what} failed: ${name}: ${(error as Error).message}`, {

@@ -1,12 +1,19 @@
+import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { GlueClient } from '@aws-sdk/client-glue';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { Command } from 'commander';
 
-import { checkedProfile } from '../../aws-profile';
-import { describeChecks, doctor } from '../../doctor/doctor';
+import { IrKitError } from '../../../lib/errors';
+import { GLOBAL_EVENTS_REGION } from '../../../lib/regions';
+import { awsTarget } from '../../aws-profile';
+import { DoctorAws, describeChecks, doctor } from '../../doctor/doctor';
 import type { RegisterCommand } from './index';
+import { WindowFlags, resolveWindow } from './window-flags';
 
-interface DoctorFlags {
+interface DoctorFlags extends WindowFlags {
   readonly logs?: string;
   readonly aws?: boolean;
   readonly profile?: string;
@@ -22,20 +29,29 @@ export const registerDoctor: RegisterCommand = (program: Command) => {
       'check that this machine is ready to respond: config, Node, a logs folder, and with --aws the account',
     )
     .option('--logs <dir>', 'also check the layout of this folder of exported logs')
-    .option('--aws', 'also check the credentials (caller) and the kit’s stacks')
+    .option(
+      '--aws',
+      'also check AWS: profile and Region, caller, stacks, workgroup, tables, log objects, alert subscriptions',
+    )
     .option('--profile <name>', 'with --aws: the AWS profile')
     .option('--region <region>', 'with --aws: the AWS Region')
+    .option(
+      '--since <duration>',
+      'with --aws: the window the tables and log objects must cover (default 15d)',
+    )
+    .option('--from <date>', 'with --aws: the window’s first day, instead of --since')
+    .option('--to <date>', 'with --aws: the window’s last day (default: today, UTC)')
     .option('--format <format>', 'text or json', 'text')
     .action(async (flags: DoctorFlags) => {
-      const config = {
-        ...(flags.region ? { region: flags.region } : {}),
-        ...(flags.profile ? { profile: checkedProfile(flags.profile) } : {}),
-      };
+      const wantsAws = Boolean(flags.aws || flags.profile || flags.region);
+      const window = wantsAws
+        ? resolveWindow({ ...flags, since: flags.from === undefined ? (flags.since ?? '15d') : flags.since })
+        : undefined;
+      if (window) process.stderr.write(`window: ${window.described}\n`);
       const checks = await doctor({
         ...(flags.logs !== undefined ? { logs: flags.logs } : {}),
-        ...(flags.aws || flags.profile || flags.region
-          ? { aws: { sts: new STSClient(config), cloudFormation: new CloudFormationClient(config) } }
-          : {}),
+        ...(wantsAws ? { aws: awsClients(flags) } : {}),
+        ...(window ? { window } : {}),
       });
       process.stdout.write(
         flags.format === 'json' ? `${JSON.stringify(checks, null, 2)}\n` : describeChecks(checks),
@@ -44,3 +60,25 @@ export const registerDoctor: RegisterCommand = (program: Command) => {
       if (checks.some((c) => c.status === 'fail')) process.exitCode = 4;
     });
 };
+
+/** The clients of the AWS checks, in the Region of the one rule; a profile or Region problem is a failed check. */
+function awsClients(flags: DoctorFlags): DoctorAws | IrKitError {
+  let target;
+  try {
+    target = awsTarget(flags);
+  } catch (error) {
+    if (error instanceof IrKitError) return error;
+    throw error;
+  }
+  const config = { region: target.region, ...(target.profile ? { profile: target.profile } : {}) };
+  const alerts = { ...config, region: GLOBAL_EVENTS_REGION };
+  return {
+    target,
+    sts: new STSClient(config),
+    cloudFormation: new CloudFormationClient(config),
+    athena: new AthenaClient(config),
+    glue: new GlueClient(config),
+    s3: new S3Client({ ...config, followRegionRedirects: true }),
+    alerts: { cloudFormation: new CloudFormationClient(alerts), sns: new SNSClient(alerts) },
+  };
+}

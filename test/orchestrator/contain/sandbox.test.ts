@@ -38,7 +38,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 
-import { createClients } from '../../../orchestrator/contain/aws';
+import { ContainClients, createClients } from '../../../orchestrator/contain/aws';
 import { contain, ContainIo } from '../../../orchestrator/contain/contain';
 import { release } from '../../../orchestrator/contain/release';
 import { containmentStatus } from '../../../orchestrator/contain/status';
@@ -53,7 +53,8 @@ const io: ContainIo = {
 
 describeInSandbox('containment in a real sandbox account (IRKIT_SANDBOX_ACCOUNT)', () => {
   jest.setTimeout(20 * 60_000);
-  const clients = createClients({ region: process.env.AWS_REGION, profile: process.env.AWS_PROFILE });
+  // Made when the suite runs: its definition is read even where the sandbox is not configured.
+  let clients: ContainClients;
   const suffix = randomBytes(4).toString('hex');
   const incidentId = `IT-${suffix}`;
   const userName = `irkit-it-user-${suffix}`;
@@ -63,6 +64,7 @@ describeInSandbox('containment in a real sandbox account (IRKIT_SANDBOX_ACCOUNT)
   let original = '';
 
   beforeAll(async () => {
+    clients = createClients({ region: process.env.AWS_REGION, profile: process.env.AWS_PROFILE });
     const me = await clients.sts.send(new GetCallerIdentityCommand({}));
     if (me.Account !== SANDBOX) {
       throw new Error(
