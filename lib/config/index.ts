@@ -5,7 +5,7 @@ import type { App } from 'aws-cdk-lib';
 
 import { IrKitError } from '../errors';
 import { DEFAULT_NAMES } from '../names';
-import { GLOBAL_EVENTS_REGION } from '../regions';
+import { COMMERCIAL_REGIONS, GLOBAL_EVENTS_REGION } from '../regions';
 import {
   ConfigDefaults,
   GroupSpec,
@@ -179,6 +179,8 @@ export interface RuntimeConfig {
   readonly deployRoleArnTemplate: string;
   /** Where the member StackSets were created (irkit doctor --members reads their instances). */
   readonly membersAdministrator: 'delegated' | 'management';
+  /** The Regions the account uses (every commercial Region by default): where GuardDuty is read. */
+  readonly regions: readonly string[];
 }
 
 export function parseRuntimeConfig(raw: unknown): RuntimeConfig {
@@ -197,6 +199,7 @@ export function parseRuntimeConfig(raw: unknown): RuntimeConfig {
     ...(keys.breakGlassPrincipals !== undefined ? { breakGlassPrincipals: keys.breakGlassPrincipals } : {}),
     deployRoleArnTemplate: keys.members?.deployRoleArn ?? defaultDeployRoleArnTemplate(names.deployRoleName),
     membersAdministrator: keys.members?.administrator ?? 'delegated',
+    regions: keys.regions ?? COMMERCIAL_REGIONS,
   };
 }
 

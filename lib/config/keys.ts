@@ -364,12 +364,14 @@ export const KEYS = {
   regions: key<readonly string[]>({
     read: regions('["us-east-1"]', true),
     default: COMMERCIAL_REGIONS,
+    // irkit investigate --related-findings reads GuardDuty in each.
+    runtime: true,
     doc: {
       section: 'logs',
       type: 'list of commercial Region names',
       defaultText: 'every commercial Region (`lib/regions.ts`)',
       meaning:
-        'Regions projected as `region_partition`. A Region outside the list is refused with the closest name. Example: `["us-east-1", "eu-west-1"]`',
+        'Regions projected as `region_partition`, and where `irkit investigate --related-findings` reads GuardDuty. A Region outside the list is refused with the closest name. Example: `["us-east-1", "eu-west-1"]`',
     },
   }),
   alertRegions: key<readonly string[]>({

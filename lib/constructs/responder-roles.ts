@@ -168,6 +168,20 @@ const CONTAINMENT_STACK_ACTIONS = [
 ];
 
 /**
+ * The reads of `irkit investigate --related-findings` (Part 3 Q1): GuardDuty's detectors and
+ * findings, AWS Health's events and their affected entities. Granted explicitly, so the analyst
+ * keeps them should ReadOnlyAccess be swapped for a narrower policy. None of these actions has
+ * a resource type (IAM's Service Authorization Reference): they take `*` only.
+ */
+export const RELATED_FINDINGS_READS = [
+  'guardduty:ListDetectors',
+  'guardduty:ListFindings',
+  'guardduty:GetFindings',
+  'health:DescribeEvents',
+  'health:DescribeAffectedEntities',
+];
+
+/**
  * The playbook's four IR roles. Each trusts only the configured principals; the break-glass
  * role also requires MFA and keeps sessions short.
  */
@@ -271,6 +285,11 @@ export class ResponderRoles extends Construct {
               ...readWriteResults(investigation.resultsBucket, props.resultsKey),
             ]
           : []),
+        new iam.PolicyStatement({
+          sid: 'ReadRelatedFindings',
+          actions: RELATED_FINDINGS_READS,
+          resources: ['*'],
+        }),
         denyIamWrites(),
       ],
     });
@@ -458,6 +477,11 @@ export class ResponderRoles extends Construct {
         'athena:ListWorkGroups, ListDataCatalogs and ListEngineVersions support no resource-level permissions; they only list names.',
       );
     }
+    acknowledgeWildcardResource(
+      this.analystPolicy,
+      '*',
+      'GuardDuty ListDetectors/ListFindings/GetFindings and Health DescribeEvents/DescribeAffectedEntities have no resource type; read-only, for question 1 of the playbook.',
+    );
     acknowledgeWildcardResource(
       this.deployPolicy,
       containmentStacks,

@@ -1,5 +1,14 @@
 import { ProtectionOptions, breakGlassRoleOf } from './protection';
-import { AwsAction, ImpactAnswer, Network, Principal, Resource, SourceIp } from './types';
+import {
+  AddressIntel,
+  AwsAction,
+  ImpactAnswer,
+  Network,
+  Principal,
+  RelatedFindings,
+  Resource,
+  SourceIp,
+} from './types';
 
 /**
  * The playbook's Part 3 "Impact" questions, answered from the investigation's data. Where
@@ -15,6 +24,8 @@ export interface ImpactInput {
   readonly awsActions: readonly AwsAction[];
   readonly network: Network;
   readonly protection: ProtectionOptions;
+  /** GuardDuty and AWS Health, when they were read. */
+  readonly related?: RelatedFindings;
 }
 
 export const IMPACT_QUESTIONS = [
@@ -140,6 +151,112 @@ const when = (r: Resource) =>
 const list = (items: readonly string[]) =>
   items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 const unique = <T>(items: readonly T[]) => [...new Set(items)];
+
+/** One line on what an address is (playbook step 6): scope, AWS owner, Tor exit. */
+export function intelSummary(intel: AddressIntel): string {
+  const parts = [
+    intel.scope === 'public' ? 'public address' : `${intel.scope} (${intel.range ?? intel.scope})`,
+  ];
+  if (intel.ipv4) parts.push(`IPv4-mapped ${intel.ipv4}`);
+  if (intel.aws) {
+    const services = intel.aws.services.filter((s) => s !== 'AMAZON');
+    parts.push(
+      `AWS ${services.length > 0 ? services.join('/') : 'AMAZON'} ${intel.aws.region} (${intel.aws.prefix})`,
+    );
+  }
+  if (intel.torExit === true) parts.push('a listed Tor exit');
+  return parts.join('; ');
+}
+
+/** Part 3 Q6's line for one of the actor's addresses. */
+export function addressFact(a: SourceIp): string {
+  return `${a.address}: ${a.events} call(s) by ${list(a.principals)}${a.intel ? `; ${intelSummary(a.intel)}` : ''}`;
+}
+
+const CREDENTIALS_EXPOSED = 'AWS_RISK_CREDENTIALS_EXPOSED';
+
+const severityLabel = (severity: number | null) =>
+  severity === null
+    ? 'severity ?'
+    : `${severity >= 9 ? 'Critical' : severity >= 7 ? 'High' : severity >= 4 ? 'Medium' : 'Low'} ${severity}`;
+
+/** Part 3 Q1's sentence and facts from GuardDuty and AWS Health (or that they were not read). */
+export function relatedAlertsPart(related: RelatedFindings | undefined): {
+  sentence: string;
+  facts: string[];
+} {
+  if (!related) {
+    return {
+      sentence:
+        'GuardDuty and AWS Health were not read: check GuardDuty findings and AWS Health (AWS_RISK_CREDENTIALS_EXPOSED) for the same period, or run with --related-findings.',
+      facts: [],
+    };
+  }
+  const regions = related.guardDuty.regions;
+  const unread = regions.filter((r) => r.status === 'denied' || r.status === 'failed');
+  const read = regions.filter((r) => r.status === 'checked');
+  const findings = related.guardDuty.findings;
+  const events = related.health.events;
+  const sentence =
+    `GuardDuty: ${findings.length} finding(s) on the actor's keys and principals in ${read.length} Region(s) with a detector` +
+    `${unread.length > 0 ? `; not read in ${list(unread.map((r) => `${r.region} (${r.status})`))}` : ''}. ` +
+    (related.health.status === 'checked'
+      ? `AWS Health: ${events.length} ${CREDENTIALS_EXPOSED} event(s)${events.length > 0 ? `, ${events.filter((e) => e.actorKey).length} naming the actor's keys` : ''}.`
+      : `AWS Health not read (${related.health.status}).`);
+  return {
+    sentence,
+    facts: [
+      ...findings.map(
+        (f) =>
+          `GuardDuty ${f.type} (${severityLabel(f.severity)}) in ${f.region} on ${f.accessKeyId ?? f.userName ?? 'the actor'}` +
+          `${f.updatedAt ? `, updated ${f.updatedAt}` : ''}${f.archived ? ', archived' : ''}: finding ${f.id}`,
+      ),
+      ...events.map(
+        (e) =>
+          `AWS Health ${e.eventTypeCode} (${e.statusCode ?? '?'}) from ${e.startTime ?? '?'}` +
+          `${e.affectedEntities.length > 0 ? ` for ${e.affectedEntities.join(', ')}` : ''}: event ${e.arn}`,
+      ),
+    ],
+  };
+}
+
+/**
+ * Q1 with the GuardDuty and AWS Health part replaced (`irkit report --related-findings` on a
+ * saved result): the part `previous` wrote is taken off the end, `next`'s appended.
+ */
+export function replaceRelatedAlerts(
+  answer: ImpactAnswer,
+  previous: RelatedFindings | undefined,
+  next: RelatedFindings,
+): ImpactAnswer {
+  const old = relatedAlertsPart(previous);
+  const fresh = relatedAlertsPart(next);
+  const text = answer.answer.endsWith(old.sentence)
+    ? answer.answer.slice(0, answer.answer.length - old.sentence.length).trimEnd()
+    : answer.answer;
+  const tail = answer.facts.slice(answer.facts.length - old.facts.length);
+  const facts =
+    old.facts.length > 0 && tail.every((f, i) => f === old.facts[i])
+      ? answer.facts.slice(0, answer.facts.length - old.facts.length)
+      : answer.facts;
+  return {
+    ...answer,
+    answer: `${text ? `${text} ` : ''}${fresh.sentence}`,
+    facts: [...facts, ...fresh.facts],
+  };
+}
+
+/** Q6 with each address line rewritten from the (re)classified addresses, in the same order. */
+export function replaceAddressFacts(
+  answer: ImpactAnswer,
+  previous: readonly SourceIp[],
+  next: readonly SourceIp[],
+): ImpactAnswer {
+  const before = previous.filter((s) => s.principals.length > 0).map(addressFact);
+  const after = next.filter((s) => s.principals.length > 0).map(addressFact);
+  const matches = before.length === after.length && before.every((f, i) => answer.facts[i] === f);
+  return matches ? { ...answer, facts: [...after, ...answer.facts.slice(before.length)] } : answer;
+}
 
 function configChanges(input: ImpactInput): string[] {
   const changes: string[] = [];
@@ -282,6 +399,7 @@ export function answerImpact(input: ImpactInput): ImpactAnswer[] {
   );
   const accounts = unique(actors.map((p) => p.account).filter((a): a is string => !!a));
 
+  const related = relatedAlertsPart(input.related);
   return [
     answer(
       1,
@@ -289,9 +407,10 @@ export function answerImpact(input: ImpactInput): ImpactAnswer[] {
         ? `AWS quarantined ${list(unique(input.awsActions.filter((a) => a.kind === 'quarantine').map((a) => a.principal)))}: AWS's own signal that the key was exposed (expect an AWS Health AWS_RISK_CREDENTIALS_EXPOSED event and a support case). `
         : '') +
         (alerts.length > 0
-          ? `${alerts.length} of the actor's actions match the kit's credential-alert rules; where the alerts stack is deployed they were notified. Check GuardDuty and AWS Health (AWS_RISK_CREDENTIALS_EXPOSED) too.`
-          : "None of the actor's actions match the kit's credential-alert rules. Check GuardDuty findings and AWS Health (AWS_RISK_CREDENTIALS_EXPOSED) for the same period."),
-      [...quarantines, ...alerts],
+          ? `${alerts.length} of the actor's actions match the kit's credential-alert rules; where the alerts stack is deployed they were notified. `
+          : "None of the actor's actions match the kit's credential-alert rules. ") +
+        related.sentence,
+      [...quarantines, ...alerts, ...related.facts],
     ),
     answer(
       2,
@@ -335,7 +454,7 @@ export function answerImpact(input: ImpactInput): ImpactAnswer[] {
           : '') +
         '.',
       [
-        ...addresses.map((a) => `${a.address}: ${a.events} call(s) by ${list(a.principals)}`),
+        ...addresses.map(addressFact),
         ...agents.map((u) => `user agent: ${u}`),
         ...shared.flatMap((s) =>
           s.others.map(

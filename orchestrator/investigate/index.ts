@@ -3,6 +3,7 @@ export * from './investigate';
 export * from './protection';
 export * from './containment';
 export * from './impact';
+export * from './enrich';
 export * from './render';
 export * from './demo';
 export * from './read-result';

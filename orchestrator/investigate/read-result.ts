@@ -25,6 +25,13 @@ const TOP_LEVEL: Readonly<Record<string, 'string' | 'number' | 'boolean' | 'obje
   queries: 'array',
 };
 
+/** Fields added within format version 1: absent in documents written before them. */
+const OPTIONAL: Readonly<Record<string, 'object' | 'array'>> = {
+  awsActions: 'array',
+  ipIntelligence: 'object',
+  relatedFindings: 'object',
+};
+
 function kindOf(value: unknown): string {
   if (Array.isArray(value)) return 'array';
   if (value === null) return 'null';
@@ -71,6 +78,11 @@ export function parseInvestigationResult(text: string, source = 'result'): Inves
   for (const [key, kind] of Object.entries(TOP_LEVEL)) {
     if (kindOf(record[key]) !== kind) {
       throw invalid(source, `field ${key} is ${kindOf(record[key])}, expected ${kind}`);
+    }
+  }
+  for (const [key, kind] of Object.entries(OPTIONAL)) {
+    if (key in record && kindOf(record[key]) !== kind) {
+      throw invalid(source, `field ${key} is ${kindOf(record[key])}, expected ${kind} (or absent)`);
     }
   }
   validatePlan(record.containmentPlan, `${source}: containmentPlan`);

@@ -232,10 +232,81 @@ export interface OtherIdentityActivity {
   readonly lastSeen: string;
 }
 
+/**
+ * What an address is, by IANA's special-purpose address registries (RFC 6890 and the RFCs
+ * each block names); `public` when in none. IPv6 outside global unicast (2000::/3) is `reserved`.
+ */
+export type AddressScope =
+  | 'public'
+  | 'private'
+  | 'shared'
+  | 'loopback'
+  | 'link-local'
+  | 'documentation'
+  | 'multicast'
+  | 'unspecified'
+  | 'reserved';
+
+/** The AWS range holding an address, from AWS's published ip-ranges.json. */
+export interface AwsOwner {
+  /** The longest AWS prefix holding the address. */
+  readonly prefix: string;
+  readonly region: string;
+  readonly networkBorderGroup: string | null;
+  /**
+   * Every service of every AWS prefix holding it, sorted. `AMAZON` alone: AWS's own
+   * network; `EC2`: an EC2 instance's address, anyone's (an actor can rent one).
+   */
+  readonly services: readonly string[];
+}
+
+/** Where to look an address up by hand (playbook step 6). */
+export interface AddressLookups {
+  /** ExoneraTor: was it a Tor relay on that day (the day the actor last used it). */
+  readonly exonerator: string;
+  readonly greynoise: string;
+  /** RDAP (whois over HTTPS) through rdap.org's bootstrap redirect. */
+  readonly rdap: string;
+  /** The whois command to run. */
+  readonly whois: string;
+}
+
+/** What is known of an address offline (playbook step 6, "Establish reputation for source IP addresses"). */
+export interface AddressIntel {
+  readonly scope: AddressScope;
+  /** The special-purpose block holding it (`198.51.100.0/24: Documentation, TEST-NET-2 (RFC 5737)`), unless public. */
+  readonly range?: string;
+  /** For an IPv4-mapped IPv6 address (`::ffff:198.51.100.7`), the IPv4 address everything here describes. */
+  readonly ipv4?: string;
+  /** Set when the address is in AWS's published ranges; absent when it is not, or no ip-ranges.json was given. */
+  readonly aws?: AwsOwner;
+  /** From the Tor exit list given; absent when no list was given. */
+  readonly torExit?: boolean;
+  /** Absent for addresses no public service knows (private, shared, loopback, link-local, multicast, reserved). */
+  readonly lookups?: AddressLookups;
+}
+
+/** What the addresses were checked against (set when they were classified). */
+export interface IpIntelligence {
+  /** ip-ranges.json read: its path or URL, AWS's syncToken and createDate, prefixes; null when none was at hand. */
+  readonly ipRanges: {
+    readonly source: string;
+    readonly syncToken: string;
+    readonly createDate: string;
+    readonly prefixes: number;
+  } | null;
+  /** The Tor exit list read and its distinct addresses; null when none was given. */
+  readonly torExits: { readonly source: string; readonly addresses: number } | null;
+  /** What was not checked and how to check it. */
+  readonly notes: readonly string[];
+}
+
 export interface SourceIp {
   readonly address: string;
   /** False for CloudTrail's service names (`AWS Internal`, `s3.amazonaws.com`); those are not looked up. */
   readonly isIp: boolean;
+  /** Set for IP addresses once classified (see ipIntelligence). */
+  readonly intel?: AddressIntel;
   readonly events: number;
   /** Names of the actor's principals that used it. */
   readonly principals: readonly string[];
@@ -269,6 +340,76 @@ export interface AwsAction {
   readonly region: string;
   readonly sourceIp: string | null;
   readonly userAgent: string | null;
+}
+
+/** A GuardDuty finding on one of the actor's keys or principals (Part 3 Q1, "What related alerts have been triggered?"). */
+export interface GuardDutyFindingRef {
+  readonly id: string;
+  readonly detectorId: string;
+  readonly region: string;
+  readonly accountId: string | null;
+  /** `UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS`, ... */
+  readonly type: string;
+  readonly title: string | null;
+  /** GuardDuty's 1.0-10.0 (Low below 4, Medium below 7, High below 9, Critical from 9). */
+  readonly severity: number | null;
+  readonly createdAt: string | null;
+  readonly updatedAt: string | null;
+  /** The activity GuardDuty saw: first and last event, and how many times. */
+  readonly eventFirstSeen: string | null;
+  readonly eventLastSeen: string | null;
+  readonly count: number | null;
+  readonly accessKeyId: string | null;
+  readonly userName: string | null;
+  readonly archived: boolean;
+  readonly consoleUrl: string;
+}
+
+/** How the GuardDuty findings of one Region were read. */
+export interface GuardDutyRegionCheck {
+  readonly region: string;
+  /** `denied`: the credentials may not read GuardDuty there; `failed`: any other error (see error). */
+  readonly status: 'checked' | 'no detector' | 'denied' | 'failed';
+  readonly detectorIds: readonly string[];
+  readonly findings: number;
+  readonly error?: string;
+}
+
+/** An AWS Health event (AWS_RISK_CREDENTIALS_EXPOSED: AWS found the key exposed, e.g. on a public site). */
+export interface HealthEventRef {
+  readonly arn: string;
+  readonly eventTypeCode: string;
+  readonly service: string | null;
+  readonly region: string | null;
+  /** `open`, `closed` or `upcoming`. */
+  readonly statusCode: string | null;
+  readonly startTime: string | null;
+  readonly lastUpdatedTime: string | null;
+  /** The entities AWS names (the exposed access key ids). */
+  readonly affectedEntities: readonly string[];
+  /** True when an affected entity is one of the actor's keys. */
+  readonly actorKey: boolean;
+  readonly consoleUrl: string;
+}
+
+/** AWS's own signals on the actor's credentials, read from GuardDuty and AWS Health (with credentials). */
+export interface RelatedFindings {
+  readonly checkedAt: string;
+  /** The keys and principal names searched for. */
+  readonly accessKeyIds: readonly string[];
+  readonly userNames: readonly string[];
+  /** Findings updated, and Health events started, from this time on (the window's first day). */
+  readonly since: string;
+  readonly guardDuty: {
+    readonly regions: readonly GuardDutyRegionCheck[];
+    readonly findings: readonly GuardDutyFindingRef[];
+  };
+  readonly health: {
+    /** `subscription required`: the AWS Health API needs Business, Enterprise On-Ramp or Enterprise Support. */
+    readonly status: 'checked' | 'subscription required' | 'denied' | 'failed';
+    readonly error?: string;
+    readonly events: readonly HealthEventRef[];
+  };
 }
 
 export interface NetworkFlow {
@@ -365,8 +506,12 @@ export interface InvestigationResult {
   readonly principals: readonly Principal[];
   readonly resources: readonly Resource[];
   readonly sourceIps: readonly SourceIp[];
+  /** What the source addresses were classified with (playbook step 6); absent in documents written before. */
+  readonly ipIntelligence?: IpIntelligence;
   /** What AWS did, not the actor: its quarantine of the exposed key, calls made on a principal's behalf. */
   readonly awsActions: readonly AwsAction[];
+  /** GuardDuty findings and AWS Health events on the actor's credentials; absent when not checked (offline). */
+  readonly relatedFindings?: RelatedFindings;
   readonly network: Network;
   readonly timeline: readonly TimelineEntry[];
   readonly impact: readonly ImpactAnswer[];

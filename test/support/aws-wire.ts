@@ -18,8 +18,10 @@
  * - EC2 Query (form-encoded like Query, lists as `Name.N`): success `<XxxResponse xmlns=NS><requestId>..` with
  *   the result's elements directly inside; errors `<Response><Errors><Error><Code/><Message/></Error></Errors>
  *   <RequestID/></Response>` (EC2 API Reference, "Error codes").
+ * - REST-JSON (restJson1, e.g. GuardDuty): operation by method and path (REST_JSON_OPERATIONS), errors
+ *   `{"__type": "Code", "message": "..."}` with the `x-amzn-errortype` header (Smithy's restJson1 spec).
  * - Throttling: Query `<Code>Throttling</Code>` with HTTP 400, S3 `SlowDown` with 503, EC2
- *   `RequestLimitExceeded` with 503.
+ *   `RequestLimitExceeded` with 503, REST-JSON HTTP 429.
  *
  * The service of a request comes from its SigV4 credential scope (`Credential=AKID/date/region/iam/...`), as
  * every client here signs with static test credentials; a Query body's `Version` is the fallback.
@@ -40,6 +42,8 @@ export type WireParams = Record<string, string>;
 /** One request as the server saw it. */
 export interface WireCall {
   readonly service: string;
+  /** The Region of the SigV4 credential scope (every client here signs), or ''. */
+  readonly region: string;
   readonly operation: string;
   readonly method: string;
   readonly path: string;
@@ -408,6 +412,47 @@ function signingService(headers: IncomingMessage['headers']): string | undefined
   return match?.[1];
 }
 
+function signingRegion(headers: IncomingMessage['headers']): string {
+  const auth = headers.authorization;
+  const match = typeof auth === 'string' ? /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(auth) : null;
+  return match?.[1] ?? '';
+}
+
+/**
+ * REST-JSON operations by signing service, method and path (from each API reference's
+ * "Request Syntax"); path parameters become params.
+ */
+export const REST_JSON_OPERATIONS: Readonly<Record<string, ReadonlyArray<[string, RegExp, string]>>> = {
+  guardduty: [
+    ['GET', /^\/detector$/, 'ListDetectors'],
+    ['POST', /^\/detector\/(?<DetectorId>[^/]+)\/findings$/, 'ListFindings'],
+    ['POST', /^\/detector\/(?<DetectorId>[^/]+)\/findings\/get$/, 'GetFindings'],
+    ['GET', /^\/detector\/(?<DetectorId>[^/]+)$/, 'GetDetector'],
+  ],
+};
+
+/** A REST-JSON success body. */
+export function restJsonOk(value: unknown): WireResponse {
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId() },
+    body: JSON.stringify(value),
+  };
+}
+
+/** A REST-JSON error: `__type` in the body and the `x-amzn-errortype` header, as AWS sends them. */
+export function restJsonError(options: { code: string; message: string; status?: number }): WireResponse {
+  return {
+    status: options.status ?? 400,
+    headers: {
+      'content-type': 'application/json',
+      'x-amzn-requestid': requestId(),
+      'x-amzn-errortype': `${options.code}:`,
+    },
+    body: JSON.stringify({ __type: options.code, message: options.message }),
+  };
+}
+
 function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -449,6 +494,18 @@ function parseRequest(
       params,
       json,
     };
+  }
+  const restJson = signed ? REST_JSON_OPERATIONS[signed] : undefined;
+  if (restJson) {
+    const json: unknown = body ? JSON.parse(body) : undefined;
+    for (const [verb, pattern, operation] of restJson) {
+      const match = verb === method ? pattern.exec(url.pathname) : null;
+      if (!match) continue;
+      const params: Record<string, string> = { ...query };
+      for (const [key, value] of Object.entries(match.groups ?? {})) params[key] = decodeURIComponent(value);
+      return { service: signed as string, operation, params, ...(json === undefined ? {} : { json }) };
+    }
+    return { service: signed as string, operation: `${method} ${url.pathname}`, params: { ...query } };
   }
   if (method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded')) {
     const params = parseForm(body);
@@ -494,6 +551,7 @@ export async function startAwsWire(): Promise<AwsWire> {
     const handler = queued.get(key)?.shift() ?? routes.get(key);
     const call: WireCall = {
       service: parsed.service,
+      region: signingRegion(request.headers),
       operation: parsed.operation,
       method: request.method ?? 'GET',
       path: url.pathname,

@@ -5,6 +5,7 @@ import { registerDemo } from './demo';
 import { registerDoctor } from './doctor';
 import { registerEradicate } from './eradicate';
 import { registerInvestigate } from './investigate';
+import { registerIpRanges } from './ip-ranges';
 import { registerPreserve } from './preserve';
 import { registerQueries } from './queries';
 import { registerRelease } from './release';
@@ -29,6 +30,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerSql,
   registerInvestigate,
   registerReport,
+  registerIpRanges,
   registerValidate,
   registerDoctor,
 ];

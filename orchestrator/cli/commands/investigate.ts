@@ -6,6 +6,13 @@ import { protectionFromConfig } from '../../contain/config';
 import { runtimeConfig } from '../../config';
 import { EngineChoice, openEngine } from '../../engines/open';
 import { EngineFlags, engineChoice, withEngineOptions } from './engine-flags';
+import {
+  IntelFlags,
+  checkIntelFlags,
+  intelSourcesFor,
+  relatedFindingsFor,
+  withIntelOptions,
+} from './intel-flags';
 import { interruptible } from './interrupt';
 import { terminalSafe } from '../../output/escape';
 import {
@@ -28,6 +35,7 @@ import {
   ProtectionOptions,
   RenderOptions,
   checkInvestigationInput,
+  enrichResult,
   investigate,
   render,
 } from '../../investigate';
@@ -39,7 +47,7 @@ import type { RegisterCommand } from './index';
  * The result goes to stdout (or --out), progress to stderr.
  */
 
-export interface InvestigateFlags extends EngineFlags, RenderFlags {
+export interface InvestigateFlags extends EngineFlags, RenderFlags, IntelFlags {
   readonly accessKeyId?: string;
   readonly user?: string;
   readonly from?: string;
@@ -99,7 +107,11 @@ export function parseInvestigateFlags(flags: InvestigateFlags, now: Date = new D
       }
     }
   }
-  const engine = engineChoice(flags);
+  checkIntelFlags(flags);
+  // --profile also serves --related-findings, so the local engine takes it then.
+  const localWithFindings =
+    flags.relatedFindings && (flags.engine ?? (flags.logs ? 'local' : 'athena')) === 'local';
+  const engine = engineChoice(localWithFindings ? { ...flags, profile: undefined } : flags);
   checkOutFile(flags.out, flags.force);
   return {
     subject: checked.subject,
@@ -151,18 +163,21 @@ async function run(flags: InvestigateFlags): Promise<void> {
     protectedPrincipals: [...configured.protectedPrincipals, ...command.protect],
   };
   const started = Date.now();
+  const intel = intelSourcesFor('investigate', flags, true) ?? {};
   process.stderr.write(`irkit investigate: window ${command.windowDescribed}\n`);
   await interruptible('investigate', async (signal) => {
     const engine = await openEngine(command.engine, config);
     const progress = progressPrinter(started);
     try {
-      const result = await investigate(engine, command.subject, command.window, {
+      const investigated = await investigate(engine, command.subject, command.window, {
         depth: command.depth,
         incidentId: flags.incident,
         protection,
         signal,
         onProgress: progress,
       }).finally(() => progress.end());
+      const related = await relatedFindingsFor('investigate', investigated, flags);
+      const result = enrichResult(investigated, { intel, ...(related ? { related } : {}) });
       for (const warning of result.warnings)
         process.stderr.write(`irkit investigate: warning: ${terminalSafe(warning)}\n`);
       writeOutput('investigate', render(result, command.format, command.render), command.out, command.format);
@@ -178,7 +193,7 @@ async function run(flags: InvestigateFlags): Promise<void> {
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export const registerInvestigate: RegisterCommand = (program: Command) => {
-  withRenderOptions(withEngineOptions(program.command('investigate')))
+  withIntelOptions(withRenderOptions(withEngineOptions(program.command('investigate'))))
     .description(
       'follow an exposed access key (or user) through everything it did and created: blast radius, impact and containment plan',
     )
@@ -204,7 +219,11 @@ export const registerInvestigate: RegisterCommand = (program: Command) => {
     .option('--protect <name>', 'a user, role or bucket never to put in the plan (repeatable)', collect)
     .addHelpText(
       'after',
-      '\nRoles the actor created or whose trust policy it changed get deny-all; other roles it used, a revoke of\n' +
+      '\nEach source address is classified offline (private, shared, documentation, ..., AWS service and Region from\n' +
+        'ip-ranges.json, Tor exit from --tor-exits) with its ExoneraTor, GreyNoise and RDAP links and whois command\n' +
+        '(playbook step 6). --related-findings also needs guardduty:ListDetectors/ListFindings/GetFindings and\n' +
+        'health:DescribeEvents/DescribeAffectedEntities (the SecurityAnalystRole has them); a Region that fails is reported.\n' +
+        '\nRoles the actor created or whose trust policy it changed get deny-all; other roles it used, a revoke of\n' +
         'older sessions. An IR role (or the break-glass role) the actor used gets a revoke only, marked irRole, for a\n' +
         'responder on the break-glass role to run. The kit’s own roles, cdk.json protectedPrincipals and the log bucket\n' +
         'are never put in the plan; they are reported under "excluded".\n',

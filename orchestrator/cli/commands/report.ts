@@ -4,8 +4,15 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 
 import { IrKitError } from '../../../lib/errors';
-import { OUTPUT_FORMATS, parseInvestigationResult, render } from '../../investigate';
+import { OUTPUT_FORMATS, enrichResult, parseInvestigationResult, render } from '../../investigate';
 import type { RegisterCommand } from './index';
+import {
+  IntelFlags,
+  checkIntelFlags,
+  intelSourcesFor,
+  relatedFindingsFor,
+  withIntelOptions,
+} from './intel-flags';
 import {
   RenderFlags,
   checkOutFile,
@@ -21,15 +28,16 @@ import {
  * investigation on Athena costs time and money once, its report can be made any number of times.
  */
 
-interface ReportFlags extends RenderFlags {
+interface ReportFlags extends RenderFlags, IntelFlags {
   readonly format?: string;
   readonly out?: string;
   readonly force?: boolean;
 }
 
-function run(file: string, flags: ReportFlags): void {
+async function run(file: string, flags: ReportFlags): Promise<void> {
   const format = outputFormat(flags.format, flags.out, 'markdown');
   const options = renderOptions(flags, format);
+  checkIntelFlags(flags);
   checkOutFile(flags.out, flags.force);
   let text: string;
   try {
@@ -40,12 +48,16 @@ function run(file: string, flags: ReportFlags): void {
       cause: error,
     });
   }
-  const result = parseInvestigationResult(text, resolve(file));
+  const saved = parseInvestigationResult(text, resolve(file));
+  // Only what the flags ask for is added: a saved result is evidence, rendered as it was.
+  const intel = intelSourcesFor('report', flags, false);
+  const related = await relatedFindingsFor('report', saved, flags);
+  const result = enrichResult(saved, { ...(intel ? { intel } : {}), ...(related ? { related } : {}) });
   writeOutput('report', render(result, format, options), flags.out, format);
 }
 
 export const registerReport: RegisterCommand = (program: Command) => {
-  withRenderOptions(program.command('report <result>'))
+  withIntelOptions(withRenderOptions(program.command('report <result>')))
     .description(
       'render a saved investigation result (irkit investigate --out FILE.json) as the impact report or tables, without querying again',
     )
@@ -55,5 +67,6 @@ export const registerReport: RegisterCommand = (program: Command) => {
     )
     .option('--out <file>', 'write the report to this file instead of stdout')
     .option('--force', 'replace an existing --out file')
+    .option('--profile <profile>', 'AWS profile for --related-findings (default: the standard chain)')
     .action((file: string, flags: ReportFlags) => run(file, flags));
 };

@@ -30,6 +30,7 @@ import {
   event,
   textFrom,
 } from './document';
+import { IntelSection, LinkFormat, relatedSections, reputationSection } from './intel';
 import {
   allPlans,
   approvalLine,
@@ -323,8 +324,43 @@ export const TABLES = {
   }),
 } as const;
 
+/** The tables of what irkit adds beyond the logs (render/intel.ts), by id. */
+const INTEL_TABLES = {
+  reputation: 'ip-reputation',
+  quarantine: 'aws-quarantine',
+  guardDuty: 'guardduty-findings',
+  health: 'health-events',
+} as const;
+
 /** The ids of every table a report can hold, for `--table`. */
-export const TABLE_IDS: readonly string[] = Object.values(TABLES).map((t) => t.id);
+export const TABLE_IDS: readonly string[] = [
+  ...Object.values(TABLES).map((t) => t.id),
+  ...Object.values(INTEL_TABLES),
+];
+
+/**
+ * Links irkit built itself (from a parsed address, a finding id or an event ARN, URL-encoded)
+ * are shown as values, never as live links: one rule for every value in every format.
+ */
+const linkValue: LinkFormat = (label, url) => `${label}: ${url}`;
+
+function intelSection(id: string, section: IntelSection): Section {
+  const blocks: Block[] = [
+    {
+      kind: 'table',
+      id,
+      columns: section.headers.map((header) => ({
+        key: header.toLowerCase().replace(/[^a-z0-9]+/g, ''),
+        header,
+      })),
+      rows: section.rows,
+      empty: section.empty,
+    },
+  ];
+  if (section.notes.length > 0)
+    blocks.push({ kind: 'list', items: section.notes.map((n) => ({ text: [n] })) });
+  return { id, title: section.title, blocks };
+}
 
 // --- the sections --------------------------------------------------------------------------
 
@@ -420,6 +456,8 @@ function scope(result: InvestigationResult): { blocks: Block[]; sections: Sectio
         ),
       ]),
       sub('source-ips', TABLES.sourceIps.title, [tableBlock(TABLES.sourceIps, result.sourceIps)]),
+      // Step 6: lookups as lines under the table, readable in a terminal as in a document.
+      intelSection(INTEL_TABLES.reputation, reputationSection(result, linkValue, 'lines')),
       sub('network', TABLES.network.title, [
         tableBlock(TABLES.network, result.network.flows, { empty: result.network.note ?? 'No traffic.' }),
       ]),
@@ -578,7 +616,18 @@ export const SECTIONS: readonly SectionDefinition[] = [
   {
     id: 'part-3-impact',
     title: 'Part 3: Analysis - Impact',
-    build: (r) => (r.found ? { blocks: impact(r) } : undefined),
+    build: (r) => {
+      if (!r.found) return undefined;
+      const [quarantine, guardDuty, health] = relatedSections(r, linkValue);
+      return {
+        blocks: impact(r),
+        sections: [
+          intelSection(INTEL_TABLES.quarantine, quarantine),
+          intelSection(INTEL_TABLES.guardDuty, guardDuty),
+          intelSection(INTEL_TABLES.health, health),
+        ],
+      };
+    },
   },
   {
     id: 'part-4-containment',

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
-import { INVESTIGATION_FORMAT_VERSION, investigate } from '../../../orchestrator/investigate';
+import { parseIpRanges, parseTorExitList } from '../../../orchestrator/intel';
+import { INVESTIGATION_FORMAT_VERSION, enrichResult, investigate } from '../../../orchestrator/investigate';
 import { ACCOUNT, FakeEngine, T, by, eventId, userIdentity } from './fake-engine';
 
 /** docs/investigation-format.md documents every field a result can hold, in the document's order. */
@@ -10,8 +11,83 @@ const DOC = readFileSync(path.join(__dirname, '..', '..', '..', 'docs', 'investi
 const KEY = 'AKIAIOSFODNN7EXAMPLE';
 const IP = '198.51.100.77';
 
-/** A result with the optional fields filled: keys minted and deleted, a protected role, flows, notes. */
+const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'intel');
+
+/**
+ * A result with the optional fields filled: keys minted and deleted, a protected role, flows,
+ * notes, the addresses classified and related findings read.
+ */
 async function richResult() {
+  const intel = {
+    ipRanges: parseIpRanges(
+      readFileSync(path.join(FIXTURES, 'ip-ranges.sample.json'), 'utf8'),
+      'ip-ranges.json',
+    ),
+    torExits: parseTorExitList('203.0.113.66\n', 'tor.txt'),
+  };
+  return enrichResult(await investigated(), {
+    intel,
+    related: {
+      checkedAt: '2021-07-25T00:00:00.000Z',
+      accessKeyIds: [KEY],
+      userNames: ['JorgeSouza'],
+      since: '2021-07-16T00:00:00.000Z',
+      guardDuty: {
+        regions: [
+          { region: 'us-east-1', status: 'checked', detectorIds: ['d1'], findings: 1 },
+          {
+            region: 'eu-west-1',
+            status: 'denied',
+            detectorIds: [],
+            findings: 0,
+            error: 'AccessDeniedException: x',
+          },
+        ],
+        findings: [
+          {
+            id: 'f1',
+            detectorId: 'd1',
+            region: 'us-east-1',
+            accountId: ACCOUNT,
+            type: 'Recon:IAMUser/MaliciousIPCaller',
+            title: 'x',
+            severity: 5,
+            createdAt: T(1),
+            updatedAt: T(2),
+            eventFirstSeen: T(1),
+            eventLastSeen: T(2),
+            count: 1,
+            accessKeyId: KEY,
+            userName: 'JorgeSouza',
+            archived: false,
+            consoleUrl:
+              'https://console.aws.amazon.com/guardduty/home?region=us-east-1#/findings?macros=current&fId=f1',
+          },
+        ],
+      },
+      health: {
+        status: 'failed',
+        error: 'x',
+        events: [
+          {
+            arn: 'arn:aws:health:global::event/RISK/AWS_RISK_CREDENTIALS_EXPOSED/E1',
+            eventTypeCode: 'AWS_RISK_CREDENTIALS_EXPOSED',
+            service: 'RISK',
+            region: 'global',
+            statusCode: 'open',
+            startTime: T(1),
+            lastUpdatedTime: T(2),
+            affectedEntities: [KEY],
+            actorKey: true,
+            consoleUrl: 'https://health.aws.amazon.com/health/home#/account/event-log?eventID=E1',
+          },
+        ],
+      },
+    },
+  });
+}
+
+async function investigated() {
   const engine = new FakeEngine({
     'key-first-last-seen': by('accessKeyId', {
       [KEY]: [userIdentity('JorgeSouza', KEY)],
