@@ -10,7 +10,7 @@
  * --record writes bench/results/contain-org.json and bench/results/contain-org.md.
  */
 import { writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -22,6 +22,7 @@ import { ContainIo } from '../orchestrator/contain/contain';
 import { containAccounts } from '../orchestrator/contain/contain-accounts';
 import { createPlan } from '../orchestrator/contain/plan';
 import { FakeAws } from '../test/orchestrator/contain/fake-aws';
+import { machine } from './private/harness';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -155,12 +156,7 @@ async function main(): Promise<void> {
     allAccountsContained: all.contained,
     allOverOne: Math.round((all.ms / one.ms) * 100) / 100,
     oneAtATimeEstimateMs: Math.round(one.ms * ACCOUNTS),
-    machine: {
-      cpus: cpus().length,
-      model: cpus()[0]?.model ?? '?',
-      node: process.version,
-      loadAverageAtStart: load,
-    },
+    machine: machine(load),
   };
   console.log(JSON.stringify(figures, null, 2));
 

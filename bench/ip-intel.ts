@@ -10,10 +10,11 @@
  * --record writes bench/results/ip-intel.json and bench/results/ip-intel.md.
  */
 import { writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 
 import { Cidr, IpAddress, cidrOrProblem, parseIp, parseIpRanges } from '../orchestrator/intel';
+import { machine } from './private/harness';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -126,12 +127,7 @@ function main(): void {
     trieLookupsPerSecond: Math.round(LOOKUPS / (trieMs / 1000)),
     linearScanMs: Math.round(linearMs),
     trieVsLinearScan: Math.round((trieMs / linearMs) * 10000) / 10000,
-    machine: {
-      cpus: cpus().length,
-      model: cpus()[0]?.model ?? '?',
-      node: process.version,
-      loadAverageAtStart: load,
-    },
+    machine: machine(load),
   };
   console.log(JSON.stringify(figures, null, 2));
   if (process.argv.includes('--record')) {

@@ -99,8 +99,17 @@ export function runChild<T>(script: string, args: readonly string[]): Promise<{ 
   });
 }
 
+/** The machine a figure was measured on. */
+export interface Machine {
+  readonly cpus: number;
+  readonly model: string;
+  readonly node: string;
+  readonly loadAverageAtStart: number;
+  readonly loadAverageAtEnd: number;
+}
+
 /** The machine a figure was measured on, with the load average around the run. */
-export function machine(loadAtStart: number): Record<string, unknown> {
+export function machine(loadAtStart: number): Machine {
   return {
     cpus: cpus().length,
     model: cpus()[0]?.model ?? 'unknown',
