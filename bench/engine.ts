@@ -55,7 +55,7 @@ function measure(command: string): Measure {
 /** key-api-activity's question, by hand in DuckDB, straight over the files. */
 function byHandScript(listFile: string): string {
   return `
-const { DuckDBInstance } = require('@duckdb/node-api');
+const { DuckDBInstance } = require(${JSON.stringify(require.resolve('@duckdb/node-api'))});
 const files = require('fs').readFileSync(${JSON.stringify(listFile)}, 'utf8').split('\\0').filter(Boolean);
 (async () => {
   const db = await DuckDBInstance.create(':memory:');
