@@ -83,6 +83,14 @@ export async function inspectEmptyFlowLog(file: string, size: number): Promise<V
 export interface FlowLogFile {
   readonly header: FlowField[];
   readonly holds: boolean;
+  /** When asked for, and the file was read whole: its record count and every address in it. */
+  readonly index?: FlowLogIndex;
+}
+
+export interface FlowLogIndex {
+  readonly records: number;
+  /** The source and destination addresses of its records, as the table's columns hold them. */
+  readonly addresses: ReadonlySet<string>;
 }
 
 /**
@@ -96,10 +104,12 @@ export async function readFlowLog(
   file: string,
   size: number,
   needles: readonly string[] = [],
+  options: { readonly index?: boolean } = {},
 ): Promise<FlowLogFile | Verdict> {
   const search = needles.map((n) => Buffer.from(n, 'utf8')).filter((n) => n.length > 0);
   let line: string;
   let holds: boolean;
+  let text: string | undefined;
   if (size <= WHOLE_READ_BYTES) {
     // Small files (the usual hourly ones) are read whole: far cheaper than a stream each.
     const data = await content(file);
@@ -107,6 +117,7 @@ export async function readFlowLog(
     const end = data.indexOf(10);
     line = data.subarray(0, end >= 0 ? Math.min(end, 65536) : 200).toString('utf8');
     holds = search.some((n) => data.includes(n));
+    if (options.index) text = data.toString('utf8');
   } else {
     try {
       ({ line, holds } = await streamFlowLog(file, search));
@@ -122,7 +133,35 @@ export async function readFlowLog(
       reason: `not a VPC Flow Logs file (header ${JSON.stringify(line.slice(0, 80))} names no flow log fields)`,
     };
   }
-  return { header: names.map((n) => FLOW_LOG_FIELDS[n]), holds };
+  const header = names.map((n) => FLOW_LOG_FIELDS[n]);
+  return { header, holds, ...(text === undefined ? {} : { index: indexFlowText(text, header) }) };
+}
+
+/**
+ * The records and addresses of a flow log's text, as the engine's table reads them: one record
+ * a non-empty line after the header, fields split on single spaces, `-` for none.
+ */
+function indexFlowText(text: string, header: readonly FlowField[]): FlowLogIndex {
+  const columns = ['sourceaddress', 'destinationaddress']
+    .map((column) => header.findIndex((f) => f.column === column))
+    .filter((i) => i >= 0);
+  const addresses = new Set<string>();
+  let records = 0;
+  let start = text.indexOf('\n') + 1;
+  while (start > 0 && start < text.length) {
+    const next = text.indexOf('\n', start);
+    const end = next < 0 ? text.length : next;
+    if (end > start) {
+      records += 1;
+      const fields = text.slice(start, end).split(' ');
+      for (const i of columns) {
+        const value = fields[i];
+        if (value !== undefined && value !== '' && value !== '-') addresses.add(value);
+      }
+    }
+    start = end + 1;
+  }
+  return { records, addresses };
 }
 
 /**
