@@ -76,8 +76,9 @@ const BATCH_BYTES = 2 * 1024 * 1024 * 1024;
 const RETRY_PARTS = 4;
 /** How often a long statement's progress is told. */
 const PROGRESS_MS = 500;
-/** A text search tells its progress every this many files. */
+/** A text search tells its progress every this many files, and yields to the event loop more often. */
 const SEARCH_PROGRESS_FILES = 500;
+const SEARCH_YIELD_FILES = 50;
 /** Small file reads in flight at once. */
 const IO_CONCURRENCY = 32;
 
@@ -233,14 +234,17 @@ export class Store {
       const stale = this.files.get(file.path);
       if (stale) await this.forget(stale);
     }
-    let done = 0;
-    const reads = await mapLimit(fresh, IO_CONCURRENCY, async (file) => {
-      if (this.isCancelled()) throw new CancelledError('cancelled');
-      const read = await readFlowLog(file.path, file.size, values, { index });
-      done += 1;
-      if (done % SEARCH_PROGRESS_FILES === 0) onProgress(done, fresh.length, undefined);
-      return read;
-    });
+    // One file after another: small files are read synchronously (see readFlowLog), so the
+    // loop lets the event loop run (a Ctrl-C, a progress line) every few files.
+    const reads: Awaited<ReturnType<typeof readFlowLog>>[] = [];
+    for (const file of fresh) {
+      if (reads.length % SEARCH_YIELD_FILES === 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (this.isCancelled()) throw new CancelledError('cancelled');
+      }
+      reads.push(await readFlowLog(file.path, file.size, values, { index }));
+      if (reads.length % SEARCH_PROGRESS_FILES === 0) onProgress(reads.length, fresh.length, undefined);
+    }
     const rejected: [Pending, Verdict, number][] = [];
     const indexed: [Pending, Verdict, number][] = [];
     const terms: AppendValue[][] = [];
