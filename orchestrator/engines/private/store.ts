@@ -141,8 +141,8 @@ export class Store {
       const stale = this.files.get(file.path);
       if (stale) await this.forget(stale);
     }
-    const sizes = await mapLimit([...fresh, ...scanned], IO_CONCURRENCY, (file) =>
-      file.kind === 'cloudtrail' ? uncompressedSize(file.path, file.size) : Promise.resolve(0),
+    const sizes = [...fresh, ...scanned].map((file) =>
+      file.kind === 'cloudtrail' ? uncompressedSize(file.path, file.size) : 0,
     );
     const total = fresh.length + scanned.length;
     let done = 0;
