@@ -117,6 +117,8 @@ function list(paths: readonly string[]): string {
 
 /** The kind of the per-file record count among the terms. */
 export const RECORDS_TERM = '#records';
+/** The kind of a flow log address among the terms (the seek kind that asks for it). */
+export const FLOW_ADDRESS_TERM: SeekKind = 'flowAddress';
 
 /**
  * Each record's index terms, as (kind, value) structs, from expressions naming its fields.
@@ -222,8 +224,8 @@ export function cloudTrailTermsOfRows(): string {
 export function flowTermsOfRows(): string {
   const terms = termList([
     [RECORDS_TERM, 'NULL'],
-    ['flowAddress', 'sourceaddress'],
-    ['flowAddress', 'destinationaddress'],
+    [FLOW_ADDRESS_TERM, 'sourceaddress'],
+    [FLOW_ADDRESS_TERM, 'destinationaddress'],
   ]);
   return termsInsert(
     `SELECT file_id, unnest(${terms}) AS t FROM ${STORE}.irkit.vpcflow WHERE file_id BETWEEN $1 AND $2`,
@@ -253,13 +255,12 @@ export const TEXT_SEEKS: Partial<Record<SeekKind, (value: string) => string[]>> 
   flowAddress: (value) => value.split(','),
 };
 
-/** Temp table of the file ids a seek may choose from (the window's readable files of one kind). */
-export const CHOICE_TABLE = 'temp.main.irkit_choice';
-export const CHOICE_DDL = `CREATE TEMP TABLE IF NOT EXISTS irkit_choice (file_id INTEGER PRIMARY KEY)`;
-
+/**
+ * The files holding a record a seek matches, among every file the store indexed (any window):
+ * the engine keeps those of the query's window.
+ */
 export function seekSql(kind: SeekKind): string {
-  return `SELECT DISTINCT file_id FROM ${STORE}.irkit.terms
-WHERE file_id IN (SELECT file_id FROM ${CHOICE_TABLE}) AND kind = ${literal(kind)} AND ${SEEK_MATCH[kind]}`;
+  return `SELECT DISTINCT file_id FROM ${STORE}.irkit.terms WHERE kind = ${literal(kind)} AND ${SEEK_MATCH[kind]}`;
 }
 
 /**
