@@ -50,8 +50,16 @@ export const EVIDENCE_DENIED_ACTIONS = [
   's3:DeleteBucket',
 ] as const;
 
-/** What the preserving role may do in the bucket: write new objects (and copies), list and read. */
-export const EVIDENCE_WRITE_ACTIONS = ['s3:PutObject', 's3:PutObjectTagging'] as const;
+/**
+ * What the preserving role may do in the bucket: write new objects (and copies: s3:PutObject
+ * authorizes a multipart upload's create, part copies and completion; abandoning one takes
+ * s3:AbortMultipartUpload, which removes only parts, never an object), list and read.
+ */
+export const EVIDENCE_WRITE_ACTIONS = [
+  's3:PutObject',
+  's3:PutObjectTagging',
+  's3:AbortMultipartUpload',
+] as const;
 export const EVIDENCE_READ_ACTIONS = [
   's3:GetObject',
   's3:GetObjectVersion',

@@ -16,13 +16,7 @@ import { InvestigationResult } from '../investigate/types';
 import { recordsFromFolder, recordsFromTrail, TrailLocation } from './collect/cloudtrail';
 import { describeInstance, PreservedSnapshot, snapshotVolumes } from './collect/ec2';
 import { roleState, userState } from './collect/iam';
-import {
-  BucketLiveCheck,
-  bucketState,
-  copyVersion,
-  evidenceObjectExists,
-  MAX_COPY_BYTES,
-} from './collect/s3';
+import { BucketLiveCheck, bucketState, CopyLimits, copyVersion, evidenceObjectExists } from './collect/s3';
 import { appendManifestRun, EvidenceItem, INVESTIGATION_PATH, readManifest } from './manifest';
 import { ActorRecords } from './raw-records';
 import {
@@ -233,6 +227,8 @@ export interface OnlineOptions extends PreserveCommon {
    * raw records are the operator's own account's run. @default the whole incident, at the top
    */
   readonly accountFolder?: string;
+  /** When an object version is copied in parts, and their size (tests make them tiny). @default DEFAULT_COPY_LIMITS */
+  readonly copyLimits?: CopyLimits;
   /** Accounts another run of the same command preserves: their targets are not listed as skipped here. @default none */
   readonly elsewhere?: ReadonlySet<string>;
 }
@@ -398,13 +394,6 @@ export async function preserveOnline(options: OnlineOptions): Promise<PreserveRe
         });
         continue;
       }
-      if (o.size > MAX_COPY_BYTES) {
-        skipped.push({
-          target: `s3://${b.name}/${o.key} version ${o.versionId}`,
-          reason: 'over 5 GB, more than one CopyObject copies: copy it by multipart upload',
-        });
-        continue;
-      }
       await aws(`copying s3://${b.name}/${o.key} version ${o.versionId}`, async () => {
         const key = writer.keyOf(path);
         if (await evidenceObjectExists(store, key)) {
@@ -414,7 +403,13 @@ export async function preserveOnline(options: OnlineOptions): Promise<PreserveRe
           });
           return;
         }
-        const copy = await copyVersion(store, { bucket: b.name, key: o.key, versionId: o.versionId }, key);
+        const copy = await copyVersion(
+          store,
+          { bucket: b.name, key: o.key, versionId: o.versionId },
+          key,
+          o.size,
+          options.copyLimits,
+        );
         writer.record(
           writer.item(
             path,

@@ -381,6 +381,16 @@ export function s3Operation(
     if ('tagging' in query) return `${VERBS[method] ?? method}ObjectTagging`;
     if ('acl' in query) return `${VERBS[method] ?? method}ObjectAcl`;
     if ('uploads' in query) return 'CreateMultipartUpload';
+    // A part of an upload; UploadPart and UploadPartCopy differ only by x-amz-copy-source: `UploadPart` routes both.
+    if ('uploadId' in query) {
+      const upload: Record<string, string> = {
+        PUT: 'UploadPart',
+        POST: 'CompleteMultipartUpload',
+        DELETE: 'AbortMultipartUpload',
+        GET: 'ListParts',
+      };
+      return upload[method] ?? `${method}Upload`;
+    }
     const object: Record<string, string> = {
       GET: 'GetObject',
       PUT: 'PutObject',

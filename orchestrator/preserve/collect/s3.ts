@@ -1,5 +1,9 @@
 import {
+  AbortMultipartUploadCommand,
+  CompletedPart,
+  CompleteMultipartUploadCommand,
   CopyObjectCommand,
+  CreateMultipartUploadCommand,
   GetBucketAclCommand,
   GetBucketLocationCommand,
   GetBucketOwnershipControlsCommand,
@@ -7,17 +11,31 @@ import {
   GetBucketPolicyStatusCommand,
   GetBucketTaggingCommand,
   GetBucketVersioningCommand,
+  GetObjectTaggingCommand,
   GetPublicAccessBlockCommand,
   HeadObjectCommand,
   ListObjectVersionsCommand,
   S3Client,
+  UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 
 import { isAwsError } from '../../../lib/aws-errors';
 import { checkIncidentKey, S3EvidenceStore } from '../store';
 
-/** S3's CopyObject copies up to 5 GB in one call. */
-export const MAX_COPY_BYTES = 5 * 1024 ** 3;
+/** S3's CopyObject copies up to 5 GB in one call; a larger version is copied in parts. */
+const MAX_COPY_BYTES = 5 * 1024 ** 3;
+/** S3 takes at most 10,000 parts in one upload. */
+const MAX_PARTS = 10_000;
+
+/** When a copy goes in parts, and how large each part is (S3: 5 MiB to 5 GiB a part). */
+export interface CopyLimits {
+  /** The largest version one CopyObject copies. @default MAX_COPY_BYTES */
+  readonly singleCopyBytes: number;
+  /** Each UploadPartCopy's byte range. @default 1 GiB */
+  readonly partBytes: number;
+}
+
+export const DEFAULT_COPY_LIMITS: CopyLimits = { singleCopyBytes: MAX_COPY_BYTES, partBytes: 1024 ** 3 };
 
 const ALL_USERS = 'http://acs.amazonaws.com/groups/global/AllUsers';
 const AUTHENTICATED_USERS = 'http://acs.amazonaws.com/groups/global/AuthenticatedUsers';
@@ -162,23 +180,34 @@ export async function bucketState(s3: S3Client, bucket: string): Promise<BucketS
   };
 }
 
+/** `bucket/key?versionId=...` as CopySource takes it. */
+function copySource(source: { bucket: string; key: string; versionId: string }): string {
+  const versionQuery =
+    source.versionId === 'null' ? '' : `?versionId=${encodeURIComponent(source.versionId)}`;
+  return `${source.bucket}/${encodeURIComponent(source.key)}${versionQuery}`;
+}
+
 /**
- * Copies one object version server-side into the evidence bucket, its tags with it, and
- * returns the SHA-256 S3 computed on the copy (hex). Skips nothing itself: the caller checks
- * the size limit and whether the copy exists.
+ * Copies one object version server-side into the evidence bucket, its metadata and tags with
+ * it, and returns the SHA-256 of the copy (hex): one CopyObject up to 5 GB, a multipart copy
+ * beyond (`size` given). Skips nothing itself: the caller checks whether the copy exists.
  */
 export async function copyVersion(
   store: S3EvidenceStore,
   source: { bucket: string; key: string; versionId: string },
   destinationKey: string,
+  size?: number,
+  limits: CopyLimits = DEFAULT_COPY_LIMITS,
 ): Promise<{ sha256: string; versionId?: string }> {
-  const versionQuery =
-    source.versionId === 'null' ? '' : `?versionId=${encodeURIComponent(source.versionId)}`;
+  checkIncidentKey(destinationKey);
+  if (size !== undefined && size > limits.singleCopyBytes) {
+    return multipartCopy(store, source, destinationKey, size, limits.partBytes);
+  }
   const out = await store.s3.send(
     new CopyObjectCommand({
       Bucket: store.bucket,
-      Key: checkIncidentKey(destinationKey),
-      CopySource: `${source.bucket}/${encodeURIComponent(source.key)}${versionQuery}`,
+      Key: destinationKey,
+      CopySource: copySource(source),
       ChecksumAlgorithm: 'SHA256',
       MetadataDirective: 'COPY',
       TaggingDirective: 'COPY',
@@ -192,6 +221,102 @@ export async function copyVersion(
     sha256: Buffer.from(checksum, 'base64').toString('hex'),
     ...(out.VersionId ? { versionId: out.VersionId } : {}),
   };
+}
+
+/**
+ * A copy larger than one CopyObject takes: CreateMultipartUpload, then UploadPartCopy of each
+ * byte range of the source version, then CompleteMultipartUpload (If-None-Match: never over an
+ * object that appeared meanwhile); AbortMultipartUpload when any of it fails, so no part is left
+ * behind. The metadata and tags are read from the source and set on the upload, as CopyObject's
+ * COPY directives do. S3's checksum of a multipart object is of its parts, not of its bytes: the
+ * copy is read back and hashed for the manifest.
+ */
+async function multipartCopy(
+  store: S3EvidenceStore,
+  source: { bucket: string; key: string; versionId: string },
+  destinationKey: string,
+  size: number,
+  partBytes: number,
+): Promise<{ sha256: string; versionId?: string }> {
+  const versionId = source.versionId === 'null' ? undefined : source.versionId;
+  const head = await store.s3.send(
+    new HeadObjectCommand({
+      Bucket: source.bucket,
+      Key: source.key,
+      ...(versionId ? { VersionId: versionId } : {}),
+    }),
+  );
+  const tags = await store.s3.send(
+    new GetObjectTaggingCommand({
+      Bucket: source.bucket,
+      Key: source.key,
+      ...(versionId ? { VersionId: versionId } : {}),
+    }),
+  );
+  const tagging = (tags.TagSet ?? [])
+    .map((t) => `${encodeURIComponent(t.Key ?? '')}=${encodeURIComponent(t.Value ?? '')}`)
+    .join('&');
+  const created = await store.s3.send(
+    new CreateMultipartUploadCommand({
+      Bucket: store.bucket,
+      Key: destinationKey,
+      ChecksumAlgorithm: 'SHA256',
+      ...(head.ContentType ? { ContentType: head.ContentType } : {}),
+      ...(head.Metadata ? { Metadata: head.Metadata } : {}),
+      ...(tagging ? { Tagging: tagging } : {}),
+      ...(store.kmsKeyArn ? { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: store.kmsKeyArn } : {}),
+    }),
+  );
+  const uploadId = created.UploadId;
+  if (!uploadId) throw new Error(`S3 returned no upload id for ${destinationKey}`);
+  try {
+    // At most 10,000 parts: a part grows when the object needs it.
+    const part = Math.max(partBytes, Math.ceil(size / MAX_PARTS));
+    const parts: CompletedPart[] = [];
+    for (let start = 0, n = 1; start < size; start += part, n++) {
+      const end = Math.min(start + part, size) - 1;
+      const out = await store.s3.send(
+        new UploadPartCopyCommand({
+          Bucket: store.bucket,
+          Key: destinationKey,
+          UploadId: uploadId,
+          PartNumber: n,
+          CopySource: copySource(source),
+          CopySourceRange: `bytes=${start}-${end}`,
+        }),
+      );
+      const etag = out.CopyPartResult?.ETag;
+      if (!etag) throw new Error(`S3 returned no ETag for part ${n} of ${destinationKey}`);
+      parts.push({
+        PartNumber: n,
+        ETag: etag,
+        ...(out.CopyPartResult?.ChecksumSHA256 ? { ChecksumSHA256: out.CopyPartResult.ChecksumSHA256 } : {}),
+      });
+    }
+    const done = await store.s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: store.bucket,
+        Key: destinationKey,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: parts },
+        IfNoneMatch: '*',
+      }),
+    );
+    const digest = await store.digest(destinationKey);
+    if (!digest || digest.size !== size) {
+      throw new Error(
+        `the copy of s3://${source.bucket}/${source.key} holds ${digest?.size ?? 0} bytes, not ${size}`,
+      );
+    }
+    return { sha256: digest.sha256, ...(done.VersionId ? { versionId: done.VersionId } : {}) };
+  } catch (error) {
+    await store.s3
+      .send(
+        new AbortMultipartUploadCommand({ Bucket: store.bucket, Key: destinationKey, UploadId: uploadId }),
+      )
+      .catch(() => undefined);
+    throw error;
+  }
 }
 
 /** Whether a key exists in the evidence bucket already (an interrupted run's copy). */

@@ -119,6 +119,15 @@ describe('the evidence bucket', () => {
     }
   });
 
+  it('lets the break-glass role abort its multipart copy (a version over 5 GB); nobody else', async () => {
+    expect(await s3(BREAK_GLASS, 's3:AbortMultipartUpload', ITEM, ADMINISTRATOR_ACCESS)).toBe('Allowed');
+    for (const principal of [EXPOSED_ADMIN, DEPLOY, ANALYST]) {
+      expect(await s3(principal, 's3:AbortMultipartUpload', ITEM, ADMINISTRATOR_ACCESS)).toBe(
+        'ExplicitlyDenied',
+      );
+    }
+  });
+
   it('refuses requests without TLS, even the break-glass role’s', async () => {
     expect(await s3(BREAK_GLASS, 's3:GetObject', ITEM, ADMINISTRATOR_ACCESS, false)).toBe('ExplicitlyDenied');
   });
