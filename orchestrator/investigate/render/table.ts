@@ -7,7 +7,8 @@ import { reportDocument } from './sections';
 /**
  * The terminal view (`--format table`), from the section definitions: every section and
  * table, the timeline too, each value made safe for a terminal. Given a width (the
- * terminal's columns), tables are fitted to it, cut cells ending in `…`; `--wide` shows all.
+ * terminal's columns), tables are fitted to it, long cells wrapped onto marked lines
+ * (orchestrator/output/text-table.ts); `--wide` shows every row on one line.
  */
 
 export interface TableOptions {

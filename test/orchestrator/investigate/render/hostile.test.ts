@@ -15,6 +15,7 @@ import {
   renderNdjson,
   renderTable,
 } from '../../../../orchestrator/investigate';
+import { displayWidth } from '../../../../orchestrator/output/text-table';
 import { poisoned } from './hostile-result';
 
 /**
@@ -25,6 +26,9 @@ import { poisoned } from './hostile-result';
 
 const TERMINAL_ACTIVE =
   /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
+
+/** A line of escaped text made only of whole escapes and characters: no escape cut in two. */
+const WHOLE_ESCAPES = /^(?:\\x[0-9a-f]{2}|\\u[0-9a-f]{4}|\\[tn]|[^\\])*$/;
 
 let result: InvestigationResult;
 
@@ -49,11 +53,22 @@ test('Markdown: no link, image, script or HTML; every table row keeps its cells'
   expect(markdown).toContain('```JorgeSouza ![x](https://attacker.example/b.png)');
 });
 
-test('table: nothing a terminal acts on, at full width or fitted to 100 columns', () => {
-  for (const text of [renderTable(result), renderTable(result, { maxWidth: 100 })]) {
+test('table: nothing a terminal acts on, at full width or wrapped to 100 or 60 columns, no escape split', () => {
+  expect(renderTable(result)).toContain('\\x1b[2J\\x07\\x0d\\u202eevil\\u2066');
+  for (const text of [
+    renderTable(result),
+    renderTable(result, { maxWidth: 100 }),
+    renderTable(result, { maxWidth: 60 }),
+  ]) {
     expect(text).not.toMatch(TERMINAL_ACTIVE);
-    expect(text).toContain('\\x1b[2J\\x07\\x0d\\u202eevil\\u2066');
+    for (const line of text.split('\n')) expect(line).toMatch(WHOLE_ESCAPES);
   }
+  // Wrapped, the timeline is there and every table line fits.
+  const wrapped = renderTable(result, { maxWidth: 100 });
+  expect(wrapped).toContain('\nTimeline\n');
+  const tableLines = wrapped.split('\n').filter((l) => l.includes('  |  '));
+  expect(tableLines.length).toBeGreaterThan(result.timeline.length);
+  for (const line of tableLines) expect(displayWidth(line)).toBeLessThanOrEqual(100);
 });
 
 test('CSV, NDJSON and JSON: controls escaped, values kept', () => {
