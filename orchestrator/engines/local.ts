@@ -33,6 +33,7 @@ import {
   CHOICE_TABLE,
   STORE,
   STORE_VERSION,
+  TEXT_SEEKS,
   ident,
   literal,
   seekSql,
@@ -378,9 +379,11 @@ export class LocalEngine implements QueryEngine {
       const seek = query.seek?.[kind];
       return seek !== undefined && query.value(seek.param) !== undefined;
     });
+    const seekOf = (kind: LogKind) => query.seek?.[kind] as Seek;
+    const textKinds = seekKinds.filter((kind) => TEXT_SEEKS[seekOf(kind).kind]);
     const wholeKinds = kinds.filter((kind) => !seekKinds.includes(kind));
     await read(
-      files.filter((f) => seekKinds.includes(f.kind)),
+      files.filter((f) => seekKinds.includes(f.kind) && !textKinds.includes(f.kind)),
       'scan',
       'indexing',
     );
@@ -391,9 +394,20 @@ export class LocalEngine implements QueryEngine {
     );
     const needed: LogFile[] = files.filter((f) => wholeKinds.includes(f.kind));
     for (const kind of seekKinds) {
-      const seek = query.seek?.[kind] as Seek;
-      const ids = await this.seek(byKind(kind), seek.kind, query.value(seek.param) as string);
-      needed.push(...byKind(kind).filter((f) => ids.has((this.store.current(f) as StoredFile).id)));
+      const seek = seekOf(kind);
+      const value = query.value(seek.param) as string;
+      const values = TEXT_SEEKS[seek.kind]?.(value);
+      if (values) {
+        // Files the store does not know yet are chosen by their text; known ones by the index.
+        const unknown = byKind(kind).filter((f) => !this.store.current(f));
+        if (unknown.length > 0) progress('load', `searching ${unknown.length} log file(s)`);
+        const found = await this.store.searchFlowLogs(unknown, values, (done, all) =>
+          progress('load', `searching ${all} log file(s): ${done}/${all} done`),
+        );
+        needed.push(...found);
+      }
+      const ids = await this.seek(byKind(kind), seek.kind, value);
+      needed.push(...byKind(kind).filter((f) => ids.has(this.store.current(f)?.id ?? 0)));
     }
     await read(needed, 'load', 'parsing');
     const loadMs = Date.now() - started;

@@ -215,30 +215,18 @@ export function cloudTrailTermsOfRows(): string {
   );
 }
 
-/** Flow records' terms: both addresses (a format without them indexes none). */
-function flowTerms(source: (column: string) => string | undefined): string {
-  const terms: [string, string][] = [[RECORDS_TERM, 'NULL']];
-  for (const column of ['sourceaddress', 'destinationaddress']) {
-    const expression = source(column);
-    if (expression) terms.push(['flowAddress', expression]);
-  }
-  return termList(terms);
-}
-
-export function flowScan(paths: readonly string[], header: readonly FlowField[]): string {
-  const byColumn = (column: string) => {
-    const f = header.find((h) => h.column === column);
-    return f ? `f.${ident(f.logName)}` : undefined;
-  };
-  return termsInsert(`SELECT b.file_id, unnest(${flowTerms(byColumn)}) AS t
-FROM ${flowRead(paths, header)} f
-JOIN ${BATCH_TABLE} b ON b.path = f.filename`);
-}
-
+/**
+ * The terms of loaded flow log records: both addresses (NULL, so no term, where the file's
+ * format has no such field), and the record count.
+ */
 export function flowTermsOfRows(): string {
+  const terms = termList([
+    [RECORDS_TERM, 'NULL'],
+    ['flowAddress', 'sourceaddress'],
+    ['flowAddress', 'destinationaddress'],
+  ]);
   return termsInsert(
-    `SELECT file_id, unnest(${flowTerms((c) => c)}) AS t FROM ${STORE}.irkit.vpcflow
-     WHERE file_id BETWEEN $1 AND $2`,
+    `SELECT file_id, unnest(${terms}) AS t FROM ${STORE}.irkit.vpcflow WHERE file_id BETWEEN $1 AND $2`,
   );
 }
 
@@ -254,6 +242,15 @@ export const SEEK_MATCH: Record<SeekKind, string> = {
   policyUser: `lower(value) = lower($1)`,
   sourceIp: `contains(split($1, ','), value)`,
   flowAddress: `contains(split($1, ','), value)`,
+};
+
+/**
+ * Seeks whose values are written verbatim in the log files' text, as the values SEEK_MATCH
+ * compares (`$1` split on commas): the flow log addresses. Files the store does not know are
+ * chosen for such a seek by a search of their text, instead of being parsed to be indexed.
+ */
+export const TEXT_SEEKS: Partial<Record<SeekKind, (value: string) => string[]>> = {
+  flowAddress: (value) => value.split(','),
 };
 
 /** Temp table of the file ids a seek may choose from (the window's readable files of one kind). */

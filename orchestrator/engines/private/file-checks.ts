@@ -79,22 +79,37 @@ export async function inspectEmptyFlowLog(file: string, size: number): Promise<V
   return Buffer.isBuffer(data) ? { status: 'ok' } : data;
 }
 
+/** A flow log file's field list, and whether its text holds any of the values looked for. */
+export interface FlowLogFile {
+  readonly header: FlowField[];
+  readonly holds: boolean;
+}
+
 /**
- * The header line of a flow log file: the field list of its format, or why it is not one.
- * A gzip file is read to its end, so that a truncated one is caught: flow records are lines,
- * and a cut that falls between two of them would otherwise go unnoticed.
+ * The header line of a flow log file (the field list of its format, or why it is not one),
+ * and whether any of `needles` occurs in its text. A gzip file is read to its end, so that a
+ * truncated one is caught: flow records are lines, and a cut that falls between two of them
+ * would otherwise go unnoticed. The search is on bytes: a value written in a field is found,
+ * and a file that holds none of the values cannot hold a record with one in a field.
  */
-export async function readFlowHeader(file: string, size: number): Promise<FlowField[] | Verdict> {
+export async function readFlowLog(
+  file: string,
+  size: number,
+  needles: readonly string[] = [],
+): Promise<FlowLogFile | Verdict> {
+  const search = needles.map((n) => Buffer.from(n, 'utf8')).filter((n) => n.length > 0);
   let line: string;
+  let holds: boolean;
   if (size <= WHOLE_READ_BYTES) {
     // Small files (the usual hourly ones) are read whole: far cheaper than a stream each.
     const data = await content(file);
     if (!Buffer.isBuffer(data)) return data;
     const end = data.indexOf(10);
     line = data.subarray(0, end >= 0 ? Math.min(end, 65536) : 200).toString('utf8');
+    holds = search.some((n) => data.includes(n));
   } else {
     try {
-      line = await firstLine(file);
+      ({ line, holds } = await streamFlowLog(file, search));
     } catch (error) {
       return { status: 'corrupt', reason: `not a complete gzip file (${(error as Error).message})` };
     }
@@ -107,31 +122,43 @@ export async function readFlowHeader(file: string, size: number): Promise<FlowFi
       reason: `not a VPC Flow Logs file (header ${JSON.stringify(line.slice(0, 80))} names no flow log fields)`,
     };
   }
-  return names.map((n) => FLOW_LOG_FIELDS[n]);
+  return { header: names.map((n) => FLOW_LOG_FIELDS[n]), holds };
 }
 
-/** The first line; for gzip, only after the whole stream (and its CRC) checked out. */
-function firstLine(file: string): Promise<string> {
+/**
+ * The first line and the search, streaming a large file; for gzip, answered only after the
+ * whole stream (and its CRC) checked out. A needle cut by a chunk boundary is found in the
+ * previous chunk's tail joined to the next chunk.
+ */
+function streamFlowLog(file: string, needles: readonly Buffer[]): Promise<{ line: string; holds: boolean }> {
   return new Promise((resolve, reject) => {
     const source = createReadStream(file);
     const gzip = isGzip(file);
     const stream = gzip ? source.pipe(createGunzip()) : source;
-    let text = '';
+    const overlap = Math.max(0, ...needles.map((n) => n.length - 1));
+    let head = '';
     let line: string | undefined;
-    const finish = (value: string) => {
+    let tail = Buffer.alloc(0);
+    let holds = false;
+    const finish = () => {
       source.destroy();
-      resolve(value);
+      resolve({ line: line ?? head, holds });
     };
     stream.on('data', (chunk: Buffer) => {
-      if (line !== undefined) return;
-      text += chunk.toString('utf8');
-      const end = text.indexOf('\n');
-      if (end >= 0 || text.length > 65536) {
-        line = end >= 0 ? text.slice(0, end) : text.slice(0, 200);
-        if (!gzip) finish(line);
+      if (line === undefined) {
+        head += chunk.toString('utf8');
+        const end = head.indexOf('\n');
+        if (end >= 0 || head.length > 65536) line = end >= 0 ? head.slice(0, end) : head.slice(0, 200);
       }
+      if (!holds && needles.length > 0) {
+        const window = Buffer.concat([tail, chunk]);
+        holds = needles.some((n) => window.includes(n));
+        tail = window.subarray(Math.max(0, window.length - overlap));
+      }
+      // A plain file needs no end-to-end check: stop once both answers are known.
+      if (!gzip && line !== undefined && (holds || needles.length === 0)) finish();
     });
-    stream.on('end', () => finish(line ?? text));
+    stream.on('end', finish);
     stream.on('error', (error: Error) => {
       source.destroy();
       reject(error);

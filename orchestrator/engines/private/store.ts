@@ -10,14 +10,13 @@ import {
   cloudTrailScan,
   cloudTrailTermsOfRows,
   flowInsert,
-  flowScan,
   flowTermsOfRows,
 } from './duckdb-sql';
 import {
   Verdict,
   inspectEmptyCloudTrail,
   inspectEmptyFlowLog,
-  readFlowHeader,
+  readFlowLog,
   uncompressedSize,
 } from './file-checks';
 import { mapLimit } from './pool';
@@ -28,9 +27,11 @@ import { mapLimit } from './pool';
  * files a query needed in full, their records. Files are read in large batches, where one
  * bad file is isolated and recorded instead of failing the batch.
  *
- * A file is first *scanned* (indexed: its status, record count and terms) or directly
- * *loaded* (its records stored, its terms taken from them); a scanned file is loaded when a
- * query first needs its records.
+ * A CloudTrail file is first *scanned* (indexed: its status, record count and terms) or
+ * directly *loaded* (its records stored, its terms taken from them); a scanned file is loaded
+ * when a query first needs its records. A flow log file is only ever loaded: the files a
+ * flow query seeks in are chosen by a text search (`searchFlowLogs`), far cheaper than
+ * parsing thousands of small files to index them.
  */
 
 export type FileStatus = 'ok' | 'corrupt' | 'foreign';
@@ -74,6 +75,8 @@ const BATCH_BYTES = 2 * 1024 * 1024 * 1024;
 const RETRY_PARTS = 4;
 /** How often a long statement's progress is told. */
 const PROGRESS_MS = 500;
+/** A text search tells its progress every this many files. */
+const SEARCH_PROGRESS_FILES = 500;
 /** Small file reads in flight at once. */
 const IO_CONCURRENCY = 32;
 
@@ -164,14 +167,14 @@ export class Store {
         ),
       );
     }
+    // Flow log files are loaded whatever the depth asked (see the class comment).
     for (const [header, group] of await this.byFlowHeader(pending.filter((p) => p.file.kind === 'vpcflow'))) {
       for (const batch of batches(group)) {
         await run(batch, (b) =>
           this.readNew(
             b,
-            depth,
-            (paths) =>
-              depth === 'scan' ? flowScan(paths, header) : [flowInsert(paths, header), flowTermsOfRows()],
+            'load',
+            (paths) => [flowInsert(paths, header), flowTermsOfRows()],
             inspectEmptyFlowLog,
             progress,
           ),
@@ -190,12 +193,13 @@ export class Store {
       );
     }
     const flows = known.filter((p) => p.file.kind === 'vpcflow');
-    const headers = await mapLimit(flows, IO_CONCURRENCY, (p) => readFlowHeader(p.file.path, p.file.size));
+    const headers = await mapLimit(flows, IO_CONCURRENCY, (p) => readFlowLog(p.file.path, p.file.size));
     const byHeader = new Map<string, { header: FlowField[]; files: Pending[] }>();
     flows.forEach((p, i) => {
-      const header = headers[i];
+      const read = headers[i];
       // The file was read as a flow log before: a header it no longer has means it changed.
-      if (!Array.isArray(header)) return;
+      if (!('header' in read)) return;
+      const header = read.header;
       const key = header.map((f) => f.logName).join(' ');
       const group = byHeader.get(key) ?? { header, files: [] };
       group.files.push(p);
@@ -207,6 +211,42 @@ export class Store {
       }
     }
     return total;
+  }
+
+  /**
+   * Of flow log files the store does not know, those whose text holds one of `values` (the
+   * files a seek for those values must load). Files that cannot be read, or are not flow
+   * logs, are recorded with their verdict, as loading them would; the others are not
+   * recorded, so a later search for other values reads them again.
+   */
+  async searchFlowLogs(
+    files: readonly LogFile[],
+    values: readonly string[],
+    onProgress: LoadProgress,
+  ): Promise<LogFile[]> {
+    const fresh = files.filter((file) => file.kind === 'vpcflow' && !this.current(file));
+    for (const file of fresh) {
+      const stale = this.files.get(file.path);
+      if (stale) await this.forget(stale);
+    }
+    let done = 0;
+    const reads = await mapLimit(fresh, IO_CONCURRENCY, async (file) => {
+      if (this.isCancelled()) throw new CancelledError('cancelled');
+      const read = await readFlowLog(file.path, file.size, values);
+      done += 1;
+      if (done % SEARCH_PROGRESS_FILES === 0) onProgress(done, fresh.length, undefined);
+      return read;
+    });
+    const rejected: [Pending, Verdict, number][] = [];
+    const found: LogFile[] = [];
+    fresh.forEach((file, i) => {
+      const read = reads[i];
+      if ('header' in read) {
+        if (read.holds) found.push(file);
+      } else rejected.push([{ id: this.nextId++, file, objectSize: file.size }, read, 0]);
+    });
+    if (rejected.length > 0) await this.record(rejected, false);
+    return found;
   }
 
   /**
@@ -324,14 +364,15 @@ export class Store {
 
   private async byFlowHeader(pending: readonly Pending[]): Promise<Map<readonly FlowField[], Pending[]>> {
     const groups = new Map<string, { header: FlowField[]; files: Pending[] }>();
-    const headers = await mapLimit(pending, IO_CONCURRENCY, (p) => readFlowHeader(p.file.path, p.file.size));
+    const headers = await mapLimit(pending, IO_CONCURRENCY, (p) => readFlowLog(p.file.path, p.file.size));
     const foreign: [Pending, Verdict, number][] = [];
     pending.forEach((p, i) => {
-      const header = headers[i];
-      if (!Array.isArray(header)) {
-        foreign.push([p, header, 0]);
+      const read = headers[i];
+      if (!('header' in read)) {
+        foreign.push([p, read, 0]);
         return;
       }
+      const header = read.header;
       const key = header.map((f) => f.logName).join(' ');
       const group = groups.get(key) ?? { header, files: [] };
       group.files.push(p);

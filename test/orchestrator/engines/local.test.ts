@@ -468,6 +468,31 @@ describe('LocalEngine and VPC Flow Logs', () => {
     expect(result.warnings.join()).toContain(`${file} (corrupt: not a complete gzip file`);
   });
 
+  test('loads only the flow files whose text holds an address sought, and still names a bad one', async () => {
+    const logs = tree();
+    logs.cloudTrail('2021/07/24', playbookKeyCalls());
+    logs.flowLog('2021/07/24', FLOW_HEADER, [flowLine(ATTACKER_IP, '10.0.0.5')]);
+    logs.flowLog('2021/07/23', FLOW_HEADER, [flowLine('192.0.2.10', '10.0.0.6')]);
+    // The address inside a longer text: the search lets the file through, the query drops it.
+    logs.flowLog('2021/07/22', FLOW_HEADER, [flowLine(`${ATTACKER_IP}9`, '10.0.0.7')]);
+    const cut = logs.flowLog('2021/07/21', FLOW_HEADER, [flowLine('192.0.2.11', '10.0.0.8')]);
+    truncateSync(cut, statSync(cut).size - 12);
+    const engine = await open(logs.root);
+    const params = { ...WINDOW, sourceIps: `203.0.113.250,${ATTACKER_IP}` };
+
+    const result = await engine.run(getQuery('ip-network-activity'), params);
+
+    expect(rowObjects(result).map((r) => [r.sourceaddress, r.destinationaddress])).toEqual([
+      [ATTACKER_IP, '10.0.0.5'],
+    ]);
+    expect(result.stats.filesParsed).toBe(2);
+    expect(result.warnings.join()).toContain(`${cut} (corrupt: not a complete gzip file`);
+    // The same answer when the files are known to the store (the index answers then).
+    const again = await engine.run(getQuery('ip-network-activity'), params);
+    expect(again.rows).toEqual(result.rows);
+    expect(again.stats.filesParsed).toBe(0);
+  });
+
   test('warns when the window has no flow log files at all', async () => {
     const logs = tree();
     logs.cloudTrail('2021/07/24', playbookKeyCalls());
