@@ -1,5 +1,5 @@
 import { IrKitError } from '../../lib/errors';
-import { EvidenceStore, incidentPrefix, readManifest, requireVerifiedEvidence, sha256Hex } from '../preserve';
+import { EvidenceStore, readManifest, requireVerifiedEvidence } from '../preserve';
 import { ProtectionRule, protectedReason } from '../../lib/protection';
 import * as v from '../../lib/validation';
 import { awsErrorMessage, awsErrorName, ContainClients, isAwsError } from '../contain/aws';
@@ -8,6 +8,9 @@ import { containmentStatus, ContainmentStatus } from '../contain/status';
 import { InvestigationResult } from '../investigate/types';
 import { eradicateTarget, GONE_CODES, NOT_YET_CODES, StepContext } from './steps';
 import { containedKind, EradicationTarget, eradicationTargets, targetLabel } from './targets';
+import { EradicationRecord, RecordedCall, TargetOutcome, writeEradicationRecord } from './record';
+
+export type { EradicationRecord, RecordedCall, TargetOutcome } from './record';
 
 /**
  * `irkit eradicate`: the playbook's Part 5 ("THESE ACTIONS ARE FINAL AND UNRECOVERABLE"), run
@@ -29,6 +32,8 @@ export interface EradicateOptions {
   readonly now?: () => Date;
   /** Waits between retries of a change AWS refuses "not yet" (eventual consistency), in ms. @default 1, 2, 4, 8, 8 s */
   readonly backoffMs?: readonly number[];
+  /** `irkit VERSION`, recorded in the manifest run that lists the record. @default 'irkit' */
+  readonly tool?: string;
 }
 
 export interface EradicateIo {
@@ -37,32 +42,6 @@ export interface EradicateIo {
   sleep(ms: number): Promise<void>;
   /** Asks for a line of input; absent when not on a terminal. */
   ask?(question: string): Promise<string>;
-}
-
-export interface RecordedCall {
-  readonly target: string;
-  readonly call: string;
-  readonly at: string;
-  readonly outcome: 'done' | 'already gone' | 'failed';
-  readonly requestId?: string;
-  readonly error?: string;
-}
-
-export interface TargetOutcome {
-  readonly target: string;
-  readonly why: string;
-  readonly outcome: 'done' | 'nothing left' | 'failed' | 'planned';
-  readonly reason?: string;
-}
-
-export interface EradicationRecord {
-  readonly formatVersion: 1;
-  readonly incidentId: string;
-  readonly operator: string;
-  readonly startedAt: string;
-  readonly finishedAt: string;
-  readonly targets: readonly TargetOutcome[];
-  readonly calls: readonly RecordedCall[];
 }
 
 export interface EradicateResult {
@@ -75,8 +54,6 @@ export interface EradicateResult {
 }
 
 export const DEFAULT_BACKOFF_MS = [1000, 2000, 4000, 8000, 8000];
-/** Where the records go, under the incident's folder; one file per run (a store never overwrites). */
-export const ERADICATION_FOLDER = 'eradication/';
 
 export async function eradicate(
   clients: ContainClients,
@@ -157,13 +134,18 @@ export async function eradicate(
   const record: EradicationRecord = {
     formatVersion: 1,
     incidentId,
+    account: caller?.account ?? account ?? '',
     operator: caller?.arn ?? '',
     startedAt,
     finishedAt: now().toISOString(),
     targets: outcomes,
     calls,
   };
-  const recordPath = await writeRecord(await options.evidence(), record);
+  const written = await writeEradicationRecord(await options.evidence(), record, {
+    tool: options.tool ?? 'irkit',
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const recordPath = written.location;
   io.out(formatPlan(incidentId, outcomes, calls, false));
   io.out(`Eradication record: ${recordPath}\n`);
   return { dryRun: false, targets: outcomes, calls, recordPath };
@@ -395,23 +377,6 @@ function executingContext(
       }
     },
   };
-}
-
-async function writeRecord(store: EvidenceStore, record: EradicationRecord): Promise<string> {
-  const body = Buffer.from(`${JSON.stringify(record, null, 2)}\n`, 'utf8');
-  const stamp = record.startedAt.replace(/[:.]/g, '-');
-  const path = `${incidentPrefix(record.incidentId)}${ERADICATION_FOLDER}run-${stamp}.json`;
-  const out = await store.write(path, body, sha256Hex(body), 'application/json');
-  if (!out.written) {
-    throw new IrKitError(
-      'IRKIT_EVIDENCE_INVALID',
-      `an eradication record is already at ${store.location}${path}`,
-      {
-        hint: 'a record is never overwritten; run again in a second (the name carries the start time)',
-      },
-    );
-  }
-  return `${store.location.replace(/\/?$/, '/')}${path}`;
 }
 
 /** Escapes what came from the logs or AWS before it reaches a terminal: control characters as `\\uXXXX`. */

@@ -23,7 +23,8 @@ export type EvidenceKind =
   | 'iam-role'
   | 'ec2-instance'
   | 'ebs-snapshot'
-  | 'live-checks';
+  | 'live-checks'
+  | 'eradication-record';
 
 const KINDS: ReadonlySet<string> = new Set<EvidenceKind>([
   'investigation',
@@ -36,6 +37,7 @@ const KINDS: ReadonlySet<string> = new Set<EvidenceKind>([
   'ec2-instance',
   'ebs-snapshot',
   'live-checks',
+  'eradication-record',
 ]);
 
 export interface EvidenceItem {

@@ -9,6 +9,7 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } fr
 import { isAwsError } from '../../lib/aws-errors';
 import { IrKitError } from '../../lib/errors';
 import { EVIDENCE_STACK } from '../../lib/names';
+import * as v from '../../lib/validation';
 
 /** What a store reports for one object: its SHA-256 (hex), size and, in S3, the version read. */
 export interface StoredDigest {
@@ -38,7 +39,10 @@ export interface EvidenceStore {
   read(path: string): Promise<Buffer | undefined>;
   /** Re-reads the object and hashes it as it streams; undefined when there is none. */
   digest(path: string): Promise<StoredDigest | undefined>;
-  /** Writes only if nothing is there yet (S3 `If-None-Match: *`, a hard link locally). */
+  /**
+   * Writes only if nothing is there yet (S3 `If-None-Match: *`, a hard link locally), and only
+   * under `incidents/ID/` (checkIncidentKey).
+   */
   write(path: string, body: Uint8Array, sha256: string, contentType?: string): Promise<WriteOutcome>;
 }
 
@@ -66,6 +70,39 @@ export function checkEvidencePath(value: string): string {
     });
   }
   return value;
+}
+
+/**
+ * A key a store may write: `incidents/ID/PATH`, ID a valid incident id and PATH a relative
+ * evidence path. Every write goes through it, so no incident id or key (the actor's object
+ * keys and user names are in them) can put bytes outside the incident's folder; throws
+ * IRKIT_INVALID_INPUT before anything is written.
+ */
+export function checkIncidentKey(key: string): string {
+  checkEvidencePath(key);
+  const [top, id, ...rest] = key.split('/');
+  const ok =
+    `${top}/` === EVIDENCE_STACK.incidentsPrefix &&
+    id !== undefined &&
+    rest.length > 0 &&
+    (() => {
+      try {
+        v.incidentId(id);
+        return true;
+      } catch {
+        return false;
+      }
+    })();
+  if (!ok) {
+    throw new IrKitError(
+      'IRKIT_INVALID_INPUT',
+      `refusing to write outside an incident's folder: ${JSON.stringify(key)}`,
+      {
+        hint: `evidence is written only under ${EVIDENCE_STACK.incidentsPrefix}ID/, ID a valid incident id (a bug if irkit built it); nothing was written`,
+      },
+    );
+  }
+  return key;
 }
 
 /**
@@ -135,7 +172,7 @@ export class LocalEvidenceStore implements EvidenceStore {
   }
 
   public async write(relative: string, body: Uint8Array, sha256: string): Promise<WriteOutcome> {
-    const file = this.fileOf(relative);
+    const file = this.fileOf(checkIncidentKey(relative));
     // As S3 checks the checksum on arrival: bytes that are not the ones hashed are never stored.
     if (sha256Hex(body) !== sha256) {
       throw new IrKitError(
@@ -236,7 +273,7 @@ export class S3EvidenceStore implements EvidenceStore {
       const out = await this.s3.send(
         new PutObjectCommand({
           Bucket: this.bucket,
-          Key: checkEvidencePath(key),
+          Key: checkIncidentKey(key),
           Body: body,
           IfNoneMatch: '*',
           ChecksumSHA256: Buffer.from(sha256, 'hex').toString('base64'),

@@ -12,6 +12,9 @@ import { parseInvestigationResult } from '../../investigate';
 import { evidenceStoreFromStack, LocalEvidenceStore } from '../../preserve';
 import type { RegisterCommand } from './index';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { version } = require('../../../package.json') as { version: string };
+
 /**
  * `irkit eradicate`: the playbook's Part 5, deleting what the actor created, as the break-glass
  * role, after the evidence verifies and containment holds (orchestrator/eradicate/eradicate.ts).
@@ -93,6 +96,7 @@ export const registerEradicate: RegisterCommand = (program: Command) => {
           evidence: async () =>
             flags.evidence ? new LocalEvidenceStore(flags.evidence) : evidenceStoreFromStack(clients),
           protection: protectionFromConfig(runtimeConfig()),
+          tool: `irkit ${version}`,
         },
         terminal(),
       );

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-s3';
 
 import { isAwsError } from '../../../lib/aws-errors';
-import { S3EvidenceStore } from '../store';
+import { checkIncidentKey, S3EvidenceStore } from '../store';
 
 /** S3's CopyObject copies up to 5 GB in one call. */
 export const MAX_COPY_BYTES = 5 * 1024 ** 3;
@@ -177,7 +177,7 @@ export async function copyVersion(
   const out = await store.s3.send(
     new CopyObjectCommand({
       Bucket: store.bucket,
-      Key: destinationKey,
+      Key: checkIncidentKey(destinationKey),
       CopySource: `${source.bucket}/${encodeURIComponent(source.key)}${versionQuery}`,
       ChecksumAlgorithm: 'SHA256',
       MetadataDirective: 'COPY',

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { PLAYBOOK_PROTECTION } from '../../../lib/protection';
@@ -10,8 +10,14 @@ import {
   EradicateOptions,
   failIfAnyFailed,
 } from '../../../orchestrator/eradicate/eradicate';
+import { readEradication } from '../../../orchestrator/eradicate';
 import { InvestigationResult } from '../../../orchestrator/investigate';
-import { incidentPrefix, LocalEvidenceStore } from '../../../orchestrator/preserve';
+import {
+  incidentPrefix,
+  LocalEvidenceStore,
+  readManifest,
+  verifyManifest,
+} from '../../../orchestrator/preserve';
 import { awsQueryError, queryThrottling, s3Error } from '../../support/aws-wire';
 import { WireAccount } from '../../support/wire-account';
 import {
@@ -95,13 +101,64 @@ describe('irkit eradicate, on the wire', () => {
     ]);
     // The record, in the evidence store: each call with when, by whom and AWS's request id.
     expect(done.recordPath).toMatch(new RegExp(`${incidentPrefix(INCIDENT)}eradication/run-.*\\.json$`));
-    const files = await store.list(`${incidentPrefix(INCIDENT)}eradication/`);
-    const record = JSON.parse(readFileSync(join(store.location, files[0]), 'utf8'));
+    const [preserved, ...more] = await readEradication(store, INCIDENT);
+    expect(more).toEqual([]);
+    expect(preserved.path).toMatch(/^eradication\/run-.*\.json$/);
+    const { record } = preserved;
+    expect(record.account).toBe('777777777777');
     expect(record.operator).toBe('arn:aws:sts::777777777777:assumed-role/SecurityBreakGlassRole/responder');
     expect(record.calls).toHaveLength(12);
     for (const call of record.calls)
       expect(call).toMatchObject({ outcome: 'done', requestId: expect.any(String), at: expect.any(String) });
     expect(record.calls[0].call).toBe('iam DeleteLoginProfile UserName=JaneDoe');
+    expect(record.targets.map((t) => t.outcome)).toEqual(['done', 'done', 'done']);
+  });
+
+  it('lists the record in the evidence manifest, chained after the evidence, so --verify checks it', async () => {
+    await run();
+    const manifest = await readManifest(store, INCIDENT);
+    expect(manifest?.runs.map((r) => r.items.map((i) => i.kind))).toEqual([
+      ['cloudtrail-records'],
+      ['eradication-record'],
+    ]);
+    expect(manifest?.runs[1]).toMatchObject({
+      run: 2,
+      previous: { path: 'manifest/run-0001.json' },
+      operator: 'arn:aws:sts::777777777777:assumed-role/SecurityBreakGlassRole/responder',
+    });
+    expect(await verifyManifest(store, INCIDENT)).toMatchObject({ ok: true, items: 2, unlisted: [] });
+    // A second run adds a second record, in a third manifest run; both read back in order.
+    await run();
+    const records = await readEradication(store, INCIDENT);
+    expect(records.map((r) => r.record.targets.map((t) => t.outcome))).toEqual([
+      ['done', 'done', 'done'],
+      ['nothing left', 'nothing left', 'nothing left'],
+    ]);
+    expect((await readManifest(store, INCIDENT))?.runs).toHaveLength(3);
+  });
+
+  it('a record changed after the fact fails --verify, readEradication and the next eradication', async () => {
+    await run();
+    const [{ path }] = await readEradication(store, INCIDENT);
+    const file = join(store.location, incidentPrefix(INCIDENT), path);
+    const text = readFileSync(file, 'utf8');
+    chmodSync(file, 0o644);
+    writeFileSync(file, text.replace('"outcome": "done"', '"outcome": "failed"'));
+    expect(await verifyManifest(store, INCIDENT)).toMatchObject({
+      ok: false,
+      problems: [{ path, problem: 'changed' }],
+    });
+    await expect(readEradication(store, INCIDENT)).rejects.toMatchObject({
+      code: 'IRKIT_EVIDENCE_INVALID',
+      message: expect.stringMatching(/the manifest says/),
+    });
+    expect(await run().catch((e: unknown) => e)).toMatchObject({ code: 'IRKIT_EVIDENCE_INVALID' });
+  });
+
+  it('no eradication yet: readEradication is empty', async () => {
+    expect(await readEradication(store, INCIDENT)).toEqual([]);
+    const empty = new LocalEvidenceStore(join(store.location, 'elsewhere'));
+    expect(await readEradication(empty, INCIDENT)).toEqual([]);
   });
 
   it('afterwards nothing of the actor remains (Part 6, irkit status --incident ID --plan FILE)', async () => {
@@ -173,8 +230,12 @@ describe('irkit eradicate, on the wire', () => {
         message: expect.stringMatching(/bucket:DOC-EXAMPLE-BUCKET: AccessDenied/),
       }),
     );
-    const files = await store.list(`${incidentPrefix(INCIDENT)}eradication/`);
-    expect(files).toHaveLength(1);
+    const [{ record }] = await readEradication(store, INCIDENT);
+    expect(record.targets.map((t) => t.outcome)).toEqual(['done', 'failed', 'done']);
+    expect(record.calls.find((c) => c.outcome === 'failed')).toMatchObject({
+      call: `s3 DeleteBucket Bucket=${BUCKET}`,
+      error: expect.stringMatching(/^AccessDenied/),
+    });
   });
 
   it('dry run with credentials reads what is there and prints the exact calls, changing nothing', async () => {
