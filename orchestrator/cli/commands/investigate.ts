@@ -219,7 +219,7 @@ export const registerInvestigate: RegisterCommand = (program: Command) => {
     .option('--protect <name>', 'a user, role or bucket never to put in the plan (repeatable)', collect)
     .addHelpText(
       'after',
-      '\nEach source address is classified offline (private, shared, documentation, ..., AWS service and Region from\n' +
+      '\nEach source and VPC flow-log address is classified offline (private, shared, documentation, ..., AWS service and Region from\n' +
         'ip-ranges.json, Tor exit from --tor-exits) with its ExoneraTor, GreyNoise and RDAP links and whois command\n' +
         '(playbook step 6). --related-findings also needs guardduty:ListDetectors/ListFindings/GetFindings and\n' +
         'health:DescribeEvents/DescribeAffectedEntities (the SecurityAnalystRole has them); a Region that fails is reported.\n' +

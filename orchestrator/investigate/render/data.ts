@@ -34,7 +34,8 @@ export function renderCsv(result: InvestigationResult, tableId: string = DEFAULT
   const blocks = blocksOf(result, tableId);
   const definition = Object.values(TABLES).find((t) => t.id === tableId);
   const contextKeys = [...new Set(blocks.flatMap((b) => Object.keys(b.context ?? {})))];
-  const keys = [...contextKeys, ...(definition?.columns ?? []).map((c) => c.key)];
+  // The intel tables (render/intel.ts) have no TABLES entry: their blocks say their columns.
+  const keys = [...contextKeys, ...(definition?.columns ?? blocks[0]?.columns ?? []).map((c) => c.key)];
   return csv([keys, ...blocks.flatMap(records).map((r) => keys.map((k) => r[k]))]);
 }
 

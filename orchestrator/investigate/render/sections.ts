@@ -30,7 +30,7 @@ import {
   event,
   textFrom,
 } from './document';
-import { IntelSection, LinkFormat, relatedSections, reputationSection } from './intel';
+import { IntelSection, LinkFormat, flowReputationSection, relatedSections, reputationSection } from './intel';
 import {
   allPlans,
   approvalLine,
@@ -327,6 +327,7 @@ export const TABLES = {
 /** The tables of what irkit adds beyond the logs (render/intel.ts), by id. */
 const INTEL_TABLES = {
   reputation: 'ip-reputation',
+  flowReputation: 'flow-ip-reputation',
   quarantine: 'aws-quarantine',
   guardDuty: 'guardduty-findings',
   health: 'health-events',
@@ -461,6 +462,9 @@ function scope(result: InvestigationResult): { blocks: Block[]; sections: Sectio
       sub('network', TABLES.network.title, [
         tableBlock(TABLES.network, result.network.flows, { empty: result.network.note ?? 'No traffic.' }),
       ]),
+      ...(result.network.flows.length > 0
+        ? [intelSection(INTEL_TABLES.flowReputation, flowReputationSection(result, linkValue, 'lines'))]
+        : []),
       sub('resources', TABLES.resources.title, [
         tableBlock(
           TABLES.resources,

@@ -15,6 +15,7 @@ import {
 } from '../../../../orchestrator/investigate';
 import { systemTool } from '../../../support/system-tools';
 import { poisoned } from './hostile-result';
+import { withFlows } from './report-result';
 
 /**
  * The HTML report in a real browser (Debian's chromium, one launch): the demo report loads
@@ -46,7 +47,7 @@ let result: InvestigationResult;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'irkit-html-'));
-  result = (await demoInvestigation({ backgroundEvents: 200 })).result;
+  result = withFlows((await demoInvestigation({ backgroundEvents: 200 })).result);
   if (browserTool.available) {
     browser = await chromium.launch({
       executablePath: CHROMIUM,

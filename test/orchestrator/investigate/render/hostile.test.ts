@@ -17,6 +17,7 @@ import {
 } from '../../../../orchestrator/investigate';
 import { displayWidth } from '../../../../orchestrator/output/text-table';
 import { poisoned } from './hostile-result';
+import { withFlows } from './report-result';
 
 /**
  * Every value that came from logs is the attacker's. The demo result with a hostile payload
@@ -33,7 +34,7 @@ const WHOLE_ESCAPES = /^(?:\\x[0-9a-f]{2}|\\u[0-9a-f]{4}|\\[tn]|[^\\])*$/;
 let result: InvestigationResult;
 
 beforeAll(async () => {
-  result = poisoned((await demoInvestigation({ backgroundEvents: 50 })).result);
+  result = poisoned(withFlows((await demoInvestigation({ backgroundEvents: 50 })).result));
   expect(result.principals.length).toBeGreaterThan(1);
 });
 

@@ -10,10 +10,15 @@ import {
   renderTable,
   reportDocument,
 } from '../../../../orchestrator/investigate';
+import type { Section } from '../../../../orchestrator/investigate';
+import { withFlows } from './report-result';
 
 /** One definition of the report: every renderer shows its sections in its order, and its tables' columns. */
 
 let result: InvestigationResult;
+
+const sectionIds = (sections: readonly Section[]): string[] =>
+  sections.flatMap((s) => [s.id, ...sectionIds(s.sections ?? [])]);
 
 beforeAll(async () => {
   result = (await demoInvestigation({ backgroundEvents: 50 })).result;
@@ -101,4 +106,36 @@ test('the graph: who created or minted whom, every action edge with its event', 
   for (const e of graph.edges.filter((x) => x.label !== 'exposed key of')) expect(e.eventId).toMatch(/\S/);
   const html = renderHtml(result);
   for (const n of graph.nodes) expect(html).toContain(`data-node="${n.id}"`);
+});
+
+test('the flow-log addresses are classified as the source addresses are, in every format', () => {
+  const flows = withFlows(result);
+  const ids = sectionIds(reportDocument(flows).sections);
+  expect(ids.indexOf('flow-ip-reputation')).toBe(ids.indexOf('network') + 1);
+  const table = renderTable(flows);
+  expect(table).toContain('Flow-log address reputation (playbook step 6)');
+  expect(table).toMatch(
+    /10\.0\.1\.25\s+\|\s+both\s+\|\s+private \(10\.0\.0\.0\/8: Private-Use \(RFC 1918\)\)\s+\|\s+no\s+\|\s+no/,
+  );
+  expect(table).toMatch(
+    /52\.0\.0\.10\s+\|\s+destination\s+\|\s+public\s+\|\s+AMAZON, EC2 us-east-1 \(52\.0\.0\.0\/15\)/,
+  );
+  expect(table).toMatch(/203\.0\.113\.66\s+\|\s+source\s+\|\s+documentation .*\|\s+YES/);
+  expect(table).toContain(
+    '52.0.0.10: whois 52.0.0.10; ExoneraTor: https://metrics.torproject.org/exonerator.html?ip=52.0.0.10&timestamp=2021-07-24',
+  );
+  expect(renderMarkdown(flows)).toContain(
+    '| `52.0.0.10` | `destination` | `public` | `AMAZON, EC2 us-east-1 (52.0.0.0/15)` | `no` |',
+  );
+  expect(renderHtml(flows)).toMatch(
+    /<section id="flow-ip-reputation">.*<code>203\.0\.113\.66<\/code>.*<code>YES<\/code>/s,
+  );
+  const csv = renderCsv(flows, 'flow-ip-reputation').split('\r\n');
+  expect(csv[0]).toBe('address,inflowsas,scope,awsservicesregionprefix,torexit');
+  expect(csv).toContain('10.0.1.25,both,private (10.0.0.0/8: Private-Use (RFC 1918)),no,no');
+  const rows = renderNdjson(flows, 'flow-ip-reputation')
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, string>);
+  expect(rows.map((r) => r.address)).toEqual(['198.51.100.77', '10.0.1.25', '52.0.0.10', '203.0.113.66']);
 });
