@@ -1,4 +1,5 @@
 import { markdownCode, markdownText } from '../../output/escape';
+import type { ReportExtras } from '../evidence';
 import { InvestigationResult } from '../types';
 import { Block, CellValue, Column, Inline, ReportDocument, Section, TableBlock, Text } from './document';
 import { reportDocument } from './sections';
@@ -78,6 +79,6 @@ export function markdownOf(document: ReportDocument): string {
   return `${out.join('\n').trimEnd()}\n`;
 }
 
-export function renderMarkdown(result: InvestigationResult): string {
-  return markdownOf(reportDocument(result));
+export function renderMarkdown(result: InvestigationResult, extras: ReportExtras = {}): string {
+  return markdownOf(reportDocument(result, extras));
 }

@@ -1,5 +1,6 @@
 import { terminalSafe } from '../../output/escape';
 import { textTable } from '../../output/text-table';
+import type { ReportExtras } from '../evidence';
 import { InvestigationResult } from '../types';
 import { Block, ReportDocument, Section, plain } from './document';
 import { reportDocument } from './sections';
@@ -67,6 +68,10 @@ export function tableOf(document: ReportDocument, options: TableOptions = {}): s
   return `${out.join('\n').trimEnd()}\n`;
 }
 
-export function renderTable(result: InvestigationResult, options: TableOptions = {}): string {
-  return tableOf(reportDocument(result), options);
+export function renderTable(
+  result: InvestigationResult,
+  options: TableOptions = {},
+  extras: ReportExtras = {},
+): string {
+  return tableOf(reportDocument(result, extras), options);
 }
