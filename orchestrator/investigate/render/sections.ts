@@ -584,6 +584,26 @@ function principalSection(p: Principal): Section {
 /** At most this many object versions of a bucket are listed (its bucket.json in the evidence lists all). */
 const MAX_OBJECTS_SHOWN = 50;
 
+/**
+ * The live checks of the actor's buckets (the policy, ACL grants and public exposure of each,
+ * then its object versions): the report's section and `irkit preserve`'s own output.
+ */
+export function liveChecksBlocks(checks: readonly BucketLiveCheck[]): Block[] {
+  const blocks: Block[] = [
+    tableBlock(TABLES.bucketChecks, checks, { empty: 'The actor created or wrote no bucket.' }),
+  ];
+  for (const c of checks.filter((x) => x.exists && x.objects.length > 0)) {
+    const shown = c.objects.slice(0, MAX_OBJECTS_SHOWN);
+    blocks.push(
+      tableBlock(TABLES.bucketObjects, shown, {
+        title: `Objects of ${c.bucket}${c.objects.length > shown.length ? ` (the first ${shown.length} of ${c.objects.length}; s3/BUCKET/bucket.json in the evidence lists all)` : ''}`,
+        context: { bucket: c.bucket },
+      }),
+    );
+  }
+  return blocks;
+}
+
 /** Part 2's live checks of the actor's buckets, as `irkit preserve` stored them. */
 function liveChecksSection(evidence: IncidentEvidence): Section {
   const live = evidence.liveChecks;
@@ -607,17 +627,8 @@ function liveChecksSection(evidence: IncidentEvidence): Section {
         code(live.path),
         '): the playbook’s get-bucket-policy, get-bucket-acl, public exposure and object list.',
       ),
-      tableBlock(TABLES.bucketChecks, live.checks, { empty: 'The actor created or wrote no bucket.' }),
+      ...liveChecksBlocks(live.checks),
     );
-    for (const c of live.checks.filter((x) => x.exists && x.objects.length > 0)) {
-      const shown = c.objects.slice(0, MAX_OBJECTS_SHOWN);
-      blocks.push(
-        tableBlock(TABLES.bucketObjects, shown, {
-          title: `Objects of ${c.bucket}${c.objects.length > shown.length ? ` (the first ${shown.length} of ${c.objects.length}; s3/BUCKET/bucket.json in the evidence lists all)` : ''}`,
-          context: { bucket: c.bucket },
-        }),
-      );
-    }
   }
   return { id: 'live-checks', title: 'Live checks of the actor’s buckets (irkit preserve)', blocks };
 }

@@ -45,13 +45,14 @@ function blockLines(block: Block, options: TableOptions): string[] {
   }
 }
 
-function section(s: Section, level: number, options: TableOptions): string[] {
+/** One section (and its sub-sections) as terminal lines. */
+export function sectionLines(s: Section, level: number, options: TableOptions = {}): string[] {
   const title = terminalSafe(s.title);
   return [
     title,
     (level === 1 ? '=' : '-').repeat(Math.min(title.length, options.maxWidth ?? title.length)),
     ...s.blocks.flatMap((b) => blockLines(b, options)),
-    ...(s.sections ?? []).flatMap((sub) => section(sub, level + 1, options)),
+    ...(s.sections ?? []).flatMap((sub) => sectionLines(sub, level + 1, options)),
   ];
 }
 
@@ -64,7 +65,7 @@ export function tableOf(document: ReportDocument, options: TableOptions = {}): s
   ];
   if (document.warnings.length > 0)
     out.push('Warnings:', ...document.warnings.map((w) => `- ${terminalSafe(w)}`), '');
-  out.push(...document.sections.flatMap((s) => section(s, 1, options)));
+  out.push(...document.sections.flatMap((s) => sectionLines(s, 1, options)));
   return `${out.join('\n').trimEnd()}\n`;
 }
 
