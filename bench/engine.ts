@@ -32,15 +32,17 @@ const GNU_TIME = '/usr/bin/time';
 interface Measure {
   readonly ms: number;
   readonly peakRssMB: number | null;
+  /** User and system CPU of the command and its children: steadier than wall time on a busy machine. */
+  readonly cpuMs: number | null;
 }
 
-/** Runs a shell command, timing it; its peak RSS through GNU time when there is one. */
+/** Runs a shell command, timing it; its peak RSS and CPU time through GNU time when there is one. */
 function measure(command: string): Measure {
   const timed = existsSync(GNU_TIME);
   const started = Date.now();
   const result = spawnSync(
     timed ? GNU_TIME : 'sh',
-    timed ? ['-f', '%M', 'sh', '-c', command] : ['-c', command],
+    timed ? ['-f', '%M %U %S', 'sh', '-c', command] : ['-c', command],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
       encoding: 'utf8',
@@ -48,14 +50,18 @@ function measure(command: string): Measure {
   );
   const ms = Date.now() - started;
   if (result.status !== 0) throw new Error(`bench: failed (${result.status}): ${command}\n${result.stderr}`);
-  const rss = timed ? Number(result.stderr.trim().split('\n').pop()) : NaN;
-  return { ms, peakRssMB: Number.isFinite(rss) ? Math.round(rss / 1024) : null };
+  const [rss, user, system] = timed ? result.stderr.trim().split('\n').pop()!.split(' ').map(Number) : [];
+  return {
+    ms,
+    peakRssMB: Number.isFinite(rss) ? Math.round(rss / 1024) : null,
+    cpuMs: Number.isFinite(user + system) ? Math.round((user + system) * 1000) : null,
+  };
 }
 
 /** key-api-activity's question, by hand in DuckDB, straight over the files. */
 function byHandScript(listFile: string): string {
   return `
-const { DuckDBInstance } = require('@duckdb/node-api');
+const { DuckDBInstance } = require(${JSON.stringify(require.resolve('@duckdb/node-api'))});
 const files = require('fs').readFileSync(${JSON.stringify(listFile)}, 'utf8').split('\\0').filter(Boolean);
 (async () => {
   const db = await DuckDBInstance.create(':memory:');
@@ -159,6 +165,10 @@ async function main(): Promise<void> {
           {
             ratioToZcat: ratios(n),
             seconds: runs.map((r) => seconds((r[n] as Measure).ms)),
+            cpuSeconds: runs.map((r) => {
+              const cpu = (r[n] as Measure).cpuMs;
+              return cpu === null ? null : seconds(cpu);
+            }),
             peakRssMB: Math.max(...runs.map((r) => (r[n] as Measure).peakRssMB ?? 0)),
           },
         ]),

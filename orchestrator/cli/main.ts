@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 
 import { IrKitError } from '../../lib/errors';
 import { CONFIG_ENV, describeConfigSource, findConfig } from '../config';
-import { COMMANDS } from './commands';
+import { commandsFor } from './commands';
 import { terminalSafeLines } from '../output/escape';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -43,7 +43,8 @@ function exitCodeOf(error: IrKitError): number {
   }
 }
 
-export function buildProgram(): Command {
+/** The program with the commands `argv` needs (every command when none is given). */
+export function buildProgram(argv: readonly string[] = []): Command {
   const program = new Command('irkit')
     .description('IR Kit: the IAM credential exposure playbook as commands')
     .version(version, '-V, --version', 'print the irkit version')
@@ -62,7 +63,7 @@ export function buildProgram(): Command {
       const told = describeConfigSource(findConfig());
       if (told) process.stderr.write(`irkit: ${told}\n`);
     });
-  for (const register of COMMANDS) register(program);
+  for (const command of commandsFor(argv)) command.load()(program);
   return program;
 }
 
@@ -78,7 +79,7 @@ export function quietSdkNodeVersionWarning(env: NodeJS.ProcessEnv = process.env)
 
 export async function main(argv: readonly string[]): Promise<number> {
   quietSdkNodeVersionWarning();
-  const program = buildProgram();
+  const program = buildProgram(argv);
   const debug = argv.includes('--debug');
   try {
     await program.parseAsync(argv as string[], { from: 'user' });

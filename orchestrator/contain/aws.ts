@@ -1,9 +1,10 @@
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { S3Client } from '@aws-sdk/client-s3';
-import { STSClient } from '@aws-sdk/client-sts';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { STSClient } from '@aws-sdk/client-sts';
 
+import { sdk } from '../aws-sdk';
 import { awsErrorCode as awsErrorName, isAwsError, notReached } from '../../lib/aws-errors';
 import { IrKitError } from '../../lib/errors';
 import { awsClientConfig } from '../aws-profile';
@@ -38,12 +39,12 @@ export function createClients(options: ClientOptions = {}): ContainClients {
   // Assumed-role credentials replace the profile's (the Region stays the one rule's).
   const config = options.credentials ? { ...base, credentials: options.credentials } : base;
   return {
-    cloudFormation: new CloudFormationClient(config),
-    iam: new IAMClient(config),
+    cloudFormation: new (sdk.cloudFormation().CloudFormationClient)(config),
+    iam: new (sdk.iam().IAMClient)(config),
     // A bucket may live in another Region than the stacks; follow S3's redirect to it.
-    s3: new S3Client({ ...config, followRegionRedirects: true }),
-    sts: new STSClient(config),
-    ec2: new EC2Client(config),
+    s3: new (sdk.s3().S3Client)({ ...config, followRegionRedirects: true }),
+    sts: new (sdk.sts().STSClient)(config),
+    ec2: new (sdk.ec2().EC2Client)(config),
   };
 }
 

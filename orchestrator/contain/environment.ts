@@ -1,6 +1,4 @@
-import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-
+import { sdk } from '../aws-sdk';
 import { IrKitError } from '../../lib/errors';
 import { DEFAULT_NAMES } from '../../lib/names';
 import { PATTERNS } from '../../lib/validation';
@@ -69,7 +67,7 @@ export function nameOfArn(arn: string): string {
 export async function whoAmI(clients: Pick<ContainClients, 'sts'>): Promise<Caller> {
   let out;
   try {
-    out = await clients.sts.send(new GetCallerIdentityCommand({}));
+    out = await clients.sts.send(new (sdk.sts().GetCallerIdentityCommand)({}));
   } catch (error) {
     throw awsFailure('reading the caller identity (sts GetCallerIdentity)', error);
   }
@@ -151,7 +149,9 @@ async function accessOutputs(
   stackName: string,
 ): Promise<Record<string, string> | undefined> {
   try {
-    const out = await clients.cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
+    const out = await clients.cloudFormation.send(
+      new (sdk.cloudFormation().DescribeStacksCommand)({ StackName: stackName }),
+    );
     const stack = out.Stacks?.[0];
     if (!stack) return undefined;
     return Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));

@@ -1,21 +1,9 @@
 import { randomUUID } from 'node:crypto';
 
-import {
-  CreateStackCommand,
-  DeleteStackCommand,
-  DescribeStackEventsCommand,
-  DescribeStackResourcesCommand,
-  DescribeStacksCommand,
-  ListStacksCommand,
-  Parameter,
-  Stack,
-  StackEvent,
-  StackStatus,
-  Tag,
-  UpdateStackCommand,
-} from '@aws-sdk/client-cloudformation';
+import type { Parameter, Stack, StackEvent, StackStatus, Tag } from '@aws-sdk/client-cloudformation';
 
 import { CONTAINMENT_STACK_PREFIX, TAG_KEYS } from '../../lib/names';
+import { sdk } from '../aws-sdk';
 import { awsErrorMessage, awsFailure, ContainClients, isAwsError } from './aws';
 import { inBatches } from './batches';
 
@@ -38,9 +26,10 @@ export interface WaitOptions {
 }
 
 /** Every stack status but DELETE_COMPLETE: what ListStacks should return. */
-const LIVE_STATUSES: StackStatus[] = Object.values(StackStatus).filter(
-  (s) => s !== StackStatus.DELETE_COMPLETE,
-);
+function liveStatuses(): StackStatus[] {
+  const { StackStatus: statuses } = sdk.cloudFormation();
+  return Object.values(statuses).filter((s) => s !== statuses.DELETE_COMPLETE);
+}
 
 /**
  * Every stack whose name has the containment prefix (deleted stacks excluded). ListStacks
@@ -53,7 +42,7 @@ export async function listContainmentStacks(clients: ContainClients): Promise<St
   try {
     do {
       const page = await clients.cloudFormation.send(
-        new ListStacksCommand({ NextToken: token, StackStatusFilter: LIVE_STATUSES }),
+        new (sdk.cloudFormation().ListStacksCommand)({ NextToken: token, StackStatusFilter: liveStatuses() }),
       );
       for (const summary of page.StackSummaries ?? []) {
         if (summary.StackName?.startsWith(CONTAINMENT_STACK_PREFIX)) names.push(summary.StackName);
@@ -88,7 +77,9 @@ export async function describeStack(
   stackNameOrId: string,
 ): Promise<Stack | undefined> {
   try {
-    const out = await clients.cloudFormation.send(new DescribeStacksCommand({ StackName: stackNameOrId }));
+    const out = await clients.cloudFormation.send(
+      new (sdk.cloudFormation().DescribeStacksCommand)({ StackName: stackNameOrId }),
+    );
     return out.Stacks?.[0];
   } catch (error) {
     // CloudFormation's answer for a stack name it does not know (or a deleted stack's name).
@@ -142,7 +133,7 @@ export async function createOrUpdate(
   let stackId: string;
   if (exists) {
     try {
-      const out = await clients.cloudFormation.send(new UpdateStackCommand(common));
+      const out = await clients.cloudFormation.send(new (sdk.cloudFormation().UpdateStackCommand)(common));
       stackId = out.StackId ?? request.stackName;
     } catch (error) {
       if (isNoUpdates(error)) {
@@ -156,7 +147,11 @@ export async function createOrUpdate(
   } else {
     try {
       const out = await clients.cloudFormation.send(
-        new CreateStackCommand({ ...common, OnFailure: 'ROLLBACK', TimeoutInMinutes: 15 }),
+        new (sdk.cloudFormation().CreateStackCommand)({
+          ...common,
+          OnFailure: 'ROLLBACK',
+          TimeoutInMinutes: 15,
+        }),
       );
       stackId = out.StackId ?? request.stackName;
     } catch (error) {
@@ -186,7 +181,7 @@ export async function deleteStack(
   const stackId = stack.StackId ?? (stack.StackName as string);
   try {
     await clients.cloudFormation.send(
-      new DeleteStackCommand({
+      new (sdk.cloudFormation().DeleteStackCommand)({
         StackName: stackId,
         ClientRequestToken: token,
         ...(options.roleArn ? { RoleARN: options.roleArn } : {}),
@@ -205,7 +200,7 @@ export async function deleteStack(
 /** Logical ids of the resources a DELETE_FAILED stack could not delete. */
 export async function failedResources(clients: ContainClients, stack: Stack): Promise<string[]> {
   const out = await clients.cloudFormation.send(
-    new DescribeStackResourcesCommand({ StackName: stack.StackId ?? stack.StackName }),
+    new (sdk.cloudFormation().DescribeStackResourcesCommand)({ StackName: stack.StackId ?? stack.StackName }),
   );
   return (out.StackResources ?? [])
     .filter((r) => r.ResourceStatus === 'DELETE_FAILED')
@@ -258,8 +253,11 @@ async function streamEvents(
   let events: StackEvent[];
   try {
     events =
-      (await clients.cloudFormation.send(new DescribeStackEventsCommand({ StackName: stackId })))
-        .StackEvents ?? [];
+      (
+        await clients.cloudFormation.send(
+          new (sdk.cloudFormation().DescribeStackEventsCommand)({ StackName: stackId }),
+        )
+      ).StackEvents ?? [];
   } catch {
     return; // events are progress only; the status poll decides
   }
@@ -287,8 +285,11 @@ export async function failureReason(
 ): Promise<string> {
   try {
     const events =
-      (await clients.cloudFormation.send(new DescribeStackEventsCommand({ StackName: stackId })))
-        .StackEvents ?? [];
+      (
+        await clients.cloudFormation.send(
+          new (sdk.cloudFormation().DescribeStackEventsCommand)({ StackName: stackId }),
+        )
+      ).StackEvents ?? [];
     const failed = events
       .filter((e) => (!token || e.ClientRequestToken === token) && /FAILED$/.test(e.ResourceStatus ?? ''))
       .filter(

@@ -1,13 +1,7 @@
-import {
-  AthenaClient,
-  GetQueryExecutionCommand,
-  GetQueryResultsCommand,
-  QueryExecution,
-  StartQueryExecutionCommand,
-  StopQueryExecutionCommand,
-} from '@aws-sdk/client-athena';
+import type { AthenaClient, QueryExecution } from '@aws-sdk/client-athena';
 
 import { notReached } from '../../lib/aws-errors';
+import { sdk } from '../aws-sdk';
 import { IrKitError } from '../../lib/errors';
 import { DEFAULT_NAMES } from '../../lib/names';
 import { DEFAULT_TABLE_NAMES, QueryDefinition, TableNames, bindParams, renderSql } from '../../lib/queries';
@@ -40,7 +34,7 @@ export interface AthenaEngineOptions {
 
 /** A client on the standard credential chain, in the Region of the one rule (orchestrator/aws-profile.ts). */
 export function createAthenaClient(options: { region?: string; profile?: string } = {}): AthenaClient {
-  return new AthenaClient(awsClientConfig(options));
+  return new (sdk.athena().AthenaClient)(awsClientConfig(options));
 }
 
 /** Athena's reason text when the workgroup's per-query data usage control stops a query. */
@@ -77,7 +71,7 @@ export class AthenaEngine implements QueryEngine {
     progress('submit', `starting ${query.id} in workgroup ${this.workGroup}`);
     const start = await this.call(query, () =>
       this.options.client.send(
-        new StartQueryExecutionCommand({
+        new (sdk.athena().StartQueryExecutionCommand)({
           QueryString: renderSql(query, this.names),
           WorkGroup: this.workGroup,
           ExecutionParameters: bound.map(sqlLiteral),
@@ -130,7 +124,9 @@ export class AthenaEngine implements QueryEngine {
     for (;;) {
       if (signal?.aborted) throw await this.stop(query, executionId);
       const { QueryExecution: execution } = await this.call(query, () =>
-        this.options.client.send(new GetQueryExecutionCommand({ QueryExecutionId: executionId })),
+        this.options.client.send(
+          new (sdk.athena().GetQueryExecutionCommand)({ QueryExecutionId: executionId }),
+        ),
       );
       const state = execution?.Status?.State;
       if (execution && state && ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(state)) return execution;
@@ -154,7 +150,7 @@ export class AthenaEngine implements QueryEngine {
       if (signal?.aborted) throw cancelled(query, `while reading the results of ${executionId}`);
       const page = await this.call(query, () =>
         this.options.client.send(
-          new GetQueryResultsCommand({
+          new (sdk.athena().GetQueryResultsCommand)({
             QueryExecutionId: executionId,
             NextToken: token,
             MaxResults: PAGE_SIZE,
@@ -179,7 +175,7 @@ export class AthenaEngine implements QueryEngine {
 
   private async stop(query: QueryDefinition, executionId: string): Promise<IrKitError> {
     await this.options.client
-      .send(new StopQueryExecutionCommand({ QueryExecutionId: executionId }))
+      .send(new (sdk.athena().StopQueryExecutionCommand)({ QueryExecutionId: executionId }))
       .catch(() => undefined);
     return cancelled(query, `StopQueryExecution sent for ${executionId}`);
   }

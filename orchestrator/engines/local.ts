@@ -29,8 +29,6 @@ import { athenaText } from './private/athena-text';
 import {
   ATHENA_MACROS,
   BATCH_DDL,
-  CHOICE_DDL,
-  CHOICE_TABLE,
   STORE,
   STORE_VERSION,
   TEXT_SEEKS,
@@ -137,7 +135,7 @@ export class LocalEngine implements QueryEngine {
       }
       const storePath = path.resolve(options.cachePath ?? path.join(tempDir, 'session.duckdb'));
       await attachStore(connection, storePath);
-      for (const sql of [...ATHENA_MACROS, BATCH_DDL, CHOICE_DDL, ...viewDdl(names, flowFormat)])
+      for (const sql of [...ATHENA_MACROS, BATCH_DDL, ...viewDdl(names, flowFormat)])
         await connection.run(sql);
       const engine = new LocalEngine({ ...options, logs }, names, instance, connection, tempDir, storePath);
       await engine.store.init();
@@ -406,8 +404,13 @@ export class LocalEngine implements QueryEngine {
         );
         needed.push(...found);
       }
-      const ids = await this.seek(byKind(kind), seek.kind, value);
-      needed.push(...byKind(kind).filter((f) => ids.has(this.store.current(f)?.id ?? 0)));
+      const ids = await this.seek(seek.kind, value);
+      needed.push(
+        ...byKind(kind).filter((f) => {
+          const stored = this.store.current(f);
+          return stored?.status === 'ok' && ids.has(stored.id);
+        }),
+      );
     }
     await read(needed, 'load', 'parsing');
     const loadMs = Date.now() - started;
@@ -442,15 +445,12 @@ export class LocalEngine implements QueryEngine {
     return { files: files.length, parsed: parsed.size, loadMs, warnings };
   }
 
-  /** The ids of the readable files among `files` holding a record the seek matches. */
-  private async seek(files: readonly LogFile[], kind: SeekKind, value: string): Promise<Set<number>> {
-    const ids = files
-      .map((f) => this.store.current(f))
-      .filter((s): s is StoredFile => s?.status === 'ok')
-      .map((s) => s.id);
-    await this.connection.run(`DELETE FROM ${CHOICE_TABLE}`);
-    if (ids.length === 0) return new Set();
-    await this.appendIds('irkit_choice', ids);
+  /**
+   * The ids of the indexed files (of any window) holding a record the seek matches: the
+   * caller keeps its window's. The files table is not consulted, so a seek costs the same
+   * whatever the number of files in the window.
+   */
+  private async seek(kind: SeekKind, value: string): Promise<Set<number>> {
     const reader = await this.connection.runAndReadAll(seekSql(kind), [value]);
     return new Set(reader.getRowsJS().map(([id]) => Number(id)));
   }
@@ -473,12 +473,8 @@ export class LocalEngine implements QueryEngine {
   /** Makes exactly these files visible to the views, for the query about to run. */
   private async activate(ids: readonly number[]): Promise<void> {
     await this.connection.run(`DELETE FROM temp.main.irkit_active`);
-    await this.appendIds('irkit_active', ids);
-  }
-
-  private async appendIds(table: string, ids: readonly number[]): Promise<void> {
     if (ids.length === 0) return;
-    const appender = await this.connection.createAppender(table, 'main', 'temp');
+    const appender = await this.connection.createAppender('irkit_active', 'main', 'temp');
     try {
       for (const id of ids) {
         appender.appendInteger(id);

@@ -1,5 +1,12 @@
 import { IrKitError } from '../../lib/errors';
-import { EvidenceStore, readManifest, requireVerifiedEvidence } from '../preserve';
+import {
+  EvidenceStore,
+  incidentPrefix,
+  readManifest,
+  readPlan,
+  readPreservedInvestigation,
+  requireVerifiedEvidence,
+} from '../preserve';
 import { ProtectionRule, protectedReason } from '../../lib/protection';
 import * as v from '../../lib/validation';
 import { awsErrorMessage, awsErrorName, ContainClients, isAwsError } from '../contain/aws';
@@ -154,7 +161,7 @@ export interface Remaining {
 
 /**
  * The playbook's Part 6: what is left of what the actor created (the targets eradication
- * deletes), read live and changing nothing. `irkit status --incident ID --plan FILE` shows it.
+ * deletes), read live and changing nothing. `irkit status --incident ID` shows it (incidentRemains).
  */
 export async function actorRemains(
   clients: ContainClients,
@@ -171,9 +178,103 @@ export async function actorRemains(
   return out;
 }
 
-export function formatRemains(incidentId: string, rows: readonly Remaining[]): string {
+/** The investigation Part 6 checks against, and where it was read. */
+export interface IncidentInvestigation {
+  readonly result: InvestigationResult;
+  /** The file given, or the preserved document's location (`s3://…/incidents/ID/investigation.json`). */
+  readonly from: string;
+}
+
+/**
+ * The investigation of the incident: the one given (`--plan`), else the one preserved in the
+ * incident's evidence (`irkit preserve` keeps it as `investigation.json`), read only after the
+ * manifest's chain checks and its bytes match the manifest. Throws IRKIT_EVIDENCE_MISSING when
+ * there is neither, IRKIT_EVIDENCE_INVALID when the evidence does not check, IRKIT_INVALID_INPUT
+ * when the document is of another incident.
+ */
+export async function incidentInvestigation(
+  incidentId: string,
+  given: IncidentInvestigation | undefined,
+  evidence: () => Promise<EvidenceStore>,
+): Promise<IncidentInvestigation> {
+  v.incidentId(incidentId);
+  if (given) return given;
+  const hint = `pass the investigation with --plan FILE (irkit investigate --incident ${incidentId} --out FILE), or preserve it first (irkit preserve --plan FILE --incident ${incidentId})`;
+  let store: EvidenceStore;
+  try {
+    store = await evidence();
+  } catch (error) {
+    if (!(error instanceof IrKitError && error.code === 'IRKIT_EVIDENCE_MISSING')) throw error;
+    throw new IrKitError(
+      'IRKIT_EVIDENCE_MISSING',
+      `no --plan and no evidence to read the investigation of incident ${incidentId} from: ${error.message}`,
+      { hint, cause: error },
+    );
+  }
+  const preserved = await readPreservedInvestigation(store, incidentId);
+  if (!preserved) {
+    throw new IrKitError(
+      'IRKIT_EVIDENCE_MISSING',
+      `no --plan, and no investigation of incident ${incidentId} preserved in ${store.location}${incidentPrefix(incidentId)}`,
+      { hint },
+    );
+  }
+  return {
+    result: readPlan({ path: preserved.location, bytes: preserved.bytes }, incidentId),
+    from: preserved.location,
+  };
+}
+
+/** Part 6 checked (against the investigation read from `from`), or why it was not. */
+export type IncidentRemains =
+  { readonly from: string; readonly rows: readonly Remaining[] } | { readonly notChecked: IrKitError };
+
+/**
+ * `irkit status --incident ID`: what remains of what the actor created, against the given or
+ * the preserved investigation (incidentInvestigation). When neither exists and Part 6 was not
+ * asked for (`required` false: no --plan, no --remains), says why it was not checked instead
+ * of failing, so that the containment status of Part 4 still shows before anything is
+ * preserved. Evidence that does not check, or a document of another incident, always fails.
+ */
+export async function incidentRemains(
+  clients: ContainClients,
+  options: {
+    readonly incidentId: string;
+    readonly given?: IncidentInvestigation;
+    readonly evidence: () => Promise<EvidenceStore>;
+    readonly required: boolean;
+  },
+): Promise<IncidentRemains> {
+  let investigation: IncidentInvestigation;
+  try {
+    investigation = await incidentInvestigation(options.incidentId, options.given, options.evidence);
+  } catch (error) {
+    if (options.required || options.given) throw error;
+    if (error instanceof IrKitError && error.code !== 'IRKIT_EVIDENCE_MISSING') throw error;
+    // No evidence, or none this role may read (only the break-glass and analyst roles read it).
+    const notChecked =
+      error instanceof IrKitError
+        ? error
+        : new IrKitError(
+            'IRKIT_EVIDENCE_MISSING',
+            `the evidence could not be read: ${awsErrorMessage(error)}`,
+            {
+              hint: 'run as SecurityAnalystRole or SecurityBreakGlassRole (they read the evidence), or pass --plan FILE',
+              cause: error,
+            },
+          );
+    return { notChecked };
+  }
+  return {
+    from: investigation.from,
+    rows: await actorRemains(clients, investigation.result, options.incidentId),
+  };
+}
+
+export function formatRemains(incidentId: string, rows: readonly Remaining[], from?: string): string {
   const left = rows.filter((r) => r.remains);
   const lines = [
+    ...(from ? [`Checked against the investigation ${safe(from)}:`] : []),
     left.length === 0
       ? `Nothing of what the actor created remains (incident ${incidentId}, ${rows.length} target(s) checked).`
       : `${left.length} of ${rows.length} thing(s) the actor created remain (incident ${incidentId}):`,

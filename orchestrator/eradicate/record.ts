@@ -5,6 +5,7 @@ import {
   EvidenceStore,
   incidentPrefix,
   ManifestRun,
+  readListedItem,
   readManifest,
   sha256Hex,
 } from '../preserve';
@@ -210,11 +211,7 @@ export async function readEradication(
   for (const item of manifest?.items ?? []) {
     if (item.kind !== 'eradication-record') continue;
     const where = `${store.location}${incidentPrefix(incidentId)}${item.path}`;
-    const body = await store.read(`${incidentPrefix(incidentId)}${item.path}`);
-    if (body === undefined) throw invalidRecord(where, 'the manifest lists it but it is not in the store');
-    if (sha256Hex(body) !== item.sha256) {
-      throw invalidRecord(where, `its SHA-256 is ${sha256Hex(body)}, the manifest says ${item.sha256}`);
-    }
+    const body = await readListedItem(store, incidentId, item);
     const record = parseEradicationRecord(body.toString('utf8'), where);
     if (record.incidentId !== incidentId) {
       throw invalidRecord(where, `is of incident ${JSON.stringify(record.incidentId)}, not ${incidentId}`);

@@ -1,18 +1,8 @@
-import {
-  Finding,
-  GetFindingsCommand,
-  GuardDutyClient,
-  ListDetectorsCommand,
-  ListFindingsCommand,
-} from '@aws-sdk/client-guardduty';
-import {
-  DescribeAffectedEntitiesCommand,
-  DescribeEventsCommand,
-  Event as HealthEvent,
-  HealthClient,
-} from '@aws-sdk/client-health';
+import type { Finding, GuardDutyClient } from '@aws-sdk/client-guardduty';
+import type { Event as HealthEvent, HealthClient } from '@aws-sdk/client-health';
 
 import { awsErrorCode, isAwsError } from '../../lib/aws-errors';
+import { sdk } from '../aws-sdk';
 import { GLOBAL_EVENTS_REGION } from '../../lib/regions';
 import type {
   GuardDutyFindingRef,
@@ -54,12 +44,12 @@ export function createRelatedFindingsClients(options: ClientOptions = {}): Relat
     guardDuty: (region) => {
       let client = clients.get(region);
       if (!client) {
-        client = new GuardDutyClient({ ...profile, region });
+        client = new (sdk.guardDuty().GuardDutyClient)({ ...profile, region });
         clients.set(region, client);
       }
       return client;
     },
-    health: new HealthClient({ ...profile, region: HEALTH_REGION }),
+    health: new (sdk.health().HealthClient)({ ...profile, region: HEALTH_REGION }),
   };
 }
 
@@ -155,7 +145,7 @@ async function guardDutyRegion(
   try {
     detectorIds.push(
       ...(await allPages(async (token) => {
-        const out = await client.send(new ListDetectorsCommand({ NextToken: token }));
+        const out = await client.send(new (sdk.guardDuty().ListDetectorsCommand)({ NextToken: token }));
         return { items: out.DetectorIds ?? [], next: out.NextToken };
       })),
     );
@@ -177,7 +167,7 @@ async function guardDutyRegion(
       for (const criterion of criteria) {
         const found = await allPages(async (token) => {
           const out = await client.send(
-            new ListFindingsCommand({
+            new (sdk.guardDuty().ListFindingsCommand)({
               DetectorId: detectorId,
               FindingCriteria: { Criterion: { ...criterion, updatedAt: { GreaterThanOrEqual: since } } },
               MaxResults: GUARDDUTY_BATCH,
@@ -189,7 +179,9 @@ async function guardDutyRegion(
         found.forEach((id) => ids.add(id));
       }
       for (const batch of chunks([...ids], GUARDDUTY_BATCH)) {
-        const out = await client.send(new GetFindingsCommand({ DetectorId: detectorId, FindingIds: batch }));
+        const out = await client.send(
+          new (sdk.guardDuty().GetFindingsCommand)({ DetectorId: detectorId, FindingIds: batch }),
+        );
         findings.push(...(out.Findings ?? []).map((f) => findingRef(f, region, detectorId)));
       }
     }
@@ -217,7 +209,7 @@ async function healthEvents(
   try {
     const events = await allPages(async (token) => {
       const out = await client.send(
-        new DescribeEventsCommand({
+        new (sdk.health().DescribeEventsCommand)({
           filter: {
             eventTypeCodes: [CREDENTIALS_EXPOSED_EVENT],
             startTimes: [{ from: new Date(query.since) }],
@@ -233,7 +225,10 @@ async function healthEvents(
     for (const batch of chunks(arns, HEALTH_ARN_BATCH)) {
       const found = await allPages(async (token) => {
         const out = await client.send(
-          new DescribeAffectedEntitiesCommand({ filter: { eventArns: batch }, nextToken: token }),
+          new (sdk.health().DescribeAffectedEntitiesCommand)({
+            filter: { eventArns: batch },
+            nextToken: token,
+          }),
         );
         return { items: out.entities ?? [], next: out.nextToken };
       });

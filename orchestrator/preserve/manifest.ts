@@ -286,6 +286,50 @@ export async function readManifest(
   };
 }
 
+/** Where the investigation document is kept, relative to the incident's folder. */
+export const INVESTIGATION_PATH = 'investigation.json';
+
+/**
+ * The bytes of an item the manifest lists, re-read and checked against the SHA-256 it lists:
+ * IRKIT_EVIDENCE_INVALID when the item is gone or changed. (`verifyManifest` checks every item.)
+ */
+export async function readListedItem(
+  store: EvidenceStore,
+  incidentId: string,
+  item: EvidenceItem,
+): Promise<Buffer> {
+  const key = `${incidentPrefix(incidentId)}${item.path}`;
+  const body = await store.read(key);
+  if (body === undefined) {
+    throw invalidManifest(`${store.location}${key}`, 'the manifest lists it but it is not in the store');
+  }
+  const sha256 = sha256Hex(body);
+  if (sha256 !== item.sha256) {
+    throw invalidManifest(
+      `${store.location}${key}`,
+      `its SHA-256 is ${sha256}, the manifest says ${item.sha256}`,
+    );
+  }
+  return body;
+}
+
+/**
+ * The incident's preserved investigation document, its manifest's chain checked and its bytes
+ * checked against the manifest; undefined when nothing (or no investigation) was preserved.
+ */
+export async function readPreservedInvestigation(
+  store: EvidenceStore,
+  incidentId: string,
+): Promise<{ readonly location: string; readonly bytes: Buffer } | undefined> {
+  const manifest = await readManifest(store, incidentId);
+  const item = manifest?.items.find((i) => i.kind === 'investigation' && i.path === INVESTIGATION_PATH);
+  if (!item) return undefined;
+  return {
+    location: `${store.location}${incidentPrefix(incidentId)}${item.path}`,
+    bytes: await readListedItem(store, incidentId, item),
+  };
+}
+
 function missingEvidence(store: EvidenceStore, incidentId: string): IrKitError {
   return new IrKitError(
     'IRKIT_EVIDENCE_MISSING',

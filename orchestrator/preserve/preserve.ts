@@ -23,7 +23,7 @@ import {
   evidenceObjectExists,
   MAX_COPY_BYTES,
 } from './collect/s3';
-import { appendManifestRun, EvidenceItem, readManifest } from './manifest';
+import { appendManifestRun, EvidenceItem, INVESTIGATION_PATH, readManifest } from './manifest';
 import { ActorRecords } from './raw-records';
 import {
   evidenceSegment,
@@ -184,7 +184,7 @@ export async function preserveOffline(options: OfflineOptions): Promise<Preserve
   const store = new LocalEvidenceStore(options.out);
   const writer = await start(store, options, operator);
   const targets = preserveTargets(doc);
-  await writer.put('investigation.json', 'investigation', options.plan.path, options.plan.bytes);
+  await writer.put(INVESTIGATION_PATH, 'investigation', options.plan.path, options.plan.bytes);
   say(`reading the actor's ${targets.eventIds.size} events from ${options.logs}`);
   const { records, files } = await recordsFromFolder(options.logs, doc.window, targets.eventIds);
   await putRecords(writer, records, options.logs);
@@ -263,7 +263,7 @@ export async function preserveOnline(options: OnlineOptions): Promise<PreserveRe
   };
 
   await aws('writing the investigation document', () =>
-    writer.put('investigation.json', 'investigation', options.plan.path, options.plan.bytes),
+    writer.put(INVESTIGATION_PATH, 'investigation', options.plan.path, options.plan.bytes),
   );
 
   let records = { wanted: targets.eventIds.size, found: 0, missing: [...targets.eventIds].sort(), files: 0 };

@@ -1,7 +1,7 @@
-import { Stack } from '@aws-sdk/client-cloudformation';
-import { Tag as IamTag } from '@aws-sdk/client-iam';
-import { GetBucketPolicyCommand, GetBucketTaggingCommand } from '@aws-sdk/client-s3';
+import type { Stack } from '@aws-sdk/client-cloudformation';
+import type { Tag as IamTag } from '@aws-sdk/client-iam';
 
+import { sdk } from '../../aws-sdk';
 import { CONTAINMENT_HANDLER_NAMES } from '../../../lib/constructs/containment/names';
 import { IrKitError } from '../../../lib/errors';
 import { CONTAINMENT_SIDS } from '../../../lib/names';
@@ -137,6 +137,7 @@ export const bucketKind: ContainmentKindModule<BucketStep, BucketTarget, BucketR
   },
 
   async verifyContained(clients, { target, policyReadable }) {
+    const { GetBucketPolicyCommand } = sdk.s3();
     try {
       const out = await clients.s3.send(new GetBucketPolicyCommand({ Bucket: target.name }));
       const ok = (out.Policy ?? '').includes(CONTAINMENT_SIDS.bucket);
@@ -163,6 +164,7 @@ export const bucketKind: ContainmentKindModule<BucketStep, BucketTarget, BucketR
     }
   },
   async verifyReleased(clients, { target, stack }) {
+    const { GetBucketPolicyCommand } = sdk.s3();
     const original = keptOriginalPolicy(stack);
     try {
       const out = await clients.s3.send(new GetBucketPolicyCommand({ Bucket: target.name }));
@@ -206,6 +208,7 @@ async function bucketTags(
   bucket: string,
   contained: boolean,
 ): Promise<IamTag[] | 'missing' | 'unreadable'> {
+  const { GetBucketTaggingCommand } = sdk.s3();
   try {
     return (await clients.s3.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet ?? [];
   } catch (error) {
@@ -218,6 +221,7 @@ async function bucketTags(
 
 /** The policy text exactly as S3 returns it; undefined when the bucket has none. */
 async function bucketPolicy(clients: ContainClients, bucket: string): Promise<string | undefined> {
+  const { GetBucketPolicyCommand } = sdk.s3();
   try {
     return (await clients.s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy;
   } catch (error) {
@@ -335,6 +339,7 @@ async function refuseChangedPolicies(
 ): Promise<void> {
   const changed: string[] = [];
   for (const row of rows.filter((r) => r.stackStatus !== 'DELETE_FAILED')) {
+    const { GetBucketPolicyCommand } = sdk.s3();
     const original = keptOriginalPolicy(row.stack);
     let current: string | undefined;
     try {

@@ -1,11 +1,6 @@
-import {
-  DescribeIamInstanceProfileAssociationsCommand,
-  DescribeInstanceAttributeCommand,
-  DescribeInstancesCommand,
-  DescribeSecurityGroupsCommand,
-  Instance,
-} from '@aws-sdk/client-ec2';
+import type { Instance } from '@aws-sdk/client-ec2';
 
+import { sdk } from '../../aws-sdk';
 import { INLINE_POLICY_NAMES, isolationGroupName } from '../../../lib/constructs/containment/names';
 import { CONTAINMENT_OUTPUTS, INSTANCE_PARAMS } from '../../../lib/stacks/containment/parameters';
 import * as v from '../../../lib/validation';
@@ -125,6 +120,7 @@ export const instanceKind: ContainmentKindModule<InstanceStep, InstanceTarget> =
   },
 
   async verifyContained(clients, { target, stack }) {
+    const { DescribeIamInstanceProfileAssociationsCommand } = sdk.ec2();
     const group = outputOf(stack, CONTAINMENT_OUTPUTS.isolationGroupId) ?? '';
     const instance = await describeInstance(clients, target.name);
     if (!instance) return { ok: false, notes: [`instance ${target.name} not found`] };
@@ -209,6 +205,7 @@ export function parseGroups(text: string): Map<string, string[]> {
 }
 
 export async function describeInstance(clients: ContainClients, id: string): Promise<Instance | undefined> {
+  const { DescribeInstancesCommand } = sdk.ec2();
   try {
     const out = await clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }));
     return out.Reservations?.flatMap((r) => r.Instances ?? []).find((i) => i.InstanceId === id);
@@ -220,6 +217,7 @@ export async function describeInstance(clients: ContainClients, id: string): Pro
 
 /** How many rules the group has; undefined when it does not exist. */
 async function groupRules(clients: ContainClients, group: string): Promise<number | undefined> {
+  const { DescribeSecurityGroupsCommand } = sdk.ec2();
   if (!group) return undefined;
   try {
     const out = await clients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [group] }));
@@ -237,6 +235,7 @@ async function attribute(
   id: string,
   name: 'disableApiTermination' | 'disableApiStop',
 ): Promise<boolean> {
+  const { DescribeInstanceAttributeCommand } = sdk.ec2();
   const out = await clients.ec2.send(
     new DescribeInstanceAttributeCommand({ InstanceId: id, Attribute: name }),
   );

@@ -1,11 +1,7 @@
-import { Stack } from '@aws-sdk/client-cloudformation';
-import {
-  GetRoleCommand,
-  GetRolePolicyCommand,
-  ListRoleTagsCommand,
-  Tag as IamTag,
-} from '@aws-sdk/client-iam';
+import type { Stack } from '@aws-sdk/client-cloudformation';
+import type { Tag as IamTag } from '@aws-sdk/client-iam';
 
+import { sdk } from '../../aws-sdk';
 import { INLINE_POLICY_NAMES } from '../../../lib/constructs/containment/names';
 import {
   CONTAINMENT_OUTPUTS,
@@ -117,6 +113,7 @@ export const roleKind: ContainmentKindModule<RoleStep, RoleTarget> = {
     })),
 
   async inspect({ clients }, t) {
+    const { GetRoleCommand } = sdk.iam();
     const role = await unlessAwsError(['NoSuchEntity'], () =>
       clients.iam.send(new GetRoleCommand({ RoleName: t.name })),
     );
@@ -171,6 +168,7 @@ export const roleKind: ContainmentKindModule<RoleStep, RoleTarget> = {
   irRole: (target) => target.irRole,
 
   async verifyContained(clients, { target, stack, incidentId }) {
+    const { GetRolePolicyCommand } = sdk.iam();
     const policyName = revokePolicyName(stack, incidentId);
     const out = await clients.iam.send(
       new GetRolePolicyCommand({ RoleName: target.name, PolicyName: policyName }),
@@ -190,6 +188,7 @@ export const roleKind: ContainmentKindModule<RoleStep, RoleTarget> = {
     const policyName = revokePolicyName(stack, incidentId);
     const present =
       (await unlessAwsError(['NoSuchEntity'], async () => {
+        const { GetRolePolicyCommand } = sdk.iam();
         await clients.iam.send(new GetRolePolicyCommand({ RoleName: target.name, PolicyName: policyName }));
         return true;
       })) === true;
@@ -251,6 +250,7 @@ function revokePolicyName(stack: Stack, incidentId: string): string {
 }
 
 function roleTags(clients: ContainClients, role: string): Promise<IamTag[]> {
+  const { ListRoleTagsCommand } = sdk.iam();
   return allIamPages(
     (Marker) => clients.iam.send(new ListRoleTagsCommand({ RoleName: role, Marker })),
     (page) => page.Tags,

@@ -1,4 +1,4 @@
-import { Stack } from '@aws-sdk/client-cloudformation';
+import type { Stack } from '@aws-sdk/client-cloudformation';
 
 import { INLINE_POLICY_NAMES } from '../../../lib/constructs/containment/names';
 import { ROLE_PARAMS, USER_PARAMS } from '../../../lib/stacks/containment/parameters';

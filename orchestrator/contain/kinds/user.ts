@@ -1,13 +1,7 @@
-import { Stack } from '@aws-sdk/client-cloudformation';
-import {
-  GetUserCommand,
-  GetUserPolicyCommand,
-  ListAccessKeysCommand,
-  ListAttachedUserPoliciesCommand,
-  ListUserTagsCommand,
-  Tag as IamTag,
-} from '@aws-sdk/client-iam';
+import type { Stack } from '@aws-sdk/client-cloudformation';
+import type { Tag as IamTag } from '@aws-sdk/client-iam';
 
+import { sdk } from '../../aws-sdk';
 import { INLINE_POLICY_NAMES } from '../../../lib/constructs/containment/names';
 import { invalidInput, IrKitError } from '../../../lib/errors';
 import { CONTAINMENT_OUTPUTS, USER_KEY_SLOTS, USER_PARAMS } from '../../../lib/stacks/containment/parameters';
@@ -128,6 +122,7 @@ export const userKind: ContainmentKindModule<UserStep, UserTarget, UserRead> = {
   },
 
   async inspect({ clients }, t) {
+    const { GetUserCommand } = sdk.iam();
     const user = await unlessAwsError(['NoSuchEntity'], () =>
       clients.iam.send(new GetUserCommand({ UserName: t.name })),
     );
@@ -194,10 +189,12 @@ export const userKind: ContainmentKindModule<UserStep, UserTarget, UserRead> = {
   },
 
   async verifyContained(clients, { target, stack, incidentId, containmentPolicyArn }) {
+    const { ListAccessKeysCommand } = sdk.iam();
     const keys = deactivatedKeys(stack);
     const notes: string[] = [];
     let denied: boolean;
     if (outputOf(stack, CONTAINMENT_OUTPUTS.denyMode) === 'inline') {
+      const { GetUserPolicyCommand } = sdk.iam();
       const inline = await clients.iam.send(
         new GetUserPolicyCommand({
           UserName: target.name,
@@ -225,6 +222,7 @@ export const userKind: ContainmentKindModule<UserStep, UserTarget, UserRead> = {
     return { ok: denied && active.length === 0, notes };
   },
   async verifyReleased(clients, { target, stack, incidentId, containmentPolicyArn, restoreKeyIds }) {
+    const { GetUserPolicyCommand } = sdk.iam();
     const mode = outputOf(stack, CONTAINMENT_OUTPUTS.denyMode);
     if (mode === 'preexisting') {
       return {
@@ -300,6 +298,7 @@ function longTermKeyId(raw: unknown, where: string): string {
 }
 
 function userTags(clients: ContainClients, user: string): Promise<IamTag[]> {
+  const { ListUserTagsCommand } = sdk.iam();
   return allIamPages(
     (Marker) => clients.iam.send(new ListUserTagsCommand({ UserName: user, Marker })),
     (page) => page.Tags,
@@ -310,6 +309,7 @@ async function userKeys(
   clients: ContainClients,
   user: string,
 ): Promise<Array<{ id: string; status: string }>> {
+  const { ListAccessKeysCommand } = sdk.iam();
   const keys = await allIamPages(
     (Marker) => clients.iam.send(new ListAccessKeysCommand({ UserName: user, Marker })),
     (page) => page.AccessKeyMetadata,
@@ -318,6 +318,7 @@ async function userKeys(
 }
 
 async function hasAttached(clients: ContainClients, user: string, policyArn: string): Promise<boolean> {
+  const { ListAttachedUserPoliciesCommand } = sdk.iam();
   let marker: string | undefined;
   do {
     const page = await clients.iam.send(

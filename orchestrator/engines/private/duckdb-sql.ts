@@ -253,13 +253,12 @@ export const TEXT_SEEKS: Partial<Record<SeekKind, (value: string) => string[]>> 
   flowAddress: (value) => value.split(','),
 };
 
-/** Temp table of the file ids a seek may choose from (the window's readable files of one kind). */
-export const CHOICE_TABLE = 'temp.main.irkit_choice';
-export const CHOICE_DDL = `CREATE TEMP TABLE IF NOT EXISTS irkit_choice (file_id INTEGER PRIMARY KEY)`;
-
+/**
+ * The files holding a record a seek matches, among every file the store indexed (any window):
+ * the engine keeps those of the query's window.
+ */
 export function seekSql(kind: SeekKind): string {
-  return `SELECT DISTINCT file_id FROM ${STORE}.irkit.terms
-WHERE file_id IN (SELECT file_id FROM ${CHOICE_TABLE}) AND kind = ${literal(kind)} AND ${SEEK_MATCH[kind]}`;
+  return `SELECT DISTINCT file_id FROM ${STORE}.irkit.terms WHERE kind = ${literal(kind)} AND ${SEEK_MATCH[kind]}`;
 }
 
 /**

@@ -8,7 +8,9 @@ import { ContainClients } from '../../../orchestrator/contain/aws';
 import { demoInvestigation, InvestigationResult } from '../../../orchestrator/investigate';
 import {
   appendManifestRun,
+  EvidenceKind,
   incidentPrefix,
+  INVESTIGATION_PATH,
   LocalEvidenceStore,
   sha256Hex,
 } from '../../../orchestrator/preserve';
@@ -63,27 +65,33 @@ export function attackedAccount(account: WireAccount): void {
   }
 }
 
-/** A local evidence store holding a verified manifest of the incident (one item). */
-export async function preservedEvidence(): Promise<LocalEvidenceStore> {
+/**
+ * A local evidence store holding a verified manifest of the incident: the raw records (one
+ * item) and, when given, the investigation document as `irkit preserve` keeps it.
+ */
+export async function preservedEvidence(investigation?: Buffer): Promise<LocalEvidenceStore> {
   const store = new LocalEvidenceStore(mkdtempSync(join(tmpdir(), 'irkit-erad-evidence-')));
-  const body = Buffer.from('{"Records":[]}\n');
-  const path = 'cloudtrail/records.json';
-  await store.write(`${incidentPrefix(INCIDENT)}${path}`, body, sha256Hex(body));
+  const files: Array<[string, EvidenceKind, Buffer]> = [
+    ['cloudtrail/records.json', 'cloudtrail-records', Buffer.from('{"Records":[]}\n')],
+    ...(investigation
+      ? [[INVESTIGATION_PATH, 'investigation', investigation] as [string, EvidenceKind, Buffer]]
+      : []),
+  ];
+  for (const [path, , body] of files)
+    await store.write(`${incidentPrefix(INCIDENT)}${path}`, body, sha256Hex(body));
   await appendManifestRun(store, INCIDENT, {
     operator: `arn:aws:sts::${ACCOUNT}:assumed-role/SecurityBreakGlassRole/responder`,
     tool: 'irkit test',
     startedAt: '2021-07-26T00:40:00.000Z',
-    items: [
-      {
-        path,
-        kind: 'cloudtrail-records',
-        sha256: sha256Hex(body),
-        size: body.length,
-        source: 'test',
-        collectedBy: 'test',
-        collectedAt: '2021-07-26T00:40:00.000Z',
-      },
-    ],
+    items: files.map(([path, kind, body]) => ({
+      path,
+      kind,
+      sha256: sha256Hex(body),
+      size: body.length,
+      source: 'test',
+      collectedBy: 'test',
+      collectedAt: '2021-07-26T00:40:00.000Z',
+    })),
   });
   return store;
 }
