@@ -1,4 +1,3 @@
-/* eslint-disable no-control-regex -- the control characters a terminal acts on are what is checked here */
 import MarkdownIt from 'markdown-it';
 
 import { formatPreserveReport } from '../../../orchestrator/preserve/format';
