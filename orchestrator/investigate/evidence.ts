@@ -1,20 +1,16 @@
 import { IrKitError } from '../../lib/errors';
 import * as v from '../../lib/validation';
-import { PreservedEradication, readEradication } from '../eradicate/record';
 import { eradicationTargets } from '../eradicate/targets';
-import { plannedEradication } from '../eradicate/eradicate';
-import type { RecordedCall, TargetOutcome } from '../eradicate/record';
+import type { PreservedEradication, RecordedCall, TargetOutcome } from '../eradicate/record';
 import type { BucketLiveCheck } from '../preserve/collect/s3';
-import { parseLiveChecks } from '../preserve/live-checks';
-import {
-  EvidenceManifest,
-  incidentPrefix,
-  ManifestVerification,
-  readManifest,
-  verifyManifest,
-} from '../preserve/manifest';
-import { EvidenceStore, sha256Hex } from '../preserve/store';
+import type { EvidenceManifest, ManifestVerification } from '../preserve/manifest';
+import type { EvidenceStore } from '../preserve/store';
 import { InvestigationResult } from './types';
+
+/*
+ * The evidence and eradication modules load the AWS SDK clients they call: they are imported
+ * when first used, so a report without evidence (every command's offline path) loads none.
+ */
 
 /**
  * What the report adds from beyond the investigation document: Part 5's eradication plan (what
@@ -58,6 +54,7 @@ export async function offlineEradicationPlan(
   result: InvestigationResult,
 ): Promise<NonNullable<ReportExtras['eradicationPlan']>> {
   if (!result.found) return { targets: [], calls: [] };
+  const { plannedEradication } = await import('../eradicate/eradicate');
   return plannedEradication(eradicationTargets(result, { includeExposedUser: false }), undefined);
 }
 
@@ -85,6 +82,10 @@ export async function readIncidentEvidence(
   now: () => Date = () => new Date(),
 ): Promise<IncidentEvidence> {
   v.incidentId(incidentId);
+  const { incidentPrefix, readManifest, verifyManifest } = await import('../preserve/manifest');
+  const { sha256Hex } = await import('../preserve/store');
+  const { parseLiveChecks } = await import('../preserve/live-checks');
+  const { readEradication } = await import('../eradicate/record');
   const problems: string[] = [];
   const prefix = incidentPrefix(incidentId);
   const base = `${store.location.replace(/\/?$/, '/')}${prefix}`;

@@ -8,7 +8,6 @@ import { SCENARIO } from '../../../simulation/synthetic';
 import { progressPrinter } from './investigate';
 import { StatusLine } from './progress';
 import { interruptible } from './interrupt';
-import { reportExtrasFor } from './evidence-flags';
 import { renderOptions, withRenderOptions } from './output';
 import { terminalSafe } from '../../output/escape';
 import type { RegisterCommand } from './index';
@@ -61,8 +60,7 @@ async function run(flags: DemoFlags): Promise<void> {
     }).finally(() => progress.end()),
   );
   for (const warning of result.warnings) say(`warning: ${terminalSafe(warning)}`);
-  const extras = await reportExtrasFor('demo', result, {});
-  process.stdout.write(render(result, format, { ...options, extras }));
+  process.stdout.write(render(result, format, options));
   say(`${terminalSafe(result.summary.headline)} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   if (flags.keep === undefined) {
     say(

@@ -13,7 +13,7 @@ import {
   offlineEradicationPlan,
   readIncidentEvidence,
 } from '../../investigate';
-import { evidenceStoreFromStack, EvidenceStore, LocalEvidenceStore } from '../../preserve';
+import type { EvidenceStore } from '../../preserve';
 
 /**
  * `--evidence DIR|bucket` of the commands that render a report: the incident's evidence
@@ -78,20 +78,28 @@ function incidentOf(result: InvestigationResult, flags: EvidenceFlags): string {
   return v.incidentId(incident);
 }
 
+/** The kit's evidence bucket, from the IrKitEvidence stack's outputs, with the standard credentials. */
+async function stackStore(flags: EvidenceFlags): Promise<EvidenceStore> {
+  const { evidenceStoreFromStack } = await import('../../preserve');
+  return evidenceStoreFromStack(createClients({ profile: flags.profile }));
+}
+
 /**
- * What the report adds to a result: Part 5's eradication plan (always, made offline) and, with
- * --evidence, the incident's evidence. Says on stderr what it read.
+ * What the report adds to a result with --evidence: the incident's evidence, and Part 5's
+ * eradication plan with each call (made offline; it loads the AWS SDK's clients, as reading
+ * the evidence does, so a report without --evidence lists the targets and not their calls).
+ * Says on stderr what it read.
  */
 export async function reportExtrasFor(
   command: string,
   result: InvestigationResult,
   flags: EvidenceFlags,
-  bucketStore: () => Promise<EvidenceStore> = () =>
-    evidenceStoreFromStack(createClients({ profile: flags.profile })),
+  bucketStore: () => Promise<EvidenceStore> = () => stackStore(flags),
 ): Promise<ReportExtras> {
-  const eradicationPlan = await offlineEradicationPlan(result);
-  if (flags.evidence === undefined) return { eradicationPlan };
+  if (flags.evidence === undefined) return {};
   const incident = incidentOf(result, flags);
+  const { LocalEvidenceStore } = await import('../../preserve');
+  const eradicationPlan = await offlineEradicationPlan(result);
   const store =
     flags.evidence === EVIDENCE_BUCKET ? await bucketStore() : new LocalEvidenceStore(flags.evidence);
   const say = (text: string) => process.stderr.write(`irkit ${command}: ${text}\n`);

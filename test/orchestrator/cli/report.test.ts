@@ -4,9 +4,7 @@ import { join } from 'node:path';
 
 import {
   InvestigationResult,
-  ReportExtras,
   demoInvestigation,
-  offlineEradicationPlan,
   renderJson,
   renderMarkdown,
 } from '../../../orchestrator/investigate';
@@ -16,14 +14,12 @@ import { INCIDENT, preserveInto } from '../investigate/render/report-result';
 let dir: string;
 let result: InvestigationResult;
 let saved: string;
-let extras: ReportExtras;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'irkit-cli-report-'));
   result = (await demoInvestigation({ backgroundEvents: 200 })).result;
   saved = join(dir, 'result.json');
   writeFileSync(saved, renderJson(result));
-  extras = { eradicationPlan: await offlineEradicationPlan(result) };
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -38,7 +34,7 @@ describe('irkit report', () => {
   test('renders a saved result as the impact report, exactly as the investigation would have', async () => {
     const run = await irkit('report', saved);
     expect(run.code).toBe(0);
-    expect(run.stdout).toBe(renderMarkdown(result, extras));
+    expect(run.stdout).toBe(renderMarkdown(result));
     expect(run.stdout).toContain('## Part 3: Analysis - Impact');
   });
 
@@ -59,7 +55,7 @@ describe('irkit report', () => {
     expect(readFileSync(out, 'utf8')).toBe('the responder’s own notes');
     const forced = await irkit('report', saved, '--out', out, '--force');
     expect(forced.code).toBe(0);
-    expect(readFileSync(out, 'utf8')).toBe(renderMarkdown(result, extras));
+    expect(readFileSync(out, 'utf8')).toBe(renderMarkdown(result));
   });
 
   test('--evidence DIR: the live checks, Part 5 with the eradication record, and the verified manifest', async () => {

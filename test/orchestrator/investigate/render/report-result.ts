@@ -15,6 +15,7 @@ import {
 import {
   EvidenceItem,
   EvidenceKind,
+  EvidenceStore,
   LocalEvidenceStore,
   appendManifestRun,
   incidentPrefix,
@@ -174,9 +175,9 @@ export const RECORD: EradicationRecord = {
  * report reads it.
  */
 export async function preserveInto(
-  dir: string,
-): Promise<{ store: LocalEvidenceStore; evidence: IncidentEvidence }> {
-  const store = new LocalEvidenceStore(dir);
+  into: string | EvidenceStore,
+): Promise<{ store: EvidenceStore; evidence: IncidentEvidence }> {
+  const store = typeof into === 'string' ? new LocalEvidenceStore(into) : into;
   const prefix = incidentPrefix(INCIDENT);
   const put = async (
     path: string,
@@ -185,7 +186,7 @@ export async function preserveInto(
     body: Buffer,
   ): Promise<EvidenceItem> => {
     const sha256 = sha256Hex(body);
-    await store.write(`${prefix}${path}`, body, sha256);
+    const out = await store.write(`${prefix}${path}`, body, sha256);
     return {
       path,
       kind,
@@ -194,6 +195,7 @@ export async function preserveInto(
       source,
       collectedBy: OPERATOR,
       collectedAt: '2021-07-25T09:00:00.000Z',
+      ...(out.versionId ? { storeVersionId: out.versionId } : {}),
     };
   };
   const items = [
