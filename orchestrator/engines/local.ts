@@ -390,7 +390,8 @@ export class LocalEngine implements QueryEngine {
       'load',
       'parsing',
     );
-    const needed: LogFile[] = files.filter((f) => wholeKinds.includes(f.kind));
+    // A set: a file a search found and indexed on the way is also among the index's answers.
+    const needed = new Set<LogFile>(files.filter((f) => wholeKinds.includes(f.kind)));
     for (const kind of seekKinds) {
       const seek = seekOf(kind);
       const value = query.value(seek.param) as string;
@@ -399,25 +400,27 @@ export class LocalEngine implements QueryEngine {
         // Files the store does not know yet are chosen by their text; known ones by the index.
         const unknown = byKind(kind).filter((f) => !this.store.current(f));
         if (unknown.length > 0) progress('load', `searching ${unknown.length} log file(s)`);
-        const found = await this.store.searchFlowLogs(unknown, values, (done, all) =>
-          progress('load', `searching ${all} log file(s): ${done}/${all} done`),
+        const found = await this.store.searchFlowLogs(
+          unknown,
+          values,
+          (done, all) => progress('load', `searching ${all} log file(s): ${done}/${all} done`),
+          // A --cache outlives the session: index the files on the way, for the next seek.
+          this.options.cachePath !== undefined,
         );
-        needed.push(...found);
+        found.forEach((f) => needed.add(f));
       }
       const ids = await this.seek(seek.kind, value);
-      needed.push(
-        ...byKind(kind).filter((f) => {
-          const stored = this.store.current(f);
-          return stored?.status === 'ok' && ids.has(stored.id);
-        }),
-      );
+      for (const f of byKind(kind)) {
+        const stored = this.store.current(f);
+        if (stored?.status === 'ok' && ids.has(stored.id)) needed.add(f);
+      }
     }
-    await read(needed, 'load', 'parsing');
+    await read([...needed], 'load', 'parsing');
     const loadMs = Date.now() - started;
 
     const stored = files.map((f) => this.store.current(f)).filter((s): s is StoredFile => !!s);
     await this.activate(
-      needed
+      [...needed]
         .map((f) => this.store.current(f))
         .filter((s): s is StoredFile => s?.status === 'ok')
         .map((s) => s.id),

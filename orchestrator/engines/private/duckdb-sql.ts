@@ -117,6 +117,8 @@ function list(paths: readonly string[]): string {
 
 /** The kind of the per-file record count among the terms. */
 export const RECORDS_TERM = '#records';
+/** The kind of a flow log address among the terms (the seek kind that asks for it). */
+export const FLOW_ADDRESS_TERM: SeekKind = 'flowAddress';
 
 /**
  * Each record's index terms, as (kind, value) structs, from expressions naming its fields.
@@ -222,8 +224,8 @@ export function cloudTrailTermsOfRows(): string {
 export function flowTermsOfRows(): string {
   const terms = termList([
     [RECORDS_TERM, 'NULL'],
-    ['flowAddress', 'sourceaddress'],
-    ['flowAddress', 'destinationaddress'],
+    [FLOW_ADDRESS_TERM, 'sourceaddress'],
+    [FLOW_ADDRESS_TERM, 'destinationaddress'],
   ]);
   return termsInsert(
     `SELECT file_id, unnest(${terms}) AS t FROM ${STORE}.irkit.vpcflow WHERE file_id BETWEEN $1 AND $2`,

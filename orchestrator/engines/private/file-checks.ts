@@ -1,5 +1,5 @@
-import { createReadStream, promises as fs } from 'node:fs';
-import { createGunzip, gunzip } from 'node:zlib';
+import { closeSync, createReadStream, openSync, promises as fs, readFileSync, readSync } from 'node:fs';
+import { createGunzip, gunzip, gunzipSync } from 'node:zlib';
 import { promisify } from 'node:util';
 
 import { FLOW_LOG_FIELDS, FlowField } from '../../../lib/schema/vpc-flow';
@@ -21,18 +21,22 @@ export function isGzip(file: string): boolean {
   return file.endsWith('.gz');
 }
 
-/** Uncompressed size of a single-member gzip file, from its trailer (ISIZE, RFC 1952). */
-export async function uncompressedSize(file: string, size: number): Promise<number> {
+/**
+ * Uncompressed size of a single-member gzip file, from its trailer (ISIZE, RFC 1952). Read
+ * synchronously: four bytes of each of thousands of files, where promises would cost more than
+ * the reads.
+ */
+export function uncompressedSize(file: string, size: number): number {
   if (!isGzip(file) || size < 18) return size;
-  const handle = await fs.open(file, 'r');
+  const fd = openSync(file, 'r');
   try {
     const buffer = Buffer.alloc(4);
-    await handle.read(buffer, 0, 4, size - 4);
+    readSync(fd, buffer, 0, 4, size - 4);
     // ISIZE is modulo 2^32, and a truncated file has garbage there: keep it within what
     // deflate can produce from `size` bytes (at most about 1032:1).
     return Math.min(Math.max(buffer.readUInt32LE(0), size), size * MAX_DEFLATE_RATIO + 1024);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
@@ -44,6 +48,21 @@ async function content(file: string): Promise<Buffer | Verdict> {
   if (!isGzip(file)) return raw;
   try {
     return await gunzipAsync(raw);
+  } catch (error) {
+    return { status: 'corrupt', reason: `not a complete gzip file (${(error as Error).message})` };
+  }
+}
+
+/**
+ * The same for a small file, synchronously: flow log files are often a few hundred bytes, and
+ * for those a promise and two thread-pool round trips cost several times the read itself
+ * (measured: 2.6 s of CPU against 6.8 s over 43,200 files).
+ */
+function smallContent(file: string): Buffer | Verdict {
+  const raw = readFileSync(file);
+  if (!isGzip(file)) return raw;
+  try {
+    return gunzipSync(raw);
   } catch (error) {
     return { status: 'corrupt', reason: `not a complete gzip file (${(error as Error).message})` };
   }
@@ -83,6 +102,14 @@ export async function inspectEmptyFlowLog(file: string, size: number): Promise<V
 export interface FlowLogFile {
   readonly header: FlowField[];
   readonly holds: boolean;
+  /** When asked for, and the file was read whole: its record count and every address in it. */
+  readonly index?: FlowLogIndex;
+}
+
+export interface FlowLogIndex {
+  readonly records: number;
+  /** The source and destination addresses of its records, as the table's columns hold them. */
+  readonly addresses: ReadonlySet<string>;
 }
 
 /**
@@ -96,17 +123,20 @@ export async function readFlowLog(
   file: string,
   size: number,
   needles: readonly string[] = [],
+  options: { readonly index?: boolean } = {},
 ): Promise<FlowLogFile | Verdict> {
   const search = needles.map((n) => Buffer.from(n, 'utf8')).filter((n) => n.length > 0);
   let line: string;
   let holds: boolean;
+  let text: string | undefined;
   if (size <= WHOLE_READ_BYTES) {
     // Small files (the usual hourly ones) are read whole: far cheaper than a stream each.
-    const data = await content(file);
+    const data = smallContent(file);
     if (!Buffer.isBuffer(data)) return data;
     const end = data.indexOf(10);
     line = data.subarray(0, end >= 0 ? Math.min(end, 65536) : 200).toString('utf8');
     holds = search.some((n) => data.includes(n));
+    if (options.index) text = data.toString('utf8');
   } else {
     try {
       ({ line, holds } = await streamFlowLog(file, search));
@@ -122,7 +152,35 @@ export async function readFlowLog(
       reason: `not a VPC Flow Logs file (header ${JSON.stringify(line.slice(0, 80))} names no flow log fields)`,
     };
   }
-  return { header: names.map((n) => FLOW_LOG_FIELDS[n]), holds };
+  const header = names.map((n) => FLOW_LOG_FIELDS[n]);
+  return { header, holds, ...(text === undefined ? {} : { index: indexFlowText(text, header) }) };
+}
+
+/**
+ * The records and addresses of a flow log's text, as the engine's table reads them: one record
+ * a non-empty line after the header, fields split on single spaces, `-` for none.
+ */
+function indexFlowText(text: string, header: readonly FlowField[]): FlowLogIndex {
+  const columns = ['sourceaddress', 'destinationaddress']
+    .map((column) => header.findIndex((f) => f.column === column))
+    .filter((i) => i >= 0);
+  const addresses = new Set<string>();
+  let records = 0;
+  let start = text.indexOf('\n') + 1;
+  while (start > 0 && start < text.length) {
+    const next = text.indexOf('\n', start);
+    const end = next < 0 ? text.length : next;
+    if (end > start) {
+      records += 1;
+      const fields = text.slice(start, end).split(' ');
+      for (const i of columns) {
+        const value = fields[i];
+        if (value !== undefined && value !== '' && value !== '-') addresses.add(value);
+      }
+    }
+    start = end + 1;
+  }
+  return { records, addresses };
 }
 
 /**

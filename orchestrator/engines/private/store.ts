@@ -4,6 +4,7 @@ import { FlowField } from '../../../lib/schema/vpc-flow';
 import { LogFile, LogKind } from '../discovery';
 import {
   BATCH_TABLE,
+  FLOW_ADDRESS_TERM,
   RECORDS_TERM,
   STORE,
   cloudTrailInsert,
@@ -75,8 +76,9 @@ const BATCH_BYTES = 2 * 1024 * 1024 * 1024;
 const RETRY_PARTS = 4;
 /** How often a long statement's progress is told. */
 const PROGRESS_MS = 500;
-/** A text search tells its progress every this many files. */
+/** A text search tells its progress every this many files, and yields to the event loop more often. */
 const SEARCH_PROGRESS_FILES = 500;
+const SEARCH_YIELD_FILES = 50;
 /** Small file reads in flight at once. */
 const IO_CONCURRENCY = 32;
 
@@ -139,8 +141,8 @@ export class Store {
       const stale = this.files.get(file.path);
       if (stale) await this.forget(stale);
     }
-    const sizes = await mapLimit([...fresh, ...scanned], IO_CONCURRENCY, (file) =>
-      file.kind === 'cloudtrail' ? uncompressedSize(file.path, file.size) : Promise.resolve(0),
+    const sizes = [...fresh, ...scanned].map((file) =>
+      file.kind === 'cloudtrail' ? uncompressedSize(file.path, file.size) : 0,
     );
     const total = fresh.length + scanned.length;
     let done = 0;
@@ -216,36 +218,64 @@ export class Store {
   /**
    * Of flow log files the store does not know, those whose text holds one of `values` (the
    * files a seek for those values must load). Files that cannot be read, or are not flow
-   * logs, are recorded with their verdict, as loading them would; the others are not
-   * recorded, so a later search for other values reads them again.
+   * logs, are recorded with their verdict, as loading them would. With `index` (a cache that
+   * outlives the session), the files read whole are indexed on the way (their addresses), so
+   * that a later seek asks the index instead of searching again; otherwise they are not
+   * recorded, and a later search reads them again.
    */
   async searchFlowLogs(
     files: readonly LogFile[],
     values: readonly string[],
     onProgress: LoadProgress,
+    index = false,
   ): Promise<LogFile[]> {
     const fresh = files.filter((file) => file.kind === 'vpcflow' && !this.current(file));
     for (const file of fresh) {
       const stale = this.files.get(file.path);
       if (stale) await this.forget(stale);
     }
-    let done = 0;
-    const reads = await mapLimit(fresh, IO_CONCURRENCY, async (file) => {
-      if (this.isCancelled()) throw new CancelledError('cancelled');
-      const read = await readFlowLog(file.path, file.size, values);
-      done += 1;
-      if (done % SEARCH_PROGRESS_FILES === 0) onProgress(done, fresh.length, undefined);
-      return read;
-    });
+    // One file after another: small files are read synchronously (see readFlowLog), so the
+    // loop lets the event loop run (a Ctrl-C, a progress line) every few files.
+    const reads: Awaited<ReturnType<typeof readFlowLog>>[] = [];
+    for (const file of fresh) {
+      if (reads.length % SEARCH_YIELD_FILES === 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (this.isCancelled()) throw new CancelledError('cancelled');
+      }
+      reads.push(await readFlowLog(file.path, file.size, values, { index }));
+      if (reads.length % SEARCH_PROGRESS_FILES === 0) onProgress(reads.length, fresh.length, undefined);
+    }
     const rejected: [Pending, Verdict, number][] = [];
+    const indexed: [Pending, Verdict, number][] = [];
+    const terms: AppendValue[][] = [];
     const found: LogFile[] = [];
     fresh.forEach((file, i) => {
       const read = reads[i];
-      if ('header' in read) {
-        if (read.holds) found.push(file);
-      } else rejected.push([{ id: this.nextId++, file, objectSize: file.size }, read, 0]);
+      if (!('header' in read)) {
+        rejected.push([{ id: this.nextId++, file, objectSize: file.size }, read, 0]);
+        return;
+      }
+      if (read.holds) found.push(file);
+      if (read.index) {
+        const id = this.nextId++;
+        indexed.push([{ id, file, objectSize: file.size }, { status: 'ok' }, read.index.records]);
+        terms.push([id, RECORDS_TERM, String(read.index.records)]);
+        for (const address of read.index.addresses) terms.push([id, FLOW_ADDRESS_TERM, address]);
+      }
     });
     if (rejected.length > 0) await this.record(rejected, false);
+    if (indexed.length > 0) {
+      await this.connection.run('BEGIN TRANSACTION');
+      try {
+        await this.append(`${STORE}.irkit.terms`, terms);
+        await this.record(indexed, false);
+        await this.connection.run('COMMIT');
+      } catch (error) {
+        await this.connection.run('ROLLBACK').catch(() => undefined);
+        for (const [p] of indexed) this.files.delete(p.file.path);
+        throw error;
+      }
+    }
     return found;
   }
 

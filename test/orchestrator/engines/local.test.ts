@@ -536,6 +536,46 @@ describe('LocalEngine persistent cache', () => {
     expect(warm.rows).toEqual(cold.rows);
   });
 
+  test('a flow search indexes the files into the cache: the next session asks the index, for any address', async () => {
+    const logs = tree();
+    logs.cloudTrail('2021/07/24', playbookKeyCalls());
+    logs.flowLog('2021/07/24', FLOW_HEADER, [
+      flowLine(ATTACKER_IP, '10.0.0.5'),
+      flowLine('10.0.0.5', ATTACKER_IP),
+    ]);
+    logs.flowLog('2021/07/23', FLOW_HEADER, [
+      flowLine('192.0.2.10', '10.0.0.6'),
+      `2 ${ACCOUNT} eni-0123456789abcdef0 - - - - - - - 1627003800 1627003860 - NODATA`,
+    ]);
+    const cachePath = path.join(logs.root, 'irkit-cache.duckdb');
+    const searched = (messages: string[]) => messages.filter((m) => m.startsWith('searching'));
+    const run = async (sourceIps: string) => {
+      const engine = await open(logs.root, { cachePath });
+      const messages: string[] = [];
+      const result = await engine.run(
+        getQuery('ip-network-activity'),
+        { ...WINDOW, sourceIps },
+        { onProgress: (e) => messages.push(e.message) },
+      );
+      await engine.close();
+      return { rows: rowObjects(result).map((r) => [r.sourceaddress, r.destinationaddress]), messages };
+    };
+
+    const cold = await run(ATTACKER_IP);
+    const warm = await run(ATTACKER_IP);
+    const other = await run('192.0.2.10');
+
+    expect(searched(cold.messages)).not.toEqual([]);
+    expect(cold.rows).toEqual([
+      ['10.0.0.5', ATTACKER_IP],
+      [ATTACKER_IP, '10.0.0.5'],
+    ]);
+    expect(searched(warm.messages)).toEqual([]);
+    expect(warm.rows).toEqual(cold.rows);
+    expect(searched(other.messages)).toEqual([]);
+    expect(other.rows).toEqual([['192.0.2.10', '10.0.0.6']]);
+  });
+
   test('parses a changed file again and forgets a deleted one', async () => {
     const logs = tree();
     const changing = logs.cloudTrail('2021/07/24', playbookKeyCalls().slice(0, 1));

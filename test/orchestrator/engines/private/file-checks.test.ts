@@ -68,6 +68,28 @@ describe('readFlowLog', () => {
     expect(await readFlowLog(cut, zipped.length - 6, [NEEDLE])).toMatchObject({ status: 'corrupt' });
   });
 
+  test('with index, a file read whole gives its record count and every address but NODATA dashes', async () => {
+    const file = path.join(dir, 'index.log.gz');
+    const text = [
+      'version srcaddr dstaddr log-status',
+      `2 ${NEEDLE} 10.0.0.2 OK`,
+      '2 10.0.0.2 2001:db8::7 OK',
+      '',
+      '2 - - NODATA',
+      '',
+    ].join('\n');
+    const zipped = gzipSync(text);
+    writeFileSync(file, zipped);
+
+    const read = await readFlowLog(file, zipped.length, ['203.0.113.9'], { index: true });
+
+    expect(read).toMatchObject({ holds: false, index: { records: 3 } });
+    expect('index' in read && [...read.index!.addresses].sort()).toEqual(
+      ['10.0.0.2', NEEDLE, '2001:db8::7'].sort(),
+    );
+    expect(await readFlowLog(file, zipped.length, [])).not.toHaveProperty('index');
+  });
+
   test('a file whose first line names no flow log field is foreign', async () => {
     const file = path.join(dir, 'access.log');
     writeFileSync(file, `GET /index.html HTTP/1.1 ${NEEDLE}\n`);
