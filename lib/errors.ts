@@ -21,6 +21,7 @@ export type IrKitErrorCode =
   | 'IRKIT_EVIDENCE_INVALID'
   | 'IRKIT_NOT_CONTAINED'
   | 'IRKIT_ERADICATION_FAILED'
+  | 'IRKIT_PRESERVATION_FAILED'
   | 'IRKIT_AWS';
 
 export class IrKitError extends Error {

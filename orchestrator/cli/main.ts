@@ -34,6 +34,7 @@ function exitCodeOf(error: IrKitError): number {
       return EXIT_CODES.usage;
     case 'IRKIT_CONTAINMENT_FAILED':
     case 'IRKIT_ERADICATION_FAILED':
+    case 'IRKIT_PRESERVATION_FAILED':
     case 'IRKIT_EVIDENCE_INVALID':
       return EXIT_CODES.partial;
     case 'IRKIT_INTERRUPTED':

@@ -6,8 +6,9 @@ import { DEFAULT_NAMES } from '../../lib/names';
 import * as v from '../../lib/validation';
 import { awsErrorMessage, awsErrorName, ContainClients, createClients, TemporaryCredentials } from './aws';
 import { inBatches } from './batches';
-import { Caller, KitNames, whoAmI } from './environment';
+import { Caller, KitNames, PLACEHOLDER_ACCOUNT, whoAmI } from './environment';
 import { table } from './format';
+import { ContainmentPlan } from './plan';
 
 /**
  * Acting in the member accounts of an organization from the security account: each member's
@@ -127,16 +128,22 @@ export async function operatorOf(access: AccountAccess, required: boolean): Prom
   }
 }
 
-/** The account of each id: the home account needs no role, every other its deploy role. */
+/** The account of each id: the home account needs no role, every other its deploy role (or the role of `roleArnTemplate`). */
 export function accountTargets(
   accounts: readonly string[],
   home: string | undefined,
   access: AccountAccess,
+  roleArnTemplate?: string,
 ): AccountTarget[] {
-  const template = access.deployRoleArnTemplate ?? DEFAULT_DEPLOY_ROLE_ARN_TEMPLATE;
+  const template = roleArnTemplate ?? access.deployRoleArnTemplate ?? DEFAULT_DEPLOY_ROLE_ARN_TEMPLATE;
   return accounts.map((account) =>
     account === home ? { account } : { account, roleArn: deployRoleArn(template, account) },
   );
+}
+
+/** The ARN template of one of the kit's roles in every member account (`arn:aws:iam::{account}:role/NAME`). */
+export function memberRoleArnTemplate(roleName: string, partition = 'aws'): string {
+  return `arn:${partition}:iam::${ACCOUNT_PLACEHOLDER}:role/${roleName}`;
 }
 
 /** The names of the kit's resources in a member account, for the roles containment passes there. */
@@ -234,11 +241,18 @@ export function describeAccounts<R>(
 }
 
 /** Fails the command (exit code 4) naming each account that failed, and why. */
-export function failIfAnyAccountFailed<R>(outcomes: ReadonlyArray<AccountOutcome<R>>, what: string): void {
+export function failIfAnyAccountFailed<R>(
+  outcomes: ReadonlyArray<AccountOutcome<R>>,
+  what: string,
+  code:
+    | 'IRKIT_CONTAINMENT_FAILED'
+    | 'IRKIT_ERADICATION_FAILED'
+    | 'IRKIT_PRESERVATION_FAILED' = 'IRKIT_CONTAINMENT_FAILED',
+): void {
   const failed = outcomes.filter((o) => o.failures.length > 0);
   if (failed.length === 0) return;
   throw new IrKitError(
-    'IRKIT_CONTAINMENT_FAILED',
+    code,
     `${what} failed in ${failed.length} of ${outcomes.length} account(s): ${failed.map((o) => o.account).join(', ')}\n` +
       failed.map((o) => o.failures.map((f) => `  - ${o.account}: ${f}`).join('\n')).join('\n'),
     {
@@ -270,4 +284,115 @@ export function createAccountAccess(options: {
       ? { deployRoleArnTemplate: options.deployRoleArnTemplate }
       : {}),
   };
+}
+
+/** A plan with something to do: steps, manual actions or approvals. */
+export function planHasWork(plan: ContainmentPlan): boolean {
+  return plan.steps.length > 0 || Boolean(plan.manualActions?.length) || Boolean(plan.approvals?.length);
+}
+
+/**
+ * The plans of the accounts asked for (`--account`), or every plan `keep` keeps (by default those
+ * with something to do; the first plan when none has); an account no plan names is refused,
+ * naming those that are.
+ */
+export function plansOfAccounts(
+  plans: readonly ContainmentPlan[],
+  accounts: readonly string[] | undefined,
+  keep: (plan: ContainmentPlan, index: number) => boolean = planHasWork,
+): ContainmentPlan[] {
+  if (!accounts?.length) {
+    // An account whose plan holds nothing to do is not entered (its role is not even assumed).
+    const busy = plans.filter(keep);
+    return busy.length > 0 ? busy : plans.slice(0, 1);
+  }
+  const known = plans.map((p) => p.accountId).filter((a): a is string => a !== undefined);
+  return accounts.map((raw) => {
+    const account = v.accountId(raw);
+    const plan = plans.find((p) => p.accountId === account);
+    if (!plan) {
+      throw new IrKitError('IRKIT_INVALID_INPUT', `the plan has nothing for account ${account}`, {
+        hint: known.length
+          ? `the plan's accounts are ${known.join(', ')}; nothing was changed`
+          : "the plan names no account: leave out --account to act with your credentials' account",
+      });
+    }
+    return plan;
+  });
+}
+
+/** One account of a run: the role assumed there (none at home) and that account's plan. */
+export interface AccountPlan {
+  readonly target: AccountTarget;
+  readonly plan: ContainmentPlan;
+}
+
+/** What the per-account commands (contain, preserve, eradicate) share: one plan per account, acted on concurrently. */
+export interface AccountsRun<R> {
+  /** The plans to act on (plansOfAccounts). */
+  readonly plans: readonly ContainmentPlan[];
+  readonly dryRun: boolean;
+  /** The role assumed in another account. @default the access's deploy role template */
+  readonly roleArnTemplate?: string;
+  /** The command in one account, with that account's clients. */
+  readonly work: (clients: ContainClients, account: AccountPlan, operator: Caller | undefined) => Promise<R>;
+  /** An account's own failures, for the summary and the exit code. */
+  readonly failuresOf: (result: R) => readonly string[];
+  /** Printed before acting when another account than the operator's is entered. */
+  readonly overview: (accounts: readonly AccountPlan[], homeKnown: boolean) => string;
+  /** Asked once for every account (never in a dry run); false cancels. @default no question */
+  readonly confirm?: (accounts: readonly AccountPlan[]) => Promise<boolean>;
+  /** An account's cell in the summary. */
+  readonly done: (result: R) => string;
+}
+
+export interface AccountsRunResult<R> {
+  readonly cancelled: boolean;
+  readonly accounts: ReadonlyArray<AccountOutcome<R>>;
+}
+
+/**
+ * The one mechanism of `irkit contain|preserve|eradicate` across accounts: the plan of the
+ * operator's own account runs with their credentials, each other account's through its role,
+ * assumed with the operator in the session name; all at once; one account failing never stops
+ * the others. A single plan of the operator's own account is the command itself, unchanged.
+ */
+export async function runInAccounts<R>(
+  access: AccountAccess,
+  run: AccountsRun<R>,
+  io: { log(line: string): void; out(text: string): void },
+): Promise<AccountsRunResult<R>> {
+  const operator = await operatorOf(access, !run.dryRun);
+  const home = operator?.account;
+  const accountOf = (plan: ContainmentPlan) => plan.accountId ?? home ?? PLACEHOLDER_ACCOUNT;
+  const targets = accountTargets(
+    run.plans.map(accountOf),
+    home ?? PLACEHOLDER_ACCOUNT,
+    access,
+    run.roleArnTemplate,
+  );
+  const rows = targets.map((target, i) => ({ target, plan: run.plans[i] }));
+  // One plan and credentials that cannot be read (an offline dry run): shown as in its own account.
+  if (rows.length === 1 && (rows[0].target.roleArn === undefined || home === undefined)) {
+    const result = await run.work(access.home, rows[0], operator);
+    return {
+      cancelled: false,
+      accounts: [{ account: rows[0].target.account, result, failures: run.failuresOf(result) }],
+    };
+  }
+  io.out(run.overview(rows, home !== undefined));
+  if (!run.dryRun && run.confirm && !(await run.confirm(rows))) {
+    io.log('cancelled: nothing was changed');
+    return { cancelled: true, accounts: [] };
+  }
+  const outcomes = await inEveryAccount(
+    access,
+    targets,
+    operator,
+    (clients, target) => run.work(clients, rows[targets.indexOf(target)], operator),
+    run.failuresOf,
+    { dryRun: run.dryRun },
+  );
+  io.out(`\nPer account:\n${describeAccounts(outcomes, run.done)}`);
+  return { cancelled: false, accounts: outcomes };
 }

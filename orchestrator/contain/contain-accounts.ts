@@ -3,15 +3,18 @@ import * as v from '../../lib/validation';
 import {
   AccountAccess,
   AccountOutcome,
+  AccountPlan,
   accountPrefixed,
   accountTargets,
   describeAccounts,
   inEveryAccount,
   memberRoleArns,
   operatorOf,
+  plansOfAccounts,
+  runInAccounts,
 } from './accounts';
 import { contain, ContainIo, ContainOptions, ContainResult } from './contain';
-import { KitNames, PLACEHOLDER_ACCOUNT } from './environment';
+import { KitNames } from './environment';
 import { table } from './format';
 import { release, ReleaseIo, ReleaseOptions, ReleaseSummary } from './release';
 import { containmentStatus, ContainmentStatus } from './status';
@@ -47,7 +50,7 @@ export async function containAccounts(
 ): Promise<AccountsContainResult> {
   const incidentId = v.incidentId(options.incidentId);
   const dryRun = options.dryRun ?? false;
-  const chosen = choosePlans(options.plans, options.accounts);
+  const chosen = plansOfAccounts(options.plans, options.accounts);
   if (!dryRun && !options.yes && !io.confirm) {
     throw new IrKitError(
       'IRKIT_INVALID_INPUT',
@@ -57,61 +60,55 @@ export async function containAccounts(
       },
     );
   }
-  const operator = await operatorOf(access, !dryRun);
-  const home = operator?.account;
-  const accountOf = (plan: ContainmentPlan) => plan.accountId ?? home ?? PLACEHOLDER_ACCOUNT;
-  const targets = accountTargets(chosen.map(accountOf), home ?? PLACEHOLDER_ACCOUNT, access);
-
-  if (targets.length === 1 && targets[0].roleArn === undefined) {
-    const result = await contain(access.home, { ...options, plan: chosen[0] }, io);
-    const failures = failuresOf(result);
-    return { ...result, accounts: [{ account: targets[0].account, result, failures }] };
-  }
-
-  io.out(describeOverview(incidentId, chosen, targets, dryRun, home !== undefined));
-  if (!dryRun && !options.yes) {
-    const steps = chosen.reduce((n, p) => n + p.steps.length, 0);
-    const confirm = io.confirm as (question: string) => Promise<boolean>;
-    if (
-      !(await confirm(
-        `Contain ${steps} target(s) in ${targets.length} account(s) for incident ${incidentId}?`,
-      ))
-    ) {
-      io.log('cancelled: nothing was changed');
-      return { incidentId, dryRun, cancelled: true, accounts: [] };
-    }
-  }
-  const partition = operator?.partition ?? 'aws';
-  const outcomes = await inEveryAccount(
+  let single: ContainResult | undefined;
+  const run = await runInAccounts(
     access,
-    targets,
-    operator,
-    (clients, target) =>
-      contain(
-        clients,
-        {
-          ...options,
-          plan: chosen[targets.indexOf(target)],
-          // Asked once for every account above.
-          yes: true,
-          ...(target.roleArn && options.names
-            ? memberRoleArns(target.account, partition, options.names)
-            : {}),
-        },
-        accountPrefixed(io, target.account),
-      ),
-    failuresOf,
-    { dryRun },
+    {
+      plans: chosen,
+      dryRun,
+      work: async (clients, { target, plan }, operator) => {
+        if (clients === access.home && chosen.length === 1) {
+          single = await contain(clients, { ...options, plan }, io);
+          return single;
+        }
+        return contain(
+          clients,
+          {
+            ...options,
+            plan,
+            // Asked once for every account.
+            yes: true,
+            ...(target.roleArn && options.names
+              ? memberRoleArns(target.account, operator?.partition ?? 'aws', options.names)
+              : {}),
+          },
+          accountPrefixed(io, target.account),
+        );
+      },
+      failuresOf,
+      overview: (rows, homeKnown) => describeOverview(incidentId, rows, dryRun, homeKnown),
+      ...(options.yes
+        ? {}
+        : {
+            confirm: async (rows) => {
+              const steps = rows.reduce((n, r) => n + r.plan.steps.length, 0);
+              const confirm = io.confirm as (question: string) => Promise<boolean>;
+              return confirm(
+                `Contain ${steps} target(s) in ${rows.length} account(s) for incident ${incidentId}?`,
+              );
+            },
+          }),
+      done: (r) => {
+        const by = (outcome: string) => r.results.filter((x) => x.outcome === outcome).length;
+        return dryRun
+          ? `${by('planned')} planned`
+          : `${by('contained')} of ${r.results.length} contained${by('failed') ? `, ${by('failed')} failed` : ''}`;
+      },
+    },
+    io,
   );
-  io.out(
-    `\nPer account:\n${describeAccounts(outcomes, (r) => {
-      const by = (outcome: string) => r.results.filter((x) => x.outcome === outcome).length;
-      return dryRun
-        ? `${by('planned')} planned`
-        : `${by('contained')} of ${r.results.length} contained${by('failed') ? `, ${by('failed')} failed` : ''}`;
-    })}`,
-  );
-  return { incidentId, dryRun, cancelled: false, accounts: outcomes };
+  if (single) return { ...single, accounts: run.accounts };
+  return { incidentId, dryRun, cancelled: run.cancelled, accounts: run.accounts };
 }
 
 function failuresOf(result: ContainResult): string[] {
@@ -120,48 +117,22 @@ function failuresOf(result: ContainResult): string[] {
     .map((r) => `${r.label}: ${r.reason ?? 'failed'}`);
 }
 
-/** The plans of the accounts asked for; an account no plan names is refused, naming those that are. */
-function choosePlans(
-  plans: readonly ContainmentPlan[],
-  accounts: readonly string[] | undefined,
-): ContainmentPlan[] {
-  if (!accounts?.length) {
-    // An account whose plan holds nothing to do is not entered (its role is not even assumed).
-    const busy = plans.filter((p) => p.steps.length > 0 || p.manualActions?.length || p.approvals?.length);
-    return busy.length > 0 ? busy : plans.slice(0, 1);
-  }
-  const known = plans.map((p) => p.accountId).filter((a): a is string => a !== undefined);
-  return accounts.map((raw) => {
-    const account = v.accountId(raw);
-    const plan = plans.find((p) => p.accountId === account);
-    if (!plan) {
-      throw new IrKitError('IRKIT_INVALID_INPUT', `the plan has nothing for account ${account}`, {
-        hint: known.length
-          ? `the plan's accounts are ${known.join(', ')}; nothing was changed`
-          : "the plan names no account: leave out --account to contain it with your credentials' account",
-      });
-    }
-    return plan;
-  });
-}
-
 function describeOverview(
   incidentId: string,
-  plans: readonly ContainmentPlan[],
-  targets: ReturnType<typeof accountTargets>,
+  rows: readonly AccountPlan[],
   dryRun: boolean,
   homeKnown: boolean,
 ): string {
   const lines = [
-    `${dryRun ? 'Dry run: nothing will be changed. ' : ''}Containment of incident ${incidentId} in ${targets.length} account(s):`,
+    `${dryRun ? 'Dry run: nothing will be changed. ' : ''}Containment of incident ${incidentId} in ${rows.length} account(s):`,
   ];
-  targets.forEach((t, i) => {
-    const labels = targetsOfPlan(plans[i]).map((p) => `${p.target.kind}:${p.target.name}`);
+  for (const { target: t, plan } of rows) {
+    const labels = targetsOfPlan(plan).map((p) => `${p.target.kind}:${p.target.name}`);
     lines.push(
       `  ${t.account}  as ${t.roleArn ?? 'your own credentials'}${t.roleArn && !homeKnown ? ' (your credentials could not be read: in their own account, irkit uses them instead)' : ''}`,
       `      ${labels.length} target(s)${labels.length ? `: ${labels.join(', ')}` : ''}`,
     );
-  });
+  }
   return `${lines.join('\n')}\n\n`;
 }
 

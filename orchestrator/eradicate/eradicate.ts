@@ -41,6 +41,8 @@ export interface EradicateOptions {
   readonly backoffMs?: readonly number[];
   /** `irkit VERSION`, recorded in the manifest run that lists the record. @default 'irkit' */
   readonly tool?: string;
+  /** Where the record goes under the incident's folder: a member account's `accounts/ACCOUNT/`. @default the incident's folder itself */
+  readonly accountFolder?: string;
 }
 
 export interface EradicateIo {
@@ -114,7 +116,7 @@ export async function eradicate(
   }
 
   io.out(formatTargets(incidentId, targets));
-  await confirm(incidentId, options.yes ?? false, io);
+  await confirmEradication(incidentId, options.yes ?? false, io);
 
   const startedAt = now().toISOString();
   const calls: RecordedCall[] = [];
@@ -144,6 +146,7 @@ export async function eradicate(
   };
   const written = await writeEradicationRecord(await options.evidence(), record, {
     tool: options.tool ?? 'irkit',
+    ...(options.accountFolder ? { accountFolder: options.accountFolder } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
   const recordPath = written.location;
@@ -379,7 +382,8 @@ async function checkContained(
   }
 }
 
-async function confirm(incidentId: string, yes: boolean, io: EradicateIo): Promise<void> {
+/** Asks for the incident id to be typed (unless `yes`); throws, changing nothing, when it is not. */
+export async function confirmEradication(incidentId: string, yes: boolean, io: EradicateIo): Promise<void> {
   if (yes) return;
   if (!io.ask) {
     throw new IrKitError(

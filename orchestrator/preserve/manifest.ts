@@ -431,11 +431,29 @@ export interface NewRun {
   readonly items: readonly EvidenceItem[];
 }
 
+/** The manifest writes in flight per store: the accounts of one command append one at a time. */
+const appending = new WeakMap<EvidenceStore, Promise<unknown>>();
+
 /**
  * Writes the next run file, chained to the last one. Refuses (IRKIT_EVIDENCE_INVALID) to
  * list a path an earlier run lists. Returns undefined when there is nothing new to list.
+ * Calls on one store in this process take their turn (the accounts of a command run at once);
+ * another process racing for the same run number fails (IRKIT_EVIDENCE_INVALID) and nothing
+ * is overwritten.
  */
-export async function appendManifestRun(
+export function appendManifestRun(
+  store: EvidenceStore,
+  incidentId: string,
+  next: NewRun,
+  now: () => Date = () => new Date(),
+): Promise<ManifestRun | undefined> {
+  const before = appending.get(store) ?? Promise.resolve();
+  const mine = before.catch(() => undefined).then(() => appendRun(store, incidentId, next, now));
+  appending.set(store, mine);
+  return mine;
+}
+
+async function appendRun(
   store: EvidenceStore,
   incidentId: string,
   next: NewRun,

@@ -227,6 +227,14 @@ export interface OnlineOptions extends PreserveCommon {
   readonly evidenceStackName?: string;
   /** The evidence bucket, when already resolved (tests, a second account). */
   readonly store?: S3EvidenceStore;
+  /**
+   * Another account's run (preserveAccounts): only that account's principals, buckets and
+   * instances, under this folder of the incident's (`accounts/ACCOUNT/`); the document and the
+   * raw records are the operator's own account's run. @default the whole incident, at the top
+   */
+  readonly accountFolder?: string;
+  /** Accounts another run of the same command preserves: their targets are not listed as skipped here. @default none */
+  readonly elsewhere?: ReadonlySet<string>;
 }
 
 function objectPath(bucket: string, key: string, versionId: string): string {
@@ -252,7 +260,18 @@ export async function preserveOnline(options: OnlineOptions): Promise<PreserveRe
   const writer = await start(store, options, operator);
   const targets: PreserveTargets = preserveTargets(doc);
   const skipped: { target: string; reason: string }[] = [];
-  const inAccount = (account: string | null) => account === null || account === caller.account;
+  const folder = options.accountFolder ?? '';
+  const member = options.accountFolder !== undefined;
+  // Targets of no known account are the operator's own account's (its run preserves them).
+  const inAccount = (account: string | null) => account === caller.account || (account === null && !member);
+  const skip = (target: string, account: string | null) => {
+    // Another account's run says nothing of the others'.
+    if (member || (account !== null && options.elsewhere?.has(account))) return;
+    skipped.push({
+      target,
+      reason: `in account ${account}: run irkit preserve there (--account ${account})`,
+    });
+  };
   const aws = async <T>(doing: string, call: () => Promise<T>): Promise<T> => {
     try {
       return await call();
@@ -262,12 +281,16 @@ export async function preserveOnline(options: OnlineOptions): Promise<PreserveRe
     }
   };
 
-  await aws('writing the investigation document', () =>
-    writer.put(INVESTIGATION_PATH, 'investigation', options.plan.path, options.plan.bytes),
-  );
+  if (!member) {
+    await aws('writing the investigation document', () =>
+      writer.put(INVESTIGATION_PATH, 'investigation', options.plan.path, options.plan.bytes),
+    );
+  }
 
   let records = { wanted: targets.eventIds.size, found: 0, missing: [...targets.eventIds].sort(), files: 0 };
-  if (!writer.has('cloudtrail/actor-records.ndjson.gz')) {
+  if (member) {
+    records = { wanted: 0, found: 0, missing: [], files: 0 };
+  } else if (!writer.has('cloudtrail/actor-records.ndjson.gz')) {
     if (options.trail) {
       const trail = options.trail;
       say(`reading the actor's ${targets.eventIds.size} events from s3://${trail.bucket}/`);
@@ -319,13 +342,10 @@ export async function preserveOnline(options: OnlineOptions): Promise<PreserveRe
 
   for (const p of targets.principals) {
     if (!inAccount(p.account)) {
-      skipped.push({
-        target: `${p.kind} ${p.name}`,
-        reason: `in account ${p.account}: run irkit preserve there`,
-      });
+      skip(`${p.kind} ${p.name}`, p.account);
       continue;
     }
-    const path = `iam/${p.kind}s/${evidenceSegment(p.name)}.json`;
+    const path = `${folder}iam/${p.kind}s/${evidenceSegment(p.name)}.json`;
     if (writer.has(path)) {
       writer.kept.push(path);
       continue;
@@ -347,28 +367,35 @@ export async function preserveOnline(options: OnlineOptions): Promise<PreserveRe
   const liveChecks: BucketLiveCheck[] = [];
   for (const b of targets.buckets) {
     if (!inAccount(b.account)) {
-      skipped.push({
-        target: `bucket ${b.name}`,
-        reason: `in account ${b.account}: run irkit preserve there`,
-      });
+      skip(`bucket ${b.name}`, b.account);
       continue;
     }
     if (b.name === store.bucket) continue;
     say(`reading bucket ${b.name}: policy, ACL, public access, versions`);
     const state = await aws(`reading bucket ${b.name}`, () => bucketState(clients.s3, b.name));
     liveChecks.push(state.check);
-    await aws(`writing s3/${b.name}/bucket.json`, () =>
+    await aws(`writing ${folder}s3/${b.name}/bucket.json`, () =>
       writer.put(
-        `s3/${b.name}/bucket.json`,
+        `${folder}s3/${b.name}/bucket.json`,
         's3-bucket',
         `arn:${caller.partition}:s3:::${b.name}`,
         jsonBytes(state.document),
       ),
     );
     for (const o of state.check.objects) {
-      const path = objectPath(b.name, o.key, o.versionId);
+      const path = `${folder}${objectPath(b.name, o.key, o.versionId)}`;
       if (writer.has(path)) {
         writer.kept.push(path);
+        continue;
+      }
+      if (member) {
+        // A server-side copy needs one principal that reads the (contained) bucket and writes
+        // the evidence bucket: only this account's break-glass role reads it, and the evidence
+        // bucket admits writes only from the security account's.
+        skipped.push({
+          target: `s3://${b.name}/${o.key} version ${o.versionId}`,
+          reason: `in account ${caller.account}: object versions of another account are not copied (its bucket.json lists them); copy them as that account's break-glass role`,
+        });
         continue;
       }
       if (o.size > MAX_COPY_BYTES) {
@@ -404,27 +431,24 @@ export async function preserveOnline(options: OnlineOptions): Promise<PreserveRe
   const snapshots: PreservedSnapshot[] = [];
   for (const i of targets.instances) {
     if (!inAccount(i.account)) {
-      skipped.push({
-        target: `instance ${i.id}`,
-        reason: `in account ${i.account}: run irkit preserve there`,
-      });
+      skip(`instance ${i.id}`, i.account);
       continue;
     }
     const ec2 = clients.ec2(i.region);
-    const folder = `ec2/${i.region}/${i.id}`;
+    const instanceFolder = `${folder}ec2/${i.region}/${i.id}`;
     const arn = `arn:${caller.partition}:ec2:${i.region}:${caller.account}:instance/${i.id}`;
     say(`describing instance ${i.id} in ${i.region} and snapshotting its volumes`);
     const instance = await aws(`describing instance ${i.id}`, () => describeInstance(ec2, i.id));
-    if (!writer.has(`${folder}/instance.json`)) {
-      await aws(`writing ${folder}/instance.json`, () =>
+    if (!writer.has(`${instanceFolder}/instance.json`)) {
+      await aws(`writing ${instanceFolder}/instance.json`, () =>
         writer.put(
-          `${folder}/instance.json`,
+          `${instanceFolder}/instance.json`,
           'ec2-instance',
           arn,
           jsonBytes(instance ?? { instanceId: i.id, exists: false }),
         ),
       );
-    } else writer.kept.push(`${folder}/instance.json`);
+    } else writer.kept.push(`${instanceFolder}/instance.json`);
     if (!instance) {
       skipped.push({
         target: `instance ${i.id}`,
@@ -437,7 +461,7 @@ export async function preserveOnline(options: OnlineOptions): Promise<PreserveRe
     );
     snapshots.push(...made);
     for (const s of made) {
-      const path = `${folder}/snapshots/${evidenceSegment(s.volumeId)}.json`;
+      const path = `${instanceFolder}/snapshots/${evidenceSegment(s.volumeId)}.json`;
       await aws(`writing ${path}`, () =>
         writer.put(
           path,
@@ -454,7 +478,7 @@ export async function preserveOnline(options: OnlineOptions): Promise<PreserveRe
     const at = startedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
     await aws('writing the live checks', () =>
       writer.put(
-        `live-checks/${at}.json`,
+        `${folder}live-checks/${at}.json`,
         'live-checks',
         'irkit preserve (GetBucketPolicy, GetBucketAcl, GetBucketPolicyStatus, GetPublicAccessBlock, ListObjectVersions)',
         jsonBytes(liveChecks),

@@ -647,3 +647,37 @@ export async function startAwsWire(): Promise<AwsWire> {
   };
   return wire;
 }
+
+/** The key STS hands out for a role assumed in an account: ASIA + the account id. */
+export function sessionKey(account: string): string {
+  return `ASIA${account}EXAMPLE`.slice(0, 20);
+}
+
+/**
+ * STS AssumeRole as AWS answers it (STS API Reference): the assumed role's session and
+ * credentials (keyed by sessionKey), or, for a role in one of `denied` accounts, the
+ * AccessDenied a role that does not trust the caller returns.
+ */
+export function assumeRoleAnswer(callerArn: string, denied: ReadonlySet<string> = new Set()): WireHandler {
+  return (p) => {
+    const account = p.RoleArn.split(':')[4];
+    if (denied.has(account)) {
+      return awsQueryError({
+        service: 'sts',
+        code: 'AccessDenied',
+        status: 403,
+        message: `User: ${callerArn} is not authorized to perform: sts:AssumeRole on resource: ${p.RoleArn}`,
+      });
+    }
+    const roleName = p.RoleArn.split('/').pop() ?? '';
+    return stsXml(
+      'AssumeRole',
+      `<AssumedRoleUser><Arn>arn:aws:sts::${account}:assumed-role/${xmlEscape(roleName)}/${xmlEscape(p.RoleSessionName)}</Arn>` +
+        `<AssumedRoleId>AROA3XFRBF535PLBIFPI4:${xmlEscape(p.RoleSessionName)}</AssumedRoleId></AssumedRoleUser>` +
+        `<Credentials><AccessKeyId>${sessionKey(account)}</AccessKeyId>` +
+        '<SecretAccessKey>wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY</SecretAccessKey>' +
+        '<SessionToken>AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpSPfIeoIYRqTflfKD8YUuwthAx7mSEI/qkPpKPi/kMcGdQrmGdeehM4IC1NtBmUpp2wUE8phUZampKsburEDy0KPkyQDYwT7WZ0wq5VSXDvp75YU9HFvlRd8Tx6q6fE8YQcHNVXAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64lIZbqBAz+scqKmlzm8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2ICCR/oLxBA==</SessionToken>' +
+        '<Expiration>2021-07-24T04:00:00Z</Expiration></Credentials><PackedPolicySize>6</PackedPolicySize>',
+    );
+  };
+}

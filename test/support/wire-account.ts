@@ -9,6 +9,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
+import { STSClient } from '@aws-sdk/client-sts';
 
 import {
   AwsWire,
@@ -29,6 +30,7 @@ import {
   WireResponse,
   xmlEscape,
 } from './aws-wire';
+import { ContainClients } from '../../orchestrator/contain/aws';
 import { s3Normalize } from './s3-normalize';
 
 export const ACCOUNT = '777777777777';
@@ -948,4 +950,22 @@ export class WireAccount {
       );
     });
   }
+}
+
+/** The clients a command makes, against `wire`, signed with `credentials` (an assumed role's) when given. */
+export function clientsAt(
+  wire: AwsWire,
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken: string },
+): ContainClients {
+  const config = (service: string) => ({
+    ...wire.clientConfig(service, { maxAttempts: 1 }),
+    ...(credentials ? { credentials } : {}),
+  });
+  return {
+    cloudFormation: new CloudFormationClient(config('cloudformation')),
+    iam: new IAMClient(config('iam')),
+    s3: new S3Client(config('s3')),
+    sts: new STSClient(config('sts')),
+    ec2: new EC2Client(config('ec2')),
+  };
 }

@@ -4,10 +4,12 @@ import { createInterface } from 'node:readline/promises';
 import { Command } from 'commander';
 
 import { IrKitError } from '../../../lib/errors';
-import { createClients } from '../../contain/aws';
+import { createAccountAccess, failIfAnyAccountFailed } from '../../contain/accounts';
 import { protectionFromConfig } from '../../contain/config';
+import { collect } from '../../contain/terminal';
+import { eradicateAccounts } from '../../eradicate/accounts';
 import { runtimeConfig } from '../../config';
-import { eradicate, EradicateIo, failIfAnyFailed } from '../../eradicate/eradicate';
+import { EradicateIo, failIfAnyFailed } from '../../eradicate/eradicate';
 import { parseInvestigationResult } from '../../investigate';
 import { evidenceStoreFromStack, LocalEvidenceStore } from '../../preserve';
 import type { RegisterCommand } from './index';
@@ -28,6 +30,7 @@ interface EradicateFlags {
   readonly yes?: boolean;
   readonly region?: string;
   readonly profile?: string;
+  readonly account?: string[];
 }
 
 /** The investigation result a command is given (`--plan FILE`). */
@@ -82,11 +85,22 @@ export const registerEradicate: RegisterCommand = (program: Command) => {
     .option('--yes', 'do not ask for the incident id to be typed (needed when not on a terminal)')
     .option('--region <region>', 'AWS Region (default: the AWS CLI configuration)')
     .option('--profile <profile>', 'AWS profile for the credentials (the break-glass role)')
+    .option(
+      '--account <id>',
+      "only this account's plan (repeatable); another account is entered as its break-glass role. Default: every account's plan",
+      collect,
+    )
     .action(async (flags: EradicateFlags) => {
       const result = readResult(flags.plan);
-      const clients = createClients({ region: flags.region, profile: flags.profile });
-      const outcome = await eradicate(
-        clients,
+      const config = runtimeConfig();
+      const access = createAccountAccess({
+        region: flags.region,
+        profile: flags.profile,
+        deployRoleArnTemplate: config.deployRoleArnTemplate,
+      });
+      const clients = access.home;
+      const outcome = await eradicateAccounts(
+        access,
         {
           incidentId: flags.incident,
           result,
@@ -95,11 +109,17 @@ export const registerEradicate: RegisterCommand = (program: Command) => {
           includeExposedUser: flags.includeExposedUser,
           evidence: async () =>
             flags.evidence ? new LocalEvidenceStore(flags.evidence) : evidenceStoreFromStack(clients),
-          protection: protectionFromConfig(runtimeConfig()),
+          protection: protectionFromConfig(config),
           tool: `irkit ${version}`,
+          accounts: flags.account,
+          breakGlassRoleName: config.names.breakGlassRoleName,
         },
         terminal(),
       );
-      failIfAnyFailed(outcome);
+      const [only] = outcome.accounts;
+      // One account of your own credentials: its failures name the targets; several: the accounts.
+      if (outcome.accounts.length === 1 && only.roleArn === undefined && only.result)
+        failIfAnyFailed(only.result);
+      else failIfAnyAccountFailed(outcome.accounts, 'eradication', 'IRKIT_ERADICATION_FAILED');
     });
 };

@@ -7,10 +7,13 @@ import { IrKitError, invalidInput } from '../../../lib/errors';
 import * as v from '../../../lib/validation';
 import { checkedProfile } from '../../aws-profile';
 import { runtimeConfig } from '../../config';
+import { createAccountAccess, describeAccounts, failIfAnyAccountFailed } from '../../contain/accounts';
 import { createClients } from '../../contain/aws';
+import { collect } from '../../contain/terminal';
+import { formatPreservationPlan, planPreservation, preserveAccounts } from '../../preserve/accounts';
 import { formatPreserveReport, formatVerification } from '../../preserve/format';
 import { verifyManifest } from '../../preserve/manifest';
-import { preserveOffline, preserveOnline, PreserveReport } from '../../preserve/preserve';
+import { preserveOffline, PreserveReport } from '../../preserve/preserve';
 import { evidenceStoreFromStack, EvidenceStore, LocalEvidenceStore } from '../../preserve/store';
 import type { RegisterCommand } from './index';
 
@@ -25,6 +28,8 @@ interface PreserveFlags {
   readonly format: string;
   readonly region?: string;
   readonly profile?: string;
+  readonly account?: string[];
+  readonly dryRun?: boolean;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -56,6 +61,14 @@ function failOnConflicts(report: PreserveReport): void {
   );
 }
 
+function write(report: PreserveReport, format: string): void {
+  process.stdout.write(
+    format === 'json'
+      ? `${JSON.stringify(report, null, 2)}\n`
+      : formatPreserveReport(report, format === 'markdown' ? 'markdown' : 'text'),
+  );
+}
+
 export const registerPreserve: RegisterCommand = (program: Command) => {
   program
     .command('preserve')
@@ -70,6 +83,15 @@ export const registerPreserve: RegisterCommand = (program: Command) => {
     .option('--format <format>', 'text, markdown or json', 'text')
     .option('--region <region>', 'AWS Region of the evidence stack')
     .option('--profile <profile>', 'AWS profile for the credentials (the break-glass role)')
+    .option(
+      '--account <id>',
+      'only this other account of the investigation (repeatable); entered as its break-glass role. Default: every account it names',
+      collect,
+    )
+    .option(
+      '--dry-run',
+      'print, per account, the role it would assume and the calls; change nothing (no credentials needed)',
+    )
     .action(async (flags: PreserveFlags) => {
       v.incidentId(flags.incident);
       if (!['text', 'markdown', 'json'].includes(flags.format)) {
@@ -121,40 +143,82 @@ export const registerPreserve: RegisterCommand = (program: Command) => {
       }
       const plan = { path: flags.plan, bytes: readPlanBytes(flags.plan) };
       const common = { incidentId: flags.incident, plan, tool: `irkit ${version}`, progress };
-      let report: PreserveReport;
-      if (flags.logs !== undefined && flags.out !== undefined) {
-        report = await preserveOffline({ ...common, logs: flags.logs, out: flags.out });
-      } else {
-        const config = runtimeConfig();
-        const clients = createClients({ region: flags.region, profile: flags.profile });
-        const profile = flags.profile ? checkedProfile(flags.profile) : undefined;
-        const ec2 = new Map<string, EC2Client>();
-        report = await preserveOnline({
-          ...common,
-          clients: {
-            ...clients,
-            ec2: (region) => {
-              if (!ec2.has(region))
-                ec2.set(region, new EC2Client({ region, ...(profile ? { profile } : {}) }));
-              return ec2.get(region) as EC2Client;
-            },
+      const offline = flags.logs !== undefined && flags.out !== undefined;
+      if (offline && (flags.account?.length || flags.dryRun)) {
+        throw new IrKitError(
+          'IRKIT_INVALID_INPUT',
+          '--account and --dry-run are for preserving from the accounts, not offline',
+          {
+            hint: `leave out --logs and --out (irkit preserve --plan FILE --incident ${flags.incident} --dry-run)`,
           },
-          ...(config.logBucket
-            ? {
-                trail: {
-                  bucket: config.logBucket,
-                  prefix: config.cloudTrailPrefix,
-                  organizationId: config.organizationId,
-                },
-              }
-            : {}),
-        });
+        );
       }
-      process.stdout.write(
-        flags.format === 'json'
-          ? `${JSON.stringify(report, null, 2)}\n`
-          : formatPreserveReport(report, flags.format === 'markdown' ? 'markdown' : 'text'),
-      );
-      failOnConflicts(report);
+      if (offline) {
+        const report = await preserveOffline({
+          ...common,
+          logs: flags.logs as string,
+          out: flags.out as string,
+        });
+        write(report, flags.format);
+        failOnConflicts(report);
+        return;
+      }
+      const config = runtimeConfig();
+      const access = createAccountAccess({
+        region: flags.region,
+        profile: flags.profile,
+        deployRoleArnTemplate: config.deployRoleArnTemplate,
+      });
+      const accounts = { accounts: flags.account, breakGlassRoleName: config.names.breakGlassRoleName };
+      if (flags.dryRun) {
+        const planned = await planPreservation(access, { ...common, ...accounts });
+        process.stdout.write(
+          flags.format === 'json'
+            ? `${JSON.stringify(planned, null, 2)}\n`
+            : formatPreservationPlan(flags.incident, planned),
+        );
+        return;
+      }
+      const profile = flags.profile ? checkedProfile(flags.profile) : undefined;
+      const ec2 = new Map<string, EC2Client>();
+      const result = await preserveAccounts(access, {
+        ...common,
+        ...accounts,
+        clients: {
+          ...access.home,
+          ec2: (region) => {
+            if (!ec2.has(region)) ec2.set(region, new EC2Client({ region, ...(profile ? { profile } : {}) }));
+            return ec2.get(region) as EC2Client;
+          },
+        },
+        // Another account's EC2 in any Region, with that account's assumed-role credentials.
+        ec2For: (clients, region) => new EC2Client({ region, credentials: clients.ec2.config.credentials }),
+        ...(config.logBucket
+          ? {
+              trail: {
+                bucket: config.logBucket,
+                prefix: config.cloudTrailPrefix,
+                organizationId: config.organizationId,
+              },
+            }
+          : {}),
+      });
+      if (flags.format === 'json') {
+        process.stdout.write(`${JSON.stringify(result.accounts.length ? result : result.home, null, 2)}\n`);
+      } else {
+        write(result.home, flags.format);
+        for (const o of result.accounts) {
+          process.stdout.write(`\nAccount ${o.account} (as ${o.roleArn ?? 'your credentials'}):\n`);
+          if (o.result) write(o.result, flags.format);
+          else process.stdout.write(`  FAILED: ${o.error ?? 'unknown'}\n`);
+        }
+        if (result.accounts.length) {
+          process.stdout.write(
+            `\nPer account:\n${describeAccounts(result.accounts, (r) => `${r.added.length} added, ${r.kept.length} kept, ${r.skipped.length} skipped`)}`,
+          );
+        }
+      }
+      failOnConflicts(result.home);
+      failIfAnyAccountFailed(result.accounts, 'preservation', 'IRKIT_PRESERVATION_FAILED');
     });
 };

@@ -4,11 +4,6 @@
  * each a local server answering with AWS's documented bodies (test/support/aws-wire.ts),
  * AccessDenied from one account included.
  */
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { S3Client } from '@aws-sdk/client-s3';
-import { STSClient } from '@aws-sdk/client-sts';
 
 import { IrKitError } from '../../../lib/errors';
 import { DEFAULT_NAMES, TAG_KEYS } from '../../../lib/names';
@@ -19,7 +14,6 @@ import {
   failIfAnyAccountFailed,
   roleSessionName,
 } from '../../../orchestrator/contain/accounts';
-import { ContainClients } from '../../../orchestrator/contain/aws';
 import {
   accountsStatusJson,
   containAccounts,
@@ -30,15 +24,17 @@ import {
 import { createPlan } from '../../../orchestrator/contain/plan';
 import { containmentStackName } from '../../../orchestrator/contain/stack-names';
 import {
+  assumeRoleAnswer,
   AwsWire,
   awsQueryError,
+  sessionKey,
   cfnXml,
   iamXml,
   startAwsWire,
   stsXml,
   WireCall,
-  xmlEscape,
 } from '../../support/aws-wire';
+import { clientsAt } from '../../support/wire-account';
 
 const SECURITY = '777777777777';
 const MEMBERS = ['111122223333', '444455556666', '123456789012'];
@@ -46,9 +42,6 @@ const DENIED = '444455556666';
 const OPERATOR = `arn:aws:sts::${SECURITY}:assumed-role/IncidentResponder/jane.doe@example.com`;
 const INCIDENT = 'IR-2021-0724';
 const NOW = new Date('2021-07-24T03:00:00.200Z');
-
-/** The key STS hands out for an account's deploy role: ASIA + the account id. */
-const sessionKey = (account: string) => `ASIA${account}EXAMPLE`.slice(0, 20);
 
 let security: AwsWire;
 const members = new Map<string, AwsWire>();
@@ -62,26 +55,7 @@ beforeEach(async () => {
     ),
   );
   // AWS's AssumeRole response (STS API Reference), and its AccessDenied for a role that does not trust the caller.
-  security.on('sts', 'AssumeRole', (p) => {
-    const account = p.RoleArn.split(':')[4];
-    if (account === DENIED) {
-      return awsQueryError({
-        service: 'sts',
-        code: 'AccessDenied',
-        status: 403,
-        message: `User: ${OPERATOR} is not authorized to perform: sts:AssumeRole on resource: ${p.RoleArn}`,
-      });
-    }
-    return stsXml(
-      'AssumeRole',
-      `<AssumedRoleUser><Arn>arn:aws:sts::${account}:assumed-role/SecurityDeployRole/${xmlEscape(p.RoleSessionName)}</Arn>` +
-        `<AssumedRoleId>AROA3XFRBF535PLBIFPI4:${xmlEscape(p.RoleSessionName)}</AssumedRoleId></AssumedRoleUser>` +
-        `<Credentials><AccessKeyId>${sessionKey(account)}</AccessKeyId>` +
-        '<SecretAccessKey>wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY</SecretAccessKey>' +
-        '<SessionToken>AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpSPfIeoIYRqTflfKD8YUuwthAx7mSEI/qkPpKPi/kMcGdQrmGdeehM4IC1NtBmUpp2wUE8phUZampKsburEDy0KPkyQDYwT7WZ0wq5VSXDvp75YU9HFvlRd8Tx6q6fE8YQcHNVXAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64lIZbqBAz+scqKmlzm8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2ICCR/oLxBA==</SessionToken>' +
-        '<Expiration>2021-07-24T04:00:00Z</Expiration></Credentials><PackedPolicySize>6</PackedPolicySize>',
-    );
-  });
+  security.on('sts', 'AssumeRole', assumeRoleAnswer(OPERATOR, new Set([DENIED])));
   for (const account of MEMBERS) members.set(account, await memberWire(account));
 });
 afterEach(async () => {
@@ -176,23 +150,6 @@ async function memberWire(account: string): Promise<AwsWire> {
 /** The access key a request was signed with (SigV4's Credential=KEY/date/region/service). */
 const signedWith = (call: WireCall) =>
   /Credential=([A-Z0-9]+)\//.exec(String(call.headers.authorization))?.[1];
-
-function clientsAt(
-  wire: AwsWire,
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken: string },
-): ContainClients {
-  const config = (service: string) => ({
-    ...wire.clientConfig(service, { maxAttempts: 1 }),
-    ...(credentials ? { credentials } : {}),
-  });
-  return {
-    cloudFormation: new CloudFormationClient(config('cloudformation')),
-    iam: new IAMClient(config('iam')),
-    s3: new S3Client(config('s3')),
-    sts: new STSClient(config('sts')),
-    ec2: new EC2Client(config('ec2')),
-  };
-}
 
 const access: () => AccountAccess = () => ({
   home: clientsAt(security),

@@ -102,3 +102,17 @@ export function clientsOf(account: WireAccount, maxAttempts = 3): ContainClients
     sts: new STSClient(account.wire.clientConfig('sts', { maxAttempts })),
   };
 }
+
+/** The demo investigation, as if the actor had done the same in other accounts: each a plan of its own. */
+export function acrossAccounts(base: InvestigationResult, accounts: readonly string[]): InvestigationResult {
+  return {
+    ...base,
+    principals: [
+      ...base.principals,
+      ...accounts.flatMap((account) =>
+        base.principals.map((p) => ({ ...p, id: `${p.id}@${account}`, account })),
+      ),
+    ],
+    otherAccountPlans: accounts.map((accountId) => ({ ...base.containmentPlan, accountId })),
+  };
+}

@@ -1,5 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 
+import { ERADICATION_ACTIONS } from '../../../../orchestrator/eradicate/steps';
+
 import { ORGANIZATION_BUS_NAME } from '../../../../lib/constructs/credential-alerts';
 import { TEMPLATE_BODY_MAX_BYTES } from '../../../../lib/stacks/containment/templates';
 import { AlertsStack } from '../../../../lib/stacks/alerts-stack';
@@ -144,6 +146,56 @@ describe('the member baseline template', () => {
       'ImplicitlyDenied',
     );
   });
+
+  // irkit preserve and irkit eradicate enter a member account as its break-glass role (MFA, above).
+  const memberResource = (type: string, action: string) =>
+    ({
+      user: `arn:aws:iam::${MEMBER}:user/JaneDoe`,
+      role: `arn:aws:iam::${MEMBER}:role/RogueRole`,
+      mfa: `arn:aws:iam::${MEMBER}:mfa/JaneDoe`,
+      group: `arn:aws:iam::${MEMBER}:group/Developers`,
+      'instance-profile': `arn:aws:iam::${MEMBER}:instance-profile/RogueProfile`,
+      bucket:
+        action === 's3:DeleteObjectVersion'
+          ? 'arn:aws:s3:::DOC-EXAMPLE-BUCKET/stuff'
+          : 'arn:aws:s3:::DOC-EXAMPLE-BUCKET',
+      instance: `arn:aws:ec2:us-east-1:${MEMBER}:instance/i-1234567890abcdef0`,
+      volume: `arn:aws:ec2:us-east-1:${MEMBER}:volume/vol-049df61146c4d7901`,
+      any: '*',
+    })[type] as string;
+  const PRESERVATION_READS: ReadonlyArray<readonly [string, string]> = [
+    ['iam:GetUser', 'user'],
+    ['iam:ListAttachedUserPolicies', 'user'],
+    ['iam:GetRole', 'role'],
+    ['s3:GetBucketPolicy', 'bucket'],
+    ['s3:GetBucketAcl', 'bucket'],
+    ['s3:ListBucketVersions', 'bucket'],
+    ['ec2:DescribeInstances', 'any'],
+    ['ec2:CreateSnapshot', 'volume'],
+  ];
+  it.each([...ERADICATION_ACTIONS, ...PRESERVATION_READS])(
+    "the member's break-glass role may %s on the member's resources; its deploy role may not change them",
+    async (action, type) => {
+      const as = (name: string, extra: Record<string, PolicyDocument>) =>
+        decide({
+          principal: memberRole(name),
+          action,
+          resource: memberResource(type, action),
+          account: MEMBER,
+          identityPolicies: deployed.identityPolicies(
+            deployed.logicalId('AWS::IAM::Role', `Roles${name.replace(/^Security|Role$/g, '')}`),
+            extra,
+          ),
+          context: { 'aws:MultiFactorAuthPresent': 'true' },
+        });
+      expect(await as('SecurityBreakGlassRole', { AdministratorAccess: ADMINISTRATOR_ACCESS })).toBe(
+        'Allowed',
+      );
+      if (!/^(iam:Get|iam:List|s3:Get|s3:List|ec2:Describe)/.test(action)) {
+        expect(await as('SecurityDeployRole', {})).not.toBe('Allowed');
+      }
+    },
+  );
 
   it("denies the member's own administrator and any other principal of the security account", async () => {
     for (const name of ['Analyst', 'Admin', 'Deploy']) {
