@@ -3,7 +3,7 @@ import * as v from '../../lib/validation';
 import { eradicationTargets } from '../eradicate/targets';
 import type { PreservedEradication, RecordedCall, TargetOutcome } from '../eradicate/record';
 import type { BucketLiveCheck } from '../preserve/collect/s3';
-import type { EvidenceManifest, ManifestVerification } from '../preserve/manifest';
+import type { EvidenceItem, EvidenceManifest, ManifestVerification } from '../preserve/manifest';
 import type { EvidenceStore } from '../preserve/store';
 import { InvestigationResult } from './types';
 
@@ -37,12 +37,15 @@ export interface IncidentEvidence {
   readonly manifest?: EvidenceManifest;
   /** Every item re-read and checked, when there is a manifest. */
   readonly verification?: ManifestVerification;
-  /** The latest Part 2 live checks the manifest lists (preserved online only). */
-  readonly liveChecks?: {
+  /**
+   * The latest Part 2 live checks the manifest lists for each account preserved (the incident's
+   * own folder, `accounts/ACCOUNT/` for another account), in path order; preserved online only.
+   */
+  readonly liveChecks: readonly {
     readonly path: string;
     readonly collectedAt: string;
     readonly checks: readonly BucketLiveCheck[];
-  };
+  }[];
   /** Every eradication run, as the manifest lists them. */
   readonly eradication: readonly PreservedEradication[];
   /** What could not be read or trusted (a broken manifest chain, a changed record): said in the report. */
@@ -93,30 +96,35 @@ export async function readIncidentEvidence(
   const verification = manifest
     ? await orProblem(problems, () => verifyManifest(store, incidentId))
     : undefined;
-  const latest = [...(manifest?.items ?? [])]
+  // The latest of each folder (an account's), by collection time.
+  const latestOf = new Map<string, EvidenceItem>();
+  for (const item of [...(manifest?.items ?? [])]
     .filter((i) => i.kind === 'live-checks')
-    .sort((a, b) => a.collectedAt.localeCompare(b.collectedAt) || a.path.localeCompare(b.path))
-    .pop();
-  const liveChecks = latest
-    ? await orProblem(problems, async () => {
-        const where = `${base}${latest.path}`;
-        const body = await store.read(`${prefix}${latest.path}`);
-        if (body === undefined || sha256Hex(body) !== latest.sha256) {
-          throw new IrKitError(
-            'IRKIT_EVIDENCE_INVALID',
-            `${where}: missing, or not the bytes the manifest lists`,
-            {
-              hint: 'treat the evidence as tampered with (irkit preserve --verify)',
-            },
-          );
-        }
-        return {
-          path: latest.path,
-          collectedAt: latest.collectedAt,
-          checks: parseLiveChecks(body.toString('utf8'), where),
-        };
-      })
-    : undefined;
+    .sort((a, b) => a.collectedAt.localeCompare(b.collectedAt) || a.path.localeCompare(b.path))) {
+    latestOf.set(item.path.slice(0, item.path.lastIndexOf('live-checks/')), item);
+  }
+  const liveChecks: IncidentEvidence['liveChecks'][number][] = [];
+  for (const latest of [...latestOf.values()].sort((a, b) => a.path.localeCompare(b.path))) {
+    const read = await orProblem(problems, async () => {
+      const where = `${base}${latest.path}`;
+      const body = await store.read(`${prefix}${latest.path}`);
+      if (body === undefined || sha256Hex(body) !== latest.sha256) {
+        throw new IrKitError(
+          'IRKIT_EVIDENCE_INVALID',
+          `${where}: missing, or not the bytes the manifest lists`,
+          {
+            hint: 'treat the evidence as tampered with (irkit preserve --verify)',
+          },
+        );
+      }
+      return {
+        path: latest.path,
+        collectedAt: latest.collectedAt,
+        checks: parseLiveChecks(body.toString('utf8'), where),
+      };
+    });
+    if (read) liveChecks.push(read);
+  }
   const eradication = manifest
     ? ((await orProblem(problems, () => readEradication(store, incidentId))) ?? [])
     : [];
@@ -126,7 +134,7 @@ export async function readIncidentEvidence(
     readAt: now().toISOString(),
     ...(manifest ? { manifest } : {}),
     ...(verification ? { verification } : {}),
-    ...(liveChecks ? { liveChecks } : {}),
+    liveChecks,
     eradication,
     problems,
   };

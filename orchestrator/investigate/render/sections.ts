@@ -606,9 +606,8 @@ export function liveChecksBlocks(checks: readonly BucketLiveCheck[]): Block[] {
 
 /** Part 2's live checks of the actor's buckets, as `irkit preserve` stored them. */
 function liveChecksSection(evidence: IncidentEvidence): Section {
-  const live = evidence.liveChecks;
   const blocks: Block[] = [];
-  if (!live) {
+  if (evidence.liveChecks.length === 0) {
     blocks.push(
       paragraph(
         evidence.manifest
@@ -620,7 +619,8 @@ function liveChecksSection(evidence: IncidentEvidence): Section {
         ' with credentials: it runs the bucket policy, ACL, public access and object checks.',
       ),
     );
-  } else {
+  }
+  for (const live of evidence.liveChecks) {
     blocks.push(
       paragraph(
         `As irkit preserve read them at ${live.collectedAt} (`,

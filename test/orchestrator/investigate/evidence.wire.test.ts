@@ -54,6 +54,6 @@ test('--evidence bucket: the evidence read from S3, verified, and shown in the r
   expect(again.verification?.problems).toEqual([
     expect.objectContaining({ path: 'live-checks/20210725T090000Z.json', problem: 'overwritten' }),
   ]);
-  expect(again.liveChecks).toBeUndefined();
+  expect(again.liveChecks).toEqual([]);
   expect(renderTable(result, {}, { evidence: again })).toContain('DOES NOT VERIFY');
 });

@@ -52,7 +52,7 @@ beforeAll(async () => {
   }
   result = poisoned(demo);
   expect(result.principals.length).toBeGreaterThan(1);
-  expect(extras.evidence?.liveChecks?.checks[0].bucket).toContain('<img src=x');
+  expect(extras.evidence?.liveChecks[0].checks[0].bucket).toContain('<img src=x');
 });
 
 test('Markdown: no link, image, script or HTML; every table row keeps its cells', () => {
