@@ -110,15 +110,9 @@ export async function eradicate(
   }
 
   if (options.dryRun) {
-    const calls: RecordedCall[] = [];
-    const outcomes: TargetOutcome[] = [];
-    for (const t of targets) {
-      const ctx = planningContext(clients, offline !== undefined, targetLabel(t), calls, now);
-      const any = await eradicateTarget(ctx, t);
-      outcomes.push({ target: targetLabel(t), why: t.why, outcome: any ? 'planned' : 'nothing left' });
-    }
-    io.out(formatPlan(incidentId, outcomes, calls, true));
-    return { dryRun: true, targets: outcomes, calls };
+    const planned = await plannedEradication(targets, offline === undefined ? clients : undefined, now);
+    io.out(formatPlan(incidentId, planned.targets, planned.calls, true));
+    return { dryRun: true, ...planned };
   }
 
   io.out(formatTargets(incidentId, targets));
@@ -412,6 +406,33 @@ export async function confirmEradication(incidentId: string, yes: boolean, io: E
       },
     );
   }
+}
+
+/** Clients for a plan made without AWS: every read is a placeholder there, so none is ever sent. */
+const NO_AWS = new Proxy({} as ContainClients, {
+  get: () => ({
+    send: () => Promise.reject(new Error('a plan made without AWS sends nothing (a bug in irkit if seen)')),
+  }),
+});
+
+/**
+ * What `irkit eradicate --dry-run` does: each target and the calls that delete it, in order,
+ * sending none. With clients, reads are live (what is left now); without (offline, the
+ * report's Part 5), every list is a placeholder and every target is assumed to exist.
+ */
+export async function plannedEradication(
+  targets: readonly EradicationTarget[],
+  clients: ContainClients | undefined,
+  now: () => Date = () => new Date(),
+): Promise<{ targets: TargetOutcome[]; calls: RecordedCall[] }> {
+  const calls: RecordedCall[] = [];
+  const outcomes: TargetOutcome[] = [];
+  for (const t of targets) {
+    const ctx = planningContext(clients ?? NO_AWS, clients === undefined, targetLabel(t), calls, now);
+    const any = await eradicateTarget(ctx, t);
+    outcomes.push({ target: targetLabel(t), why: t.why, outcome: any ? 'planned' : 'nothing left' });
+  }
+  return { targets: outcomes, calls };
 }
 
 function planningContext(

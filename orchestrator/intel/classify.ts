@@ -1,4 +1,11 @@
-import type { AddressIntel, AddressLookups, IpIntelligence, SourceIp } from '../investigate/types';
+import type {
+  AddressIntel,
+  AddressLookups,
+  FlowAddress,
+  IpIntelligence,
+  NetworkFlow,
+  SourceIp,
+} from '../investigate/types';
 import { IpAddress, formatIp, mappedIpv4, parseIp } from './cidr';
 import { IpRanges } from './ip-ranges';
 import { specialRange } from './special-ranges';
@@ -82,6 +89,9 @@ export function intelligenceRecord(sources: IntelSources): IpIntelligence {
   };
 }
 
+/** `2021/07/24...` or `2021-07-24T...` as ExoneraTor's day. */
+const dayOf = (time: string) => time.slice(0, 10).replace(/\//g, '-');
+
 /**
  * Each IP address of the list classified; ExoneraTor's day is the day the address was last
  * seen (else `fallbackDay`, the window's last day).
@@ -92,10 +102,47 @@ export function classifySourceIps(
   fallbackDay: string,
 ): SourceIp[] {
   return sourceIps.map((s) => {
-    const day = (s.lastSeen ?? fallbackDay).slice(0, 10).replace(/\//g, '-');
+    const day = dayOf(s.lastSeen ?? fallbackDay);
     const intel = s.isIp ? classifyAddress(s.address, day, sources) : undefined;
     const unclassified: SourceIp = { ...s };
     delete (unclassified as { intel?: unknown }).intel;
     return intel ? { ...unclassified, intel } : unclassified;
+  });
+}
+
+/**
+ * Every address of the VPC flows (both sides), classified as the source addresses are; in
+ * order of first appearance. ExoneraTor's day is the end of the last flow holding it.
+ */
+export function classifyFlowAddresses(
+  flows: readonly NetworkFlow[],
+  sources: IntelSources,
+  fallbackDay: string,
+): FlowAddress[] {
+  const seen = new Map<
+    string,
+    { side: FlowAddress['side']; flows: number; bytes: number; lastSeen: string | null }
+  >();
+  const add = (address: string, side: 'source' | 'destination', f: NetworkFlow) => {
+    const was = seen.get(address);
+    const lastSeen =
+      [was?.lastSeen, f.lastEnd]
+        .filter((t): t is string => !!t)
+        .sort()
+        .pop() ?? null;
+    seen.set(address, {
+      side: was && was.side !== side ? 'both' : side,
+      flows: (was?.flows ?? 0) + 1,
+      bytes: (was?.bytes ?? 0) + f.bytes,
+      lastSeen,
+    });
+  };
+  for (const f of flows) {
+    add(f.sourceAddress, 'source', f);
+    add(f.destinationAddress, 'destination', f);
+  }
+  return [...seen].map(([address, facts]) => {
+    const intel = classifyAddress(address, dayOf(facts.lastSeen ?? fallbackDay), sources);
+    return { address, ...facts, ...(intel ? { intel } : {}) };
   });
 }

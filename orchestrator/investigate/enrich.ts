@@ -1,10 +1,15 @@
-import { IntelSources, classifySourceIps, intelligenceRecord } from '../intel/classify';
+import {
+  IntelSources,
+  classifyFlowAddresses,
+  classifySourceIps,
+  intelligenceRecord,
+} from '../intel/classify';
 import { replaceAddressFacts, replaceRelatedAlerts } from './impact';
 import { InvestigationResult, RelatedFindings } from './types';
 
 /**
  * What irkit adds to an investigation beyond the logs, for `irkit investigate` and again for
- * `irkit report` on a saved result: each source address classified (playbook step 6) and
+ * `irkit report` on a saved result: each source and flow-log address classified (playbook step 6) and
  * AWS's own findings on the actor's credentials (Part 3 Q1). The impact answers that use
  * them are updated in place of what an earlier enrichment wrote; everything else is kept.
  */
@@ -31,10 +36,12 @@ export function enrichResult(result: InvestigationResult, enrichment: Enrichment
   let next: InvestigationResult = result;
   if (enrichment.intel) {
     const sourceIps = classifySourceIps(result.sourceIps, enrichment.intel, result.window.to);
+    const addressIntel = classifyFlowAddresses(result.network.flows, enrichment.intel, result.window.to);
     next = placed(
       {
         ...next,
         sourceIps,
+        network: { ...result.network, addressIntel },
         impact: next.impact.map((q) =>
           q.number === 6 ? replaceAddressFacts(q, result.sourceIps, sourceIps) : q,
         ),

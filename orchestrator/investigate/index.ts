@@ -7,3 +7,4 @@ export * from './enrich';
 export * from './render';
 export * from './demo';
 export * from './read-result';
+export * from './evidence';

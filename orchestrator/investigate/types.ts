@@ -433,6 +433,24 @@ export interface Network {
   readonly bytes: number;
   /** Why there is nothing to show, when that is so (no addresses, no flow log files). */
   readonly note?: string;
+  /**
+   * Every address of the flows, classified as the source addresses are (playbook step 6; see
+   * ipIntelligence); absent until classified, and in documents written before.
+   */
+  readonly addressIntel?: readonly FlowAddress[];
+}
+
+/** One address seen in the flows, and what it is. */
+export interface FlowAddress {
+  readonly address: string;
+  /** Whether it sent, received, or both, in the flows. */
+  readonly side: 'source' | 'destination' | 'both';
+  readonly flows: number;
+  readonly bytes: number;
+  /** End of the last flow record holding it. */
+  readonly lastSeen: string | null;
+  /** Absent when the flow log's text is not an IP address. */
+  readonly intel?: AddressIntel;
 }
 
 export interface TimelineEntry {

@@ -1,8 +1,12 @@
-import { liveChecksMarkdown, liveChecksText, printable } from '../investigate/render/live-checks';
+import { Section } from '../investigate/render/document';
+import { sectionMarkdown } from '../investigate/render/markdown';
+import { liveChecksBlocks } from '../investigate/render/sections';
+import { sectionLines } from '../investigate/render/table';
+import { terminalSafe } from '../output/escape';
 import { ManifestVerification } from './manifest';
 import { PreserveReport } from './preserve';
 
-const plain = printable;
+const plain = terminalSafe;
 
 /** What `irkit preserve` did, for a terminal: the counts, each target skipped and why, conflicts, the Part 2 checks. */
 export function formatPreserveReport(report: PreserveReport, format: 'text' | 'markdown' = 'text'): string {
@@ -30,10 +34,14 @@ export function formatPreserveReport(report: PreserveReport, format: 'text' | 'm
   lines.push(
     `check it at any time: irkit preserve --verify --incident ${report.incidentId}${report.location.startsWith('s3://') ? '' : ' --out DIR'}`,
   );
+  // Part 2's live checks (online only), as the report's section shows them.
+  const section: Section = {
+    id: 'live-checks',
+    title: 'Part 2: live checks of the actor’s buckets',
+    blocks: liveChecksBlocks(report.liveChecks),
+  };
   const checks = report.location.startsWith('s3://')
-    ? format === 'markdown'
-      ? liveChecksMarkdown(report.liveChecks)
-      : liveChecksText(report.liveChecks)
+    ? `${(format === 'markdown' ? sectionMarkdown(section, 2) : sectionLines(section, 1)).join('\n').trimEnd()}\n`
     : '';
   return `${lines.join('\n')}\n${checks ? `\n${checks}` : ''}`;
 }

@@ -39,6 +39,7 @@ import {
   investigate,
   render,
 } from '../../investigate';
+import { EvidenceFlags, checkEvidenceFlags, reportExtrasFor, withEvidenceOption } from './evidence-flags';
 import type { RegisterCommand } from './index';
 
 /**
@@ -47,7 +48,7 @@ import type { RegisterCommand } from './index';
  * The result goes to stdout (or --out), progress to stderr.
  */
 
-export interface InvestigateFlags extends EngineFlags, RenderFlags, IntelFlags {
+export interface InvestigateFlags extends EngineFlags, RenderFlags, IntelFlags, EvidenceFlags {
   readonly accessKeyId?: string;
   readonly user?: string;
   readonly from?: string;
@@ -108,6 +109,12 @@ export function parseInvestigateFlags(flags: InvestigateFlags, now: Date = new D
     }
   }
   checkIntelFlags(flags);
+  checkEvidenceFlags(flags, format);
+  if (flags.evidence !== undefined && flags.incident === undefined) {
+    throw new IrKitError('IRKIT_INVALID_INPUT', '--evidence needs --incident ID', {
+      hint: 'give the incident id irkit preserve was given',
+    });
+  }
   // --profile also serves --related-findings, so the local engine takes it then.
   const localWithFindings =
     flags.relatedFindings && (flags.engine ?? (flags.logs ? 'local' : 'athena')) === 'local';
@@ -180,7 +187,13 @@ async function run(flags: InvestigateFlags): Promise<void> {
       const result = enrichResult(investigated, { intel, ...(related ? { related } : {}) });
       for (const warning of result.warnings)
         process.stderr.write(`irkit investigate: warning: ${terminalSafe(warning)}\n`);
-      writeOutput('investigate', render(result, command.format, command.render), command.out, command.format);
+      const extras = await reportExtrasFor('investigate', result, flags);
+      writeOutput(
+        'investigate',
+        render(result, command.format, { ...command.render, extras }),
+        command.out,
+        command.format,
+      );
       process.stderr.write(
         `irkit investigate: ${terminalSafe(result.summary.headline)} (${result.queries.length} queries in ${((Date.now() - started) / 1000).toFixed(1)} s on ${engine.kind})\n`,
       );
@@ -193,7 +206,7 @@ async function run(flags: InvestigateFlags): Promise<void> {
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export const registerInvestigate: RegisterCommand = (program: Command) => {
-  withIntelOptions(withRenderOptions(withEngineOptions(program.command('investigate'))))
+  withEvidenceOption(withIntelOptions(withRenderOptions(withEngineOptions(program.command('investigate')))))
     .description(
       'follow an exposed access key (or user) through everything it did and created: blast radius, impact and containment plan',
     )
@@ -219,7 +232,7 @@ export const registerInvestigate: RegisterCommand = (program: Command) => {
     .option('--protect <name>', 'a user, role or bucket never to put in the plan (repeatable)', collect)
     .addHelpText(
       'after',
-      '\nEach source address is classified offline (private, shared, documentation, ..., AWS service and Region from\n' +
+      '\nEach source and VPC flow-log address is classified offline (private, shared, documentation, ..., AWS service and Region from\n' +
         'ip-ranges.json, Tor exit from --tor-exits) with its ExoneraTor, GreyNoise and RDAP links and whois command\n' +
         '(playbook step 6). --related-findings also needs guardduty:ListDetectors/ListFindings/GetFindings and\n' +
         'health:DescribeEvents/DescribeAffectedEntities (the SecurityAnalystRole has them); a Region that fails is reported.\n' +

@@ -5,6 +5,7 @@ import { Command } from 'commander';
 
 import { IrKitError } from '../../../lib/errors';
 import { OUTPUT_FORMATS, enrichResult, parseInvestigationResult, render } from '../../investigate';
+import { EvidenceFlags, checkEvidenceFlags, reportExtrasFor, withEvidenceOption } from './evidence-flags';
 import type { RegisterCommand } from './index';
 import {
   IntelFlags,
@@ -28,7 +29,7 @@ import {
  * investigation on Athena costs time and money once, its report can be made any number of times.
  */
 
-interface ReportFlags extends RenderFlags, IntelFlags {
+interface ReportFlags extends RenderFlags, IntelFlags, EvidenceFlags {
   readonly format?: string;
   readonly out?: string;
   readonly force?: boolean;
@@ -38,6 +39,7 @@ async function run(file: string, flags: ReportFlags): Promise<void> {
   const format = outputFormat(flags.format, flags.out, 'markdown');
   const options = renderOptions(flags, format);
   checkIntelFlags(flags);
+  checkEvidenceFlags(flags, format);
   checkOutFile(flags.out, flags.force);
   let text: string;
   try {
@@ -53,11 +55,12 @@ async function run(file: string, flags: ReportFlags): Promise<void> {
   const intel = intelSourcesFor('report', flags, false);
   const related = await relatedFindingsFor('report', saved, flags);
   const result = enrichResult(saved, { ...(intel ? { intel } : {}), ...(related ? { related } : {}) });
-  writeOutput('report', render(result, format, options), flags.out, format);
+  const extras = await reportExtrasFor('report', result, flags);
+  writeOutput('report', render(result, format, { ...options, extras }), flags.out, format);
 }
 
 export const registerReport: RegisterCommand = (program: Command) => {
-  withIntelOptions(withRenderOptions(program.command('report <result>')))
+  withEvidenceOption(withIntelOptions(withRenderOptions(program.command('report <result>'))))
     .description(
       'render a saved investigation result (irkit investigate --out FILE.json) as the impact report or tables, without querying again',
     )
@@ -67,6 +70,10 @@ export const registerReport: RegisterCommand = (program: Command) => {
     )
     .option('--out <file>', 'write the report to this file instead of stdout')
     .option('--force', 'replace an existing --out file')
-    .option('--profile <profile>', 'AWS profile for --related-findings (default: the standard chain)')
+    .option('--incident <id>', 'with --evidence: the incident (default: the one the result names)')
+    .option(
+      '--profile <profile>',
+      'AWS profile for --related-findings and --evidence bucket (default: the standard chain)',
+    )
     .action((file: string, flags: ReportFlags) => run(file, flags));
 };

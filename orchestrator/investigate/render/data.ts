@@ -1,5 +1,6 @@
 import { IrKitError } from '../../../lib/errors';
 import { DataValue, csv, safeJson } from '../../output/data';
+import type { ReportExtras } from '../evidence';
 import { InvestigationResult } from '../types';
 import { TableBlock, tablesOf } from './document';
 import { TABLES, TABLE_IDS, reportDocument } from './sections';
@@ -13,13 +14,19 @@ import { TABLES, TABLE_IDS, reportDocument } from './sections';
 /** The table CSV writes when none is named. */
 export const DEFAULT_DATA_TABLE = 'timeline';
 
-function blocksOf(result: InvestigationResult, tableId: string | undefined): TableBlock[] {
+function blocksOf(
+  result: InvestigationResult,
+  tableId: string | undefined,
+  extras: ReportExtras,
+): TableBlock[] {
   if (tableId !== undefined && !TABLE_IDS.includes(tableId)) {
     throw new IrKitError('IRKIT_INVALID_INPUT', `--table ${tableId} is not a table of the report`, {
       hint: `use --table ${TABLE_IDS.join(', ')}`,
     });
   }
-  return tablesOf(reportDocument(result).sections).filter((b) => tableId === undefined || b.id === tableId);
+  return tablesOf(reportDocument(result, extras).sections).filter(
+    (b) => tableId === undefined || b.id === tableId,
+  );
 }
 
 function records(block: TableBlock): Record<string, DataValue>[] {
@@ -30,17 +37,26 @@ function records(block: TableBlock): Record<string, DataValue>[] {
 }
 
 /** One table as CSV: a header of column keys (context first), then every row of every block of it. */
-export function renderCsv(result: InvestigationResult, tableId: string = DEFAULT_DATA_TABLE): string {
-  const blocks = blocksOf(result, tableId);
+export function renderCsv(
+  result: InvestigationResult,
+  tableId: string = DEFAULT_DATA_TABLE,
+  extras: ReportExtras = {},
+): string {
+  const blocks = blocksOf(result, tableId, extras);
   const definition = Object.values(TABLES).find((t) => t.id === tableId);
   const contextKeys = [...new Set(blocks.flatMap((b) => Object.keys(b.context ?? {})))];
-  const keys = [...contextKeys, ...(definition?.columns ?? []).map((c) => c.key)];
+  // The intel tables (render/intel.ts) have no TABLES entry: their blocks say their columns.
+  const keys = [...contextKeys, ...(definition?.columns ?? blocks[0]?.columns ?? []).map((c) => c.key)];
   return csv([keys, ...blocks.flatMap(records).map((r) => keys.map((k) => r[k]))]);
 }
 
 /** Every table (or one) as NDJSON: one object per row, with its table's id. */
-export function renderNdjson(result: InvestigationResult, tableId?: string): string {
-  return blocksOf(result, tableId)
+export function renderNdjson(
+  result: InvestigationResult,
+  tableId?: string,
+  extras: ReportExtras = {},
+): string {
+  return blocksOf(result, tableId, extras)
     .flatMap((b) => records(b).map((r) => `${safeJson({ table: b.id, ...r })}\n`))
     .join('');
 }

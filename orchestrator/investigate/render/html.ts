@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 
 import { escapeHtml } from '../../output/escape';
+import type { ReportExtras } from '../evidence';
 import { InvestigationResult } from '../types';
 import {
   Block,
@@ -323,6 +324,6 @@ export function htmlOf(document: ReportDocument, result: InvestigationResult): s
   );
 }
 
-export function renderHtml(result: InvestigationResult): string {
-  return htmlOf(reportDocument(result), result);
+export function renderHtml(result: InvestigationResult, extras: ReportExtras = {}): string {
+  return htmlOf(reportDocument(result, extras), result);
 }

@@ -1,4 +1,5 @@
 import { safeJson } from '../../output/data';
+import type { ReportExtras } from '../evidence';
 import { InvestigationResult } from '../types';
 import { renderCsv, renderNdjson } from './data';
 import { renderHtml } from './html';
@@ -20,6 +21,8 @@ export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'markdo
 export interface RenderOptions extends TableOptions {
   /** For csv and ndjson: the one table to write (csv: @default 'timeline'; ndjson: @default every table). */
   readonly table?: string;
+  /** The eradication plan and the incident's evidence, shown in every format but json. @default none */
+  readonly extras?: ReportExtras;
 }
 
 /** The result document as JSON text: two-space indent, fields in the documented order. */
@@ -36,14 +39,14 @@ export function render(
     case 'json':
       return renderJson(result);
     case 'markdown':
-      return renderMarkdown(result);
+      return renderMarkdown(result, options.extras);
     case 'html':
-      return renderHtml(result);
+      return renderHtml(result, options.extras);
     case 'table':
-      return renderTable(result, options);
+      return renderTable(result, options, options.extras);
     case 'csv':
-      return renderCsv(result, options.table);
+      return renderCsv(result, options.table, options.extras);
     case 'ndjson':
-      return renderNdjson(result, options.table);
+      return renderNdjson(result, options.table, options.extras);
   }
 }

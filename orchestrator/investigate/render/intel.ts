@@ -1,4 +1,4 @@
-import { InvestigationResult } from '../types';
+import { AddressIntel, InvestigationResult, IpIntelligence } from '../types';
 import { CellValue } from './document';
 
 type Cells = readonly CellValue[];
@@ -23,22 +23,32 @@ export type LinkFormat = (label: string, url: string) => string;
 
 const yesNo = (value: boolean | undefined) => (value === undefined ? 'not checked' : value ? 'YES' : 'no');
 
+/** An address and what it is: a source address or a flow-log address. */
+interface Classified {
+  readonly address: string;
+  readonly intel?: AddressIntel;
+  /** For flow-log addresses: source, destination or both. */
+  readonly side?: string;
+}
+
 /**
- * Step 6's table. `lookupsAs: 'lines'` (a terminal) lists each address's look-ups under the
- * table rather than in a column too wide to read.
+ * Step 6's table of some addresses. `lookupsAs: 'lines'` (a terminal) lists each address's
+ * look-ups under the table rather than in a column too wide to read.
  */
-export function reputationSection(
-  result: InvestigationResult,
+function reputation(
+  addresses: readonly Classified[],
+  info: IpIntelligence | undefined,
   link: LinkFormat,
-  lookupsAs: 'column' | 'lines' = 'column',
-): IntelSection {
-  const info = result.ipIntelligence;
-  const classified = result.sourceIps.filter((s) => s.intel);
+  lookupsAs: 'column' | 'lines',
+  sides: boolean,
+): Pick<IntelSection, 'headers' | 'rows'> & { readonly lookupLines: string[] } {
+  const classified = addresses.filter((s) => s.intel);
   const lines = lookupsAs === 'lines';
   const rows = classified.map((s) => {
     const i = s.intel!;
     return [
       s.address,
+      ...(sides ? [s.side ?? ''] : []),
       `${i.scope}${i.range ? ` (${i.range})` : ''}${i.ipv4 ? `, IPv4-mapped ${i.ipv4}` : ''}`,
       i.aws
         ? `${i.aws.services.join(', ')} ${i.aws.region} (${i.aws.prefix})`
@@ -68,6 +78,28 @@ export function reputationSection(
           return `${s.address}: ${l.whois}; ${link('ExoneraTor', l.exonerator)}; ${link('GreyNoise', l.greynoise)}; ${link('RDAP', l.rdap)}`;
         })
     : [];
+  return {
+    headers: [
+      'address',
+      ...(sides ? ['in flows as'] : []),
+      'scope',
+      'AWS (services, Region, prefix)',
+      'Tor exit',
+      ...(lines ? [] : ['look-ups', 'whois']),
+    ],
+    rows,
+    lookupLines,
+  };
+}
+
+/** Step 6's table of the source addresses, with what they were checked against. */
+export function reputationSection(
+  result: InvestigationResult,
+  link: LinkFormat,
+  lookupsAs: 'column' | 'lines' = 'column',
+): IntelSection {
+  const info = result.ipIntelligence;
+  const { headers, rows, lookupLines } = reputation(result.sourceIps, info, link, lookupsAs, false);
   const notes = [
     ...lookupLines,
     ...(info?.ipRanges
@@ -80,16 +112,35 @@ export function reputationSection(
   ];
   return {
     title: 'Source IP address reputation (playbook step 6)',
-    headers: [
-      'address',
-      'scope',
-      'AWS (services, Region, prefix)',
-      'Tor exit',
-      ...(lines ? [] : ['look-ups', 'whois']),
-    ],
+    headers,
     rows,
     notes,
     empty: info ? 'No IP addresses.' : 'Not classified (written before irkit classified addresses).',
+  };
+}
+
+/** The same for every address of the VPC flows (both sides), checked against the same sources. */
+export function flowReputationSection(
+  result: InvestigationResult,
+  link: LinkFormat,
+  lookupsAs: 'column' | 'lines' = 'column',
+): IntelSection {
+  const classified = result.network.addressIntel;
+  const { headers, rows, lookupLines } = reputation(
+    classified ?? [],
+    result.ipIntelligence,
+    link,
+    lookupsAs,
+    true,
+  );
+  return {
+    title: 'Flow-log address reputation (playbook step 6)',
+    headers,
+    rows,
+    notes: lookupLines,
+    empty: classified
+      ? 'No IP addresses in the flows.'
+      : 'Not classified (written before irkit classified flow-log addresses): irkit report classifies them.',
   };
 }
 

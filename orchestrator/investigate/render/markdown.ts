@@ -1,4 +1,5 @@
 import { markdownCode, markdownText } from '../../output/escape';
+import type { ReportExtras } from '../evidence';
 import { InvestigationResult } from '../types';
 import { Block, CellValue, Column, Inline, ReportDocument, Section, TableBlock, Text } from './document';
 import { reportDocument } from './sections';
@@ -53,12 +54,13 @@ function blockLines(block: Block): string[] {
   }
 }
 
-function section(s: Section, level: number): string[] {
+/** One section (and its sub-sections) as Markdown lines, its heading at `level`. */
+export function sectionMarkdown(s: Section, level: number): string[] {
   return [
     `${'#'.repeat(level)} ${markdownText(s.title)}`,
     '',
     ...s.blocks.flatMap(blockLines),
-    ...(s.sections ?? []).flatMap((sub) => section(sub, level + 1)),
+    ...(s.sections ?? []).flatMap((sub) => sectionMarkdown(sub, level + 1)),
   ];
 }
 
@@ -74,10 +76,10 @@ export function markdownOf(document: ReportDocument): string {
   if (document.warnings.length > 0) {
     out.push('> Warnings:', ...document.warnings.map((w) => `> - ${markdownText(w)}`), '');
   }
-  out.push(...document.sections.flatMap((s) => section(s, 2)));
+  out.push(...document.sections.flatMap((s) => sectionMarkdown(s, 2)));
   return `${out.join('\n').trimEnd()}\n`;
 }
 
-export function renderMarkdown(result: InvestigationResult): string {
-  return markdownOf(reportDocument(result));
+export function renderMarkdown(result: InvestigationResult, extras: ReportExtras = {}): string {
+  return markdownOf(reportDocument(result, extras));
 }

@@ -1,5 +1,10 @@
 import { ContainmentStep, kindModule } from '../../contain/kinds';
 import { ContainmentPlan } from '../../contain/plan';
+import type { RecordedCall, TargetOutcome } from '../../eradicate/record';
+import { eradicationTargets, targetLabel } from '../../eradicate/targets';
+import type { ObjectVersion, BucketLiveCheck } from '../../preserve/collect/s3';
+import type { EvidenceItem, ManifestRun, VerificationProblem } from '../../preserve/manifest';
+import type { IncidentEvidence, ReportExtras } from '../evidence';
 import {
   AccessKeyInfo,
   ApiCallSummary,
@@ -30,7 +35,7 @@ import {
   event,
   textFrom,
 } from './document';
-import { IntelSection, LinkFormat, relatedSections, reputationSection } from './intel';
+import { IntelSection, LinkFormat, flowReputationSection, relatedSections, reputationSection } from './intel';
 import {
   allPlans,
   approvalLine,
@@ -305,6 +310,132 @@ export const TABLES = {
       { key: 'reason', header: 'reason', ...sentence, value: (e) => e.reason },
     ],
   }),
+  bucketChecks: defineTable<BucketLiveCheck>({
+    id: 'bucket-checks',
+    title: 'Live checks of the actor’s buckets',
+    columns: [
+      { key: 'bucket', header: 'bucket', value: (c) => c.bucket },
+      { key: 'exists', header: 'exists', value: (c) => (c.exists ? 'yes' : 'no (NoSuchBucket)') },
+      {
+        key: 'policy',
+        header: 'bucket policy',
+        value: (c) =>
+          c.policy === null
+            ? 'none (NoSuchBucketPolicy)'
+            : typeof c.policy === 'string'
+              ? c.policy
+              : JSON.stringify(c.policy),
+      },
+      {
+        key: 'aclgrants',
+        header: 'ACL grants',
+        value: (c) => c.aclGrants.map((g) => `${g.grantee} ${g.permission}`).join('; ') || 'none',
+      },
+      {
+        key: 'public',
+        header: 'public',
+        value: (c) => (c.publicExposure.length > 0 ? c.publicExposure.join('; ') : 'no'),
+      },
+      { key: 'versions', header: 'object versions', ...number, value: (c) => c.objects.length },
+      { key: 'deletemarkers', header: 'delete markers', ...number, value: (c) => c.deleteMarkers.length },
+    ],
+  }),
+  bucketObjects: defineTable<ObjectVersion>({
+    id: 'bucket-objects',
+    title: 'Objects',
+    columns: [
+      { key: 'key', header: 'key', value: (o) => o.key },
+      { key: 'versionid', header: 'version', value: (o) => o.versionId },
+      { key: 'size', header: 'size', ...number, value: (o) => o.size },
+      { key: 'lastmodified', header: 'last modified', value: (o) => o.lastModified },
+      { key: 'latest', header: 'latest', value: (o) => (o.isLatest ? 'yes' : 'no') },
+    ],
+  }),
+  eradicationPlan: defineTable<{ readonly target: TargetOutcome; readonly calls: readonly RecordedCall[] }>({
+    id: 'eradication-plan',
+    title: 'Eradication list',
+    columns: [
+      { key: 'target', header: 'target', value: (r) => r.target.target },
+      { key: 'why', header: 'why', ...sentence, value: (r) => r.target.why },
+      {
+        key: 'calls',
+        header: 'calls, in order',
+        value: (r) =>
+          r.calls.length > 0
+            ? r.calls.map((c) => c.call).join('; ')
+            : r.target.outcome === 'nothing left'
+              ? 'nothing left'
+              : 'irkit eradicate --dry-run lists them',
+      },
+    ],
+  }),
+  eradicationTargets: defineTable<{
+    readonly target: TargetOutcome;
+    readonly calls: readonly RecordedCall[];
+  }>({
+    id: 'eradication-targets',
+    title: 'Targets',
+    columns: [
+      { key: 'target', header: 'target', value: (r) => r.target.target },
+      { key: 'outcome', header: 'outcome', value: (r) => r.target.outcome },
+      {
+        key: 'requestids',
+        header: 'AWS request ids',
+        value: (r) =>
+          r.calls
+            .map((c) => c.requestId)
+            .filter((id): id is string => !!id)
+            .join(', '),
+      },
+      { key: 'reason', header: 'reason', value: (r) => r.target.reason },
+    ],
+  }),
+  eradicationCalls: defineTable<RecordedCall>({
+    id: 'eradication-calls',
+    title: 'Calls',
+    columns: [
+      { key: 'at', header: 'at', value: (c) => c.at },
+      { key: 'target', header: 'target', value: (c) => c.target },
+      { key: 'call', header: 'call', value: (c) => c.call },
+      { key: 'outcome', header: 'outcome', value: (c) => c.outcome },
+      { key: 'requestid', header: 'AWS request id', value: (c) => c.requestId },
+      { key: 'error', header: 'error', value: (c) => c.error },
+    ],
+  }),
+  evidenceRuns: defineTable<ManifestRun>({
+    id: 'evidence-runs',
+    title: 'Manifest runs',
+    columns: [
+      { key: 'run', header: 'run', ...number, value: (r) => r.run },
+      { key: 'operator', header: 'operator', value: (r) => r.operator },
+      { key: 'tool', header: 'tool', value: (r) => r.tool },
+      { key: 'startedat', header: 'started', value: (r) => r.startedAt },
+      { key: 'finishedat', header: 'finished', value: (r) => r.finishedAt },
+      { key: 'items', header: 'items', ...number, value: (r) => r.items.length },
+    ],
+  }),
+  evidenceItems: defineTable<EvidenceItem>({
+    id: 'evidence-items',
+    title: 'Items',
+    columns: [
+      { key: 'path', header: 'path', value: (i) => i.path },
+      { key: 'kind', header: 'kind', value: (i) => i.kind },
+      { key: 'sha256', header: 'SHA-256', value: (i) => i.sha256 },
+      { key: 'size', header: 'bytes', ...number, value: (i) => i.size },
+      { key: 'source', header: 'source', value: (i) => i.source },
+      { key: 'collectedby', header: 'collected by', value: (i) => i.collectedBy },
+      { key: 'collectedat', header: 'collected at', value: (i) => i.collectedAt },
+    ],
+  }),
+  evidenceProblems: defineTable<VerificationProblem>({
+    id: 'evidence-problems',
+    title: 'Does not verify',
+    columns: [
+      { key: 'path', header: 'path', value: (p) => p.path },
+      { key: 'problem', header: 'problem', value: (p) => p.problem },
+      { key: 'detail', header: 'detail', value: (p) => p.detail },
+    ],
+  }),
   queries: defineTable<QueryRun>({
     id: 'queries',
     title: 'Queries run',
@@ -327,6 +458,7 @@ export const TABLES = {
 /** The tables of what irkit adds beyond the logs (render/intel.ts), by id. */
 const INTEL_TABLES = {
   reputation: 'ip-reputation',
+  flowReputation: 'flow-ip-reputation',
   quarantine: 'aws-quarantine',
   guardDuty: 'guardduty-findings',
   health: 'health-events',
@@ -364,11 +496,17 @@ function intelSection(id: string, section: IntelSection): Section {
 
 // --- the sections --------------------------------------------------------------------------
 
-/** A section's definition: built from the result, or absent (undefined) when it has nothing to say. */
+/**
+ * A section's definition: built from the result and what the report adds (the eradication
+ * plan, the evidence), or absent (undefined) when it has nothing to say.
+ */
 export interface SectionDefinition {
   readonly id: string;
   readonly title: string;
-  build(result: InvestigationResult): { blocks: Block[]; sections?: Section[] } | undefined;
+  build(
+    result: InvestigationResult,
+    extras: ReportExtras,
+  ): { blocks: Block[]; sections?: Section[] } | undefined;
 }
 
 const paragraph = (...parts: Inline[]): Block => ({ kind: 'paragraph', text: parts });
@@ -443,7 +581,59 @@ function principalSection(p: Principal): Section {
   };
 }
 
-function scope(result: InvestigationResult): { blocks: Block[]; sections: Section[] } {
+/** At most this many object versions of a bucket are listed (its bucket.json in the evidence lists all). */
+const MAX_OBJECTS_SHOWN = 50;
+
+/**
+ * The live checks of the actor's buckets (the policy, ACL grants and public exposure of each,
+ * then its object versions): the report's section and `irkit preserve`'s own output.
+ */
+export function liveChecksBlocks(checks: readonly BucketLiveCheck[]): Block[] {
+  const blocks: Block[] = [
+    tableBlock(TABLES.bucketChecks, checks, { empty: 'The actor created or wrote no bucket.' }),
+  ];
+  for (const c of checks.filter((x) => x.exists && x.objects.length > 0)) {
+    const shown = c.objects.slice(0, MAX_OBJECTS_SHOWN);
+    blocks.push(
+      tableBlock(TABLES.bucketObjects, shown, {
+        title: `Objects of ${c.bucket}${c.objects.length > shown.length ? ` (the first ${shown.length} of ${c.objects.length}; s3/BUCKET/bucket.json in the evidence lists all)` : ''}`,
+        context: { bucket: c.bucket },
+      }),
+    );
+  }
+  return blocks;
+}
+
+/** Part 2's live checks of the actor's buckets, as `irkit preserve` stored them. */
+function liveChecksSection(evidence: IncidentEvidence): Section {
+  const blocks: Block[] = [];
+  if (evidence.liveChecks.length === 0) {
+    blocks.push(
+      paragraph(
+        evidence.manifest
+          ? 'None in the evidence: the incident was preserved offline, or the actor created or wrote no bucket. '
+          : 'The incident was not preserved in ',
+        ...(evidence.manifest ? [] : [code(evidence.location), '. ']),
+        'Run ',
+        code(`irkit preserve --plan FILE --incident ${evidence.incidentId}`),
+        ' with credentials: it runs the bucket policy, ACL, public access and object checks.',
+      ),
+    );
+  }
+  for (const live of evidence.liveChecks) {
+    blocks.push(
+      paragraph(
+        `As irkit preserve read them at ${live.collectedAt} (`,
+        code(live.path),
+        '): the playbook’s get-bucket-policy, get-bucket-acl, public exposure and object list.',
+      ),
+      ...liveChecksBlocks(live.checks),
+    );
+  }
+  return { id: 'live-checks', title: 'Live checks of the actor’s buckets (irkit preserve)', blocks };
+}
+
+function scope(result: InvestigationResult, extras: ReportExtras): { blocks: Block[]; sections: Section[] } {
   const sub = (id: string, title: string, blocks: Block[]): Section => ({ id, title, blocks });
   return {
     blocks: [tableBlock(TABLES.principals, result.principals)],
@@ -461,12 +651,16 @@ function scope(result: InvestigationResult): { blocks: Block[]; sections: Sectio
       sub('network', TABLES.network.title, [
         tableBlock(TABLES.network, result.network.flows, { empty: result.network.note ?? 'No traffic.' }),
       ]),
+      ...(result.network.flows.length > 0
+        ? [intelSection(INTEL_TABLES.flowReputation, flowReputationSection(result, linkValue, 'lines'))]
+        : []),
       sub('resources', TABLES.resources.title, [
         tableBlock(
           TABLES.resources,
           result.resources.filter((r) => r.action !== 'probed'),
         ),
       ]),
+      ...(extras.evidence ? [liveChecksSection(extras.evidence)] : []),
       sub('probes', TABLES.probes.title, [
         tableBlock(
           TABLES.probes,
@@ -602,6 +796,123 @@ function containment(result: InvestigationResult): { blocks: Block[]; sections: 
   return { blocks: lines.map((text) => ({ kind: 'paragraph', text })), sections };
 }
 
+/** The calls of one target, in order. */
+const callsOf = (calls: readonly RecordedCall[], target: string) => calls.filter((c) => c.target === target);
+
+/**
+ * Part 5: what eradication deletes (the plan's list, and the calls a dry run would make) and,
+ * once it ran, what each run did to each target, with AWS's request ids.
+ */
+function eradication(
+  result: InvestigationResult,
+  extras: ReportExtras,
+): { blocks: Block[]; sections: Section[] } {
+  const incident = result.incidentId ?? result.containmentPlan.incidentId ?? 'ID';
+  const plan = extras.eradicationPlan ?? {
+    targets: eradicationTargets(result, { includeExposedUser: false }).map((t): TargetOutcome => ({
+      target: targetLabel(t),
+      why: t.why,
+      outcome: 'planned',
+    })),
+    calls: [],
+  };
+  const blocks: Block[] = [
+    paragraph(
+      'THESE ACTIONS ARE FINAL AND UNRECOVERABLE (the playbook). What ',
+      code(`irkit eradicate --plan FILE --incident ${incident}`),
+      ' deletes, in this order, once the evidence verifies and every target is contained; ',
+      code('--dry-run'),
+      ' prints each call and changes nothing. The exposed user itself only with ',
+      code('--include-exposed-user'),
+      '; no other pre-existing principal, ever.',
+    ),
+    tableBlock(
+      TABLES.eradicationPlan,
+      plan.targets.map((target) => ({ target, calls: callsOf(plan.calls, target.target) })),
+      { empty: 'The investigation names nothing the actor created: nothing to eradicate.' },
+    ),
+  ];
+  const sections: Section[] = [];
+  const evidence = extras.evidence;
+  if (evidence) {
+    const runs = evidence.eradication;
+    sections.push({
+      id: 'eradication-record',
+      title: 'Eradication record',
+      blocks:
+        runs.length === 0
+          ? [paragraph('Not run: the evidence in ', code(evidence.location), ' holds no eradication record.')]
+          : runs.flatMap(({ path, record }): Block[] => [
+              paragraph(
+                `Run ${record.startedAt} to ${record.finishedAt} in account `,
+                code(record.account),
+                ' by ',
+                code(record.operator),
+                ' (',
+                code(path),
+                `): ${record.targets.filter((t) => t.outcome === 'failed').length} of ${record.targets.length} target(s) failed.`,
+              ),
+              tableBlock(
+                TABLES.eradicationTargets,
+                record.targets.map((target) => ({ target, calls: callsOf(record.calls, target.target) })),
+                { context: { run: path } },
+              ),
+              tableBlock(TABLES.eradicationCalls, record.calls, { context: { run: path } }),
+            ]),
+    });
+  }
+  return { blocks, sections };
+}
+
+/** The evidence manifest (playbook step 14): what was preserved, and whether it verifies now. */
+function evidenceSection(evidence: IncidentEvidence): { blocks: Block[] } {
+  const m = evidence.manifest;
+  const check = evidence.verification;
+  const blocks: Block[] = [];
+  if (evidence.problems.length > 0) {
+    blocks.push(
+      list(
+        evidence.problems.map((p) => ({ text: [code(p)] })),
+        'CANNOT BE TRUSTED: treat the evidence as tampered with and find out how (irkit preserve --verify)',
+      ),
+    );
+  }
+  if (!m) {
+    if (evidence.problems.length === 0) {
+      blocks.push(
+        paragraph(
+          'Not preserved: no manifest in ',
+          code(evidence.location),
+          '. Preserve it: ',
+          code(`irkit preserve --plan FILE --incident ${evidence.incidentId}`),
+          '.',
+        ),
+      );
+    }
+    return { blocks };
+  }
+  blocks.push(
+    paragraph(
+      'In ',
+      code(evidence.location),
+      `: ${m.items.length} item(s) in ${m.runs.length} manifest run(s). `,
+      check
+        ? check.ok
+          ? `Verified at ${evidence.readAt}: every item re-read, ${check.bytes} bytes, each SHA-256 and size as listed.`
+          : `DOES NOT VERIFY (checked at ${evidence.readAt}): ${check.problems.length} problem(s), below.`
+        : 'Not verified.',
+      ...(check && check.unlisted.length > 0
+        ? [
+            ` ${check.unlisted.length} file(s) in the folder are in no run (irkit preserve --verify lists them).`,
+          ]
+        : []),
+    ),
+  );
+  if (check && check.problems.length > 0) blocks.push(tableBlock(TABLES.evidenceProblems, check.problems));
+  blocks.push(tableBlock(TABLES.evidenceRuns, m.runs), tableBlock(TABLES.evidenceItems, m.items));
+  return { blocks };
+}
+
 /**
  * The report's sections, in order. A section that needs the investigation to have found
  * activity returns undefined otherwise.
@@ -612,7 +923,11 @@ export const SECTIONS: readonly SectionDefinition[] = [
     title: 'Part 1: Analysis - Validation',
     build: (r) => ({ blocks: validation(r) }),
   },
-  { id: 'part-2-scope', title: 'Part 2: Analysis - Scope', build: (r) => (r.found ? scope(r) : undefined) },
+  {
+    id: 'part-2-scope',
+    title: 'Part 2: Analysis - Scope',
+    build: (r, extras) => (r.found ? scope(r, extras) : undefined),
+  },
   {
     id: 'part-3-impact',
     title: 'Part 3: Analysis - Impact',
@@ -635,14 +950,24 @@ export const SECTIONS: readonly SectionDefinition[] = [
     build: (r) => (r.found ? containment(r) : undefined),
   },
   {
+    id: 'part-5-eradication',
+    title: 'Part 5: Eradication',
+    build: (r, extras) => (r.found ? eradication(r, extras) : undefined),
+  },
+  {
+    id: 'evidence',
+    title: 'Evidence (playbook step 14)',
+    build: (_r, extras) => (extras.evidence ? evidenceSection(extras.evidence) : undefined),
+  },
+  {
     id: 'queries',
     title: 'Queries run',
     build: (r) => ({ blocks: [tableBlock(TABLES.queries, r.queries)] }),
   },
 ];
 
-/** The report of a result: what every renderer shows. */
-export function reportDocument(result: InvestigationResult): ReportDocument {
+/** The report of a result, with what the report adds (render/../evidence.ts): what every renderer shows. */
+export function reportDocument(result: InvestigationResult, extras: ReportExtras = {}): ReportDocument {
   return {
     title: `Investigation: ${subjectLabel(result.subject)}`,
     meta:
@@ -651,7 +976,7 @@ export function reportDocument(result: InvestigationResult): ReportDocument {
     headline: result.summary.headline,
     warnings: result.warnings,
     sections: SECTIONS.flatMap((definition) => {
-      const built = definition.build(result);
+      const built = definition.build(result, extras);
       return built
         ? [
             {

@@ -1,5 +1,6 @@
 import { terminalSafe } from '../../output/escape';
 import { textTable } from '../../output/text-table';
+import type { ReportExtras } from '../evidence';
 import { InvestigationResult } from '../types';
 import { Block, ReportDocument, Section, plain } from './document';
 import { reportDocument } from './sections';
@@ -7,7 +8,8 @@ import { reportDocument } from './sections';
 /**
  * The terminal view (`--format table`), from the section definitions: every section and
  * table, the timeline too, each value made safe for a terminal. Given a width (the
- * terminal's columns), tables are fitted to it, cut cells ending in `…`; `--wide` shows all.
+ * terminal's columns), tables are fitted to it, long cells wrapped onto marked lines
+ * (orchestrator/output/text-table.ts); `--wide` shows every row on one line.
  */
 
 export interface TableOptions {
@@ -43,13 +45,14 @@ function blockLines(block: Block, options: TableOptions): string[] {
   }
 }
 
-function section(s: Section, level: number, options: TableOptions): string[] {
+/** One section (and its sub-sections) as terminal lines. */
+export function sectionLines(s: Section, level: number, options: TableOptions = {}): string[] {
   const title = terminalSafe(s.title);
   return [
     title,
     (level === 1 ? '=' : '-').repeat(Math.min(title.length, options.maxWidth ?? title.length)),
     ...s.blocks.flatMap((b) => blockLines(b, options)),
-    ...(s.sections ?? []).flatMap((sub) => section(sub, level + 1, options)),
+    ...(s.sections ?? []).flatMap((sub) => sectionLines(sub, level + 1, options)),
   ];
 }
 
@@ -62,10 +65,14 @@ export function tableOf(document: ReportDocument, options: TableOptions = {}): s
   ];
   if (document.warnings.length > 0)
     out.push('Warnings:', ...document.warnings.map((w) => `- ${terminalSafe(w)}`), '');
-  out.push(...document.sections.flatMap((s) => section(s, 1, options)));
+  out.push(...document.sections.flatMap((s) => sectionLines(s, 1, options)));
   return `${out.join('\n').trimEnd()}\n`;
 }
 
-export function renderTable(result: InvestigationResult, options: TableOptions = {}): string {
-  return tableOf(reportDocument(result), options);
+export function renderTable(
+  result: InvestigationResult,
+  options: TableOptions = {},
+  extras: ReportExtras = {},
+): string {
+  return tableOf(reportDocument(result, extras), options);
 }

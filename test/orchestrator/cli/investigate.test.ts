@@ -15,6 +15,7 @@ import 'aws-sdk-client-mock-jest';
 import { parsePlan } from '../../../orchestrator/contain/plan';
 import { KEY, LogTree, ctRecord, playbookKeyCalls } from '../engines/fixtures';
 import { irkit } from '../../helpers/cli';
+import { INCIDENT, preserveInto } from '../investigate/render/report-result';
 
 const WINDOW = ['--from', '2021/07/16', '--to', '2021/07/24'];
 const JANE_KEY = 'AKIAI44QH8DHBEXAMPLE';
@@ -131,6 +132,32 @@ describe('irkit investigate on the local engine', () => {
     );
   });
 
+  test('--incident with --evidence DIR: the preserved incident’s live checks, eradication record and manifest', async () => {
+    const evidence = path.join(outDir, 'evidence');
+    await preserveInto(evidence);
+    const run = await irkit(
+      'investigate',
+      '--access-key-id',
+      KEY,
+      ...WINDOW,
+      '--logs',
+      logs.root,
+      '--incident',
+      INCIDENT,
+      '--evidence',
+      evidence,
+      '--format',
+      'markdown',
+    );
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('evidence verified: 3 item(s)');
+    expect(run.stdout).toContain('### Live checks of the actor’s buckets (irkit preserve)');
+    expect(run.stdout).toContain('## Evidence (playbook step 14)');
+    expect(run.stdout).toMatch(/\| `user:JaneDoe` \| `done` \| `req-1111, req-2222` \|/);
+    // Part 5's plan with each call, as irkit eradicate --dry-run prints them.
+    expect(run.stdout).toContain('iam DeleteUser UserName=JaneDoe');
+  });
+
   test('a user with no activity is an explicit empty result, exit code 0', async () => {
     const run = await irkit(
       'investigate',
@@ -168,6 +195,7 @@ describe('irkit investigate on the local engine', () => {
     [['--access-key-id', KEY, ...WINDOW, '--engine', 'athena', '--cache', 'c.duckdb'], /invalid --cache/],
     [['--access-key-id', KEY, ...WINDOW, '--logs', '.', '--protect', 'not a name!'], /invalid --protect/],
     [['--access-key-id', KEY, ...WINDOW, '--logs', '.', '--incident', 'IR 1'], /invalid incident id/],
+    [['--access-key-id', KEY, ...WINDOW, '--logs', '.', '--evidence', '.'], /--evidence needs --incident ID/],
     [
       ['--access-key-id', KEY, ...WINDOW, '--logs', '.', '--out', '/nonexistent/dir/r.json'],
       /folder of --out/,

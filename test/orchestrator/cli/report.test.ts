@@ -9,6 +9,7 @@ import {
   renderMarkdown,
 } from '../../../orchestrator/investigate';
 import { irkit } from '../../helpers/cli';
+import { INCIDENT, preserveInto } from '../investigate/render/report-result';
 
 let dir: string;
 let result: InvestigationResult;
@@ -55,6 +56,52 @@ describe('irkit report', () => {
     const forced = await irkit('report', saved, '--out', out, '--force');
     expect(forced.code).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe(renderMarkdown(result));
+  });
+
+  test('--evidence DIR: the live checks, Part 5 with the eradication record, and the verified manifest', async () => {
+    const evidence = join(dir, 'evidence');
+    await preserveInto(evidence);
+    const run = await irkit('report', saved, '--evidence', evidence, '--incident', INCIDENT);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain(`reading the evidence of incident ${INCIDENT}`);
+    expect(run.stderr).toContain('evidence verified: 3 item(s)');
+    for (const heading of [
+      '### Live checks of the actor’s buckets (irkit preserve)',
+      '## Part 5: Eradication',
+      '### Eradication record',
+      '## Evidence (playbook step 14)',
+    ])
+      expect(run.stdout).toContain(heading);
+    expect(run.stdout).toMatch(
+      /\| `bucket:DOC-EXAMPLE-BUCKET` \| `failed` \| `req-3333` \| `AccessDenied: not allowed` \|/,
+    );
+    expect(run.stdout).toContain('the ACL grants READ to everyone (AllUsers)');
+    const csv = await irkit(
+      'report',
+      saved,
+      '--evidence',
+      evidence,
+      '--incident',
+      INCIDENT,
+      '--format',
+      'csv',
+      '--table',
+      'evidence-items',
+    );
+    expect(csv.stdout.split('\r\n')[0]).toBe('path,kind,sha256,size,source,collectedby,collectedat');
+    expect(csv.stdout).toContain('eradication/run-2021-07-25T10-00-00-000Z.json,eradication-record,');
+  });
+
+  test.each([
+    [['--evidence', join(tmpdir(), 'irkit-no-such-folder')], /is not a folder/],
+    [['--evidence', 'bucket', '--format', 'json'], /json is the investigation document/],
+    [['--evidence', tmpdir()], /--evidence needs the incident: the result names none/],
+    [['--evidence', tmpdir(), '--incident', 'not an id!'], /incident/i],
+  ])('--evidence refused before any read: %s', async (args, message) => {
+    const run = await irkit('report', saved, ...args);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(message);
   });
 
   test.each([

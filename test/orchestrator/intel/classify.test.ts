@@ -3,12 +3,13 @@ import { join } from 'node:path';
 
 import {
   classifyAddress,
+  classifyFlowAddresses,
   classifySourceIps,
   intelligenceRecord,
   parseIpRanges,
   parseTorExitList,
 } from '../../../orchestrator/intel';
-import { SourceIp } from '../../../orchestrator/investigate';
+import { NetworkFlow, SourceIp } from '../../../orchestrator/investigate';
 
 const FIXTURES = join(__dirname, '../../fixtures/intel');
 const ipRanges = parseIpRanges(readFileSync(join(FIXTURES, 'ip-ranges.sample.json'), 'utf8'), 'sample');
@@ -142,6 +143,62 @@ describe('classifySourceIps', () => {
     expect(again[0].intel).toMatchObject({ scope: 'documentation', torExit: false });
     const noDate = classifySourceIps([row('198.51.100.77', true, null)], {}, '2021/07/24');
     expect(noDate[0].intel?.lookups?.exonerator).toContain('timestamp=2021-07-24');
+  });
+});
+
+describe('classifyFlowAddresses', () => {
+  const flow = (from: string, to: string, bytes: number, lastEnd: string | null): NetworkFlow => ({
+    sourceAddress: from,
+    destinationAddress: to,
+    destinationPort: 22,
+    protocol: 6,
+    action: 'ACCEPT',
+    records: 1,
+    bytes,
+    firstStart: lastEnd,
+    lastEnd,
+  });
+
+  it('classifies both sides of every flow as the source addresses are: AWS, private, shared, reserved, documentation, Tor exit', () => {
+    const flows = [
+      flow('203.0.113.66', '10.0.1.25', 60, '2021-07-20T10:00:00Z'),
+      flow('10.0.1.25', '52.0.0.10', 900, '2021-07-21T10:00:00Z'),
+      flow('100.64.0.1', '10.0.1.25', 5, '2021-07-22T10:00:00Z'),
+      flow('240.0.0.1', '198.51.100.77', 1, null),
+      flow('-', '198.51.100.77', 1, null),
+    ];
+    const out = classifyFlowAddresses(flows, sources, '2021/07/24');
+    const by = new Map(out.map((a) => [a.address, a]));
+    expect(out.map((a) => a.address)).toEqual([
+      '203.0.113.66',
+      '10.0.1.25',
+      '52.0.0.10',
+      '100.64.0.1',
+      '240.0.0.1',
+      '198.51.100.77',
+      '-',
+    ]);
+    expect(by.get('203.0.113.66')).toMatchObject({
+      side: 'source',
+      intel: { scope: 'documentation', torExit: true },
+    });
+    expect(by.get('203.0.113.66')?.intel?.lookups?.exonerator).toContain('timestamp=2021-07-20');
+    expect(by.get('10.0.1.25')).toMatchObject({
+      side: 'both',
+      flows: 3,
+      bytes: 965,
+      lastSeen: '2021-07-22T10:00:00Z',
+      intel: { scope: 'private', torExit: false },
+    });
+    expect(by.get('10.0.1.25')?.intel).not.toHaveProperty('lookups');
+    expect(by.get('52.0.0.10')?.intel?.aws).toMatchObject({
+      region: 'us-east-1',
+      services: ['AMAZON', 'EC2'],
+    });
+    expect(by.get('100.64.0.1')?.intel?.scope).toBe('shared');
+    expect(by.get('240.0.0.1')?.intel?.scope).toBe('reserved');
+    expect(by.get('198.51.100.77')?.intel?.lookups?.exonerator).toContain('timestamp=2021-07-24');
+    expect(by.get('-')).not.toHaveProperty('intel');
   });
 });
 

@@ -9,7 +9,6 @@ import {
   terminalSafe,
 } from '../../../orchestrator/output/escape';
 import { csv, safeJson } from '../../../orchestrator/output/data';
-import { CUT, textTable } from '../../../orchestrator/output/text-table';
 
 /** GitHub-like Markdown: GFM tables, autolinked URLs, www. and e-mail addresses, inline HTML allowed. */
 const md = new MarkdownIt({ html: true, linkify: true });
@@ -114,31 +113,5 @@ describe('data outputs', () => {
     const value = { name: 'a\u202eb\u0085c\u001b' };
     expect(safeJson(value)).not.toMatch(TERMINAL_ACTIVE);
     expect(JSON.parse(safeJson(value))).toEqual(value);
-  });
-});
-
-describe('textTable', () => {
-  const rows = [
-    ['us-east-1', 'a'.repeat(120), 'AttachUserPolicy', 1],
-    ['us-east-1', 'short', 'x\u001b[2J', 22],
-  ];
-
-  test('without a width, every cell in full', () => {
-    const table = textTable(['region', 'useragent', 'eventname', 'COUNT'], rows);
-    expect(table).toContain('a'.repeat(120));
-    expect(table).not.toContain(CUT);
-    expect(table).toContain('x\\x1b[2J');
-    expect(table).not.toMatch(TERMINAL_ACTIVE);
-  });
-
-  test.each([60, 80, 100])('fits a %i-column terminal, cutting the widest column with a marker', (width) => {
-    const table = textTable(['region', 'useragent', 'eventname', 'COUNT'], rows, {
-      maxWidth: width,
-      rightAligned: [false, false, false, true],
-    });
-    for (const line of table.split('\n')) expect(line.length).toBeLessThanOrEqual(width);
-    expect(table).toContain(`a${CUT}`);
-    expect(table).toContain('AttachUserPolicy');
-    expect(table).toMatch(/\|\s+22$/m);
   });
 });

@@ -7,6 +7,7 @@ import { Browser, chromium } from 'playwright-core';
 
 import {
   InvestigationResult,
+  ReportExtras,
   Section,
   buildGraph,
   demoInvestigation,
@@ -15,6 +16,7 @@ import {
 } from '../../../../orchestrator/investigate';
 import { systemTool } from '../../../support/system-tools';
 import { poisoned } from './hostile-result';
+import { preservedExtras, withFlows } from './report-result';
 
 /**
  * The HTML report in a real browser (Debian's chromium, one launch): the demo report loads
@@ -43,10 +45,13 @@ const ARGS = [
 let dir: string;
 let browser: Browser | undefined;
 let result: InvestigationResult;
+/** The incident preserved and partly eradicated: Part 5's record and the evidence sections too. */
+let extras: ReportExtras;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'irkit-html-'));
-  result = (await demoInvestigation({ backgroundEvents: 200 })).result;
+  result = withFlows((await demoInvestigation({ backgroundEvents: 200 })).result);
+  extras = await preservedExtras(result, join(dir, 'evidence'));
   if (browserTool.available) {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -88,11 +93,21 @@ describe('the HTML report in Chromium', () => {
   browserTool.it(
     'loads the demo report: no console error, no request leaves it, every section and graph node, working filters',
     async () => {
-      const { page, context, problems, requests } = await open('demo.html', renderHtml(result));
+      const { page, context, problems, requests } = await open('demo.html', renderHtml(result, extras));
       try {
         expect(problems).toEqual([]);
         expect(requests).toEqual([]);
-        for (const id of [...sectionIds(reportDocument(result).sections), 'graph']) {
+        const ids = sectionIds(reportDocument(result, extras).sections);
+        expect(ids).toEqual(
+          expect.arrayContaining([
+            'flow-ip-reputation',
+            'live-checks',
+            'part-5-eradication',
+            'eradication-record',
+            'evidence',
+          ]),
+        );
+        for (const id of [...ids, 'graph']) {
           expect(await page.locator(`section[id="${id}"]`).count()).toBe(1);
         }
         const graph = buildGraph(result);
@@ -142,7 +157,10 @@ describe('the HTML report in Chromium', () => {
   browserTool.it(
     'a report of hostile logs runs nothing and loads nothing',
     async () => {
-      const { page, context, problems, requests } = await open('hostile.html', renderHtml(poisoned(result)));
+      const { page, context, problems, requests } = await open(
+        'hostile.html',
+        renderHtml(poisoned(result), poisoned(extras)),
+      );
       try {
         expect(requests).toEqual([]);
         expect(problems).toEqual([]);

@@ -1,11 +1,15 @@
 /* eslint-disable no-control-regex -- the control characters a terminal acts on are what is escaped here */
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import MarkdownIt from 'markdown-it';
 
 import {
   CONTENT_SECURITY_POLICY,
   InvestigationResult,
+  ReportExtras,
   TABLE_IDS,
   demoInvestigation,
   renderCsv,
@@ -15,7 +19,9 @@ import {
   renderNdjson,
   renderTable,
 } from '../../../../orchestrator/investigate';
+import { displayWidth } from '../../../../orchestrator/output/text-table';
 import { poisoned } from './hostile-result';
+import { preservedExtras, withFlows } from './report-result';
 
 /**
  * Every value that came from logs is the attacker's. The demo result with a hostile payload
@@ -26,17 +32,33 @@ import { poisoned } from './hostile-result';
 const TERMINAL_ACTIVE =
   /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
 
+/**
+ * A line of escaped text made only of whole escapes and characters: no escape cut in two (a
+ * backslash of the value's own, as in a policy's JSON, before any other character).
+ */
+const WHOLE_ESCAPES = /^(?:\\x[0-9a-f]{2}|\\u[0-9a-f]{4}|\\[^xu]|[^\\])*$/;
+
 let result: InvestigationResult;
+/** The eradication plan and the evidence (live checks, record, manifest) poisoned the same way. */
+let extras: ReportExtras;
 
 beforeAll(async () => {
-  result = poisoned((await demoInvestigation({ backgroundEvents: 50 })).result);
+  const demo = withFlows((await demoInvestigation({ backgroundEvents: 50 })).result);
+  const dir = mkdtempSync(join(tmpdir(), 'irkit-hostile-'));
+  try {
+    extras = poisoned(await preservedExtras(demo, dir));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  result = poisoned(demo);
   expect(result.principals.length).toBeGreaterThan(1);
+  expect(extras.evidence?.liveChecks[0].checks[0].bucket).toContain('<img src=x');
 });
 
 test('Markdown: no link, image, script or HTML; every table row keeps its cells', () => {
   const md = new MarkdownIt({ html: true, linkify: true });
   md.linkify.set({ fuzzyLink: false, fuzzyEmail: true });
-  const markdown = renderMarkdown(result);
+  const markdown = renderMarkdown(result, extras);
   const html = md.render(markdown);
   expect(html).not.toMatch(/<a\b|<img\b|<script\b|<svg\b|<h1>\s*heading|<li>item/);
   expect(markdown).not.toMatch(TERMINAL_ACTIVE);
@@ -49,18 +71,29 @@ test('Markdown: no link, image, script or HTML; every table row keeps its cells'
   expect(markdown).toContain('```JorgeSouza ![x](https://attacker.example/b.png)');
 });
 
-test('table: nothing a terminal acts on, at full width or fitted to 100 columns', () => {
-  for (const text of [renderTable(result), renderTable(result, { maxWidth: 100 })]) {
+test('table: nothing a terminal acts on, at full width or wrapped to 100 or 60 columns, no escape split', () => {
+  expect(renderTable(result, {}, extras)).toContain('\\x1b[2J\\x07\\x0d\\u202eevil\\u2066');
+  for (const text of [
+    renderTable(result, {}, extras),
+    renderTable(result, { maxWidth: 100 }, extras),
+    renderTable(result, { maxWidth: 60 }, extras),
+  ]) {
     expect(text).not.toMatch(TERMINAL_ACTIVE);
-    expect(text).toContain('\\x1b[2J\\x07\\x0d\\u202eevil\\u2066');
+    for (const line of text.split('\n')) expect(line).toMatch(WHOLE_ESCAPES);
   }
+  // Wrapped, the timeline is there and every table line fits.
+  const wrapped = renderTable(result, { maxWidth: 100 }, extras);
+  expect(wrapped).toContain('\nTimeline\n');
+  const tableLines = wrapped.split('\n').filter((l) => l.includes('  |  '));
+  expect(tableLines.length).toBeGreaterThan(result.timeline.length);
+  for (const line of tableLines) expect(displayWidth(line)).toBeLessThanOrEqual(100);
 });
 
 test('CSV, NDJSON and JSON: controls escaped, values kept', () => {
   // CSV lines end in CRLF (RFC 4180); nothing else a terminal acts on.
   for (const id of TABLE_IDS)
-    expect(renderCsv(result, id).replace(/\r\n/g, '\n')).not.toMatch(TERMINAL_ACTIVE);
-  const ndjson = renderNdjson(result);
+    expect(renderCsv(result, id, extras).replace(/\r\n/g, '\n')).not.toMatch(TERMINAL_ACTIVE);
+  const ndjson = renderNdjson(result, undefined, extras);
   expect(ndjson).not.toMatch(TERMINAL_ACTIVE);
   const rows = ndjson
     .trimEnd()
@@ -72,7 +105,7 @@ test('CSV, NDJSON and JSON: controls escaped, values kept', () => {
 });
 
 test('HTML: every value escaped, the one script and style those the policy hashes, nothing loaded', () => {
-  const html = renderHtml(result);
+  const html = renderHtml(result, extras);
   const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
   expect(scripts).toHaveLength(1);
   expect(html.match(/<script\b/g)).toHaveLength(1);

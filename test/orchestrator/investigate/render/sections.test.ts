@@ -1,5 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import {
   InvestigationResult,
+  ReportExtras,
   SECTIONS,
   buildGraph,
   demoInvestigation,
@@ -10,10 +15,15 @@ import {
   renderTable,
   reportDocument,
 } from '../../../../orchestrator/investigate';
+import type { Section } from '../../../../orchestrator/investigate';
+import { preservedExtras, withFlows } from './report-result';
 
 /** One definition of the report: every renderer shows its sections in its order, and its tables' columns. */
 
 let result: InvestigationResult;
+
+const sectionIds = (sections: readonly Section[]): string[] =>
+  sections.flatMap((s) => [s.id, ...sectionIds(s.sections ?? [])]);
 
 beforeAll(async () => {
   result = (await demoInvestigation({ backgroundEvents: 50 })).result;
@@ -24,11 +34,16 @@ const PARTS = [
   'Part 2: Analysis - Scope',
   'Part 3: Analysis - Impact',
   'Part 4: Containment',
+  'Part 5: Eradication',
   'Queries run',
 ];
 
-test('the sections follow the playbook: Part 1, 2, 3, 4, then the queries', () => {
-  expect(SECTIONS.map((s) => s.title)).toEqual(PARTS);
+test('the sections follow the playbook: Part 1, 2, 3, 4, 5, the evidence when preserved, then the queries', () => {
+  expect(SECTIONS.map((s) => s.title)).toEqual([
+    ...PARTS.slice(0, 5),
+    'Evidence (playbook step 14)',
+    'Queries run',
+  ]);
   expect(reportDocument(result).sections.map((s) => s.title)).toEqual(PARTS);
 });
 
@@ -80,6 +95,7 @@ test('the timeline is in the table view, and CSV and NDJSON carry the same colum
       'probes',
       'timeline',
       'plan',
+      'eradication-plan',
       'queries',
     ]),
   );
@@ -101,4 +117,98 @@ test('the graph: who created or minted whom, every action edge with its event', 
   for (const e of graph.edges.filter((x) => x.label !== 'exposed key of')) expect(e.eventId).toMatch(/\S/);
   const html = renderHtml(result);
   for (const n of graph.nodes) expect(html).toContain(`data-node="${n.id}"`);
+});
+
+test('the flow-log addresses are classified as the source addresses are, in every format', () => {
+  const flows = withFlows(result);
+  const ids = sectionIds(reportDocument(flows).sections);
+  expect(ids.indexOf('flow-ip-reputation')).toBe(ids.indexOf('network') + 1);
+  const table = renderTable(flows);
+  expect(table).toContain('Flow-log address reputation (playbook step 6)');
+  expect(table).toMatch(
+    /10\.0\.1\.25\s+\|\s+both\s+\|\s+private \(10\.0\.0\.0\/8: Private-Use \(RFC 1918\)\)\s+\|\s+no\s+\|\s+no/,
+  );
+  expect(table).toMatch(
+    /52\.0\.0\.10\s+\|\s+destination\s+\|\s+public\s+\|\s+AMAZON, EC2 us-east-1 \(52\.0\.0\.0\/15\)/,
+  );
+  expect(table).toMatch(/203\.0\.113\.66\s+\|\s+source\s+\|\s+documentation .*\|\s+YES/);
+  expect(table).toContain(
+    '52.0.0.10: whois 52.0.0.10; ExoneraTor: https://metrics.torproject.org/exonerator.html?ip=52.0.0.10&timestamp=2021-07-24',
+  );
+  expect(renderMarkdown(flows)).toContain(
+    '| `52.0.0.10` | `destination` | `public` | `AMAZON, EC2 us-east-1 (52.0.0.0/15)` | `no` |',
+  );
+  expect(renderHtml(flows)).toMatch(
+    /<section id="flow-ip-reputation">.*<code>203\.0\.113\.66<\/code>.*<code>YES<\/code>/s,
+  );
+  const csv = renderCsv(flows, 'flow-ip-reputation').split('\r\n');
+  expect(csv[0]).toBe('address,inflowsas,scope,awsservicesregionprefix,torexit');
+  expect(csv).toContain('10.0.1.25,both,private (10.0.0.0/8: Private-Use (RFC 1918)),no,no');
+  const rows = renderNdjson(flows, 'flow-ip-reputation')
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, string>);
+  expect(rows.map((r) => r.address)).toEqual(['198.51.100.77', '10.0.1.25', '52.0.0.10', '203.0.113.66']);
+});
+
+describe('a preserved, partly eradicated incident', () => {
+  let dir: string;
+  let extras: ReportExtras;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'irkit-sections-'));
+    extras = await preservedExtras(result, dir);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('Part 2 live checks, Part 5 plan and record, and the evidence manifest: in order, in every format', () => {
+    const ids = sectionIds(reportDocument(result, extras).sections);
+    expect(ids.indexOf('live-checks')).toBe(ids.indexOf('resources') + 1);
+    expect(ids.slice(ids.indexOf('part-5-eradication'))).toEqual([
+      'part-5-eradication',
+      'eradication-record',
+      'evidence',
+      'queries',
+    ]);
+    const checks = [
+      'DOC-EXAMPLE-BUCKET',
+      'http://acs.amazonaws.com/groups/global/AllUsers READ',
+      'the bucket policy is public (GetBucketPolicyStatus IsPublic)',
+      'iam DeleteUser UserName=JaneDoe',
+      'req-1111, req-2222',
+      'AccessDenied: not allowed',
+      'eradication/run-2021-07-25T10-00-00-000Z.json',
+      extras.evidence!.manifest!.items[1].sha256,
+    ];
+    for (const text of [
+      renderTable(result, {}, extras),
+      renderMarkdown(result, extras),
+      renderHtml(result, extras),
+    ])
+      for (const c of checks) expect(text).toContain(c);
+    expect(renderTable(result, {}, extras)).toContain(
+      'Verified at 2021-07-25T11:00:00.000Z: every item re-read',
+    );
+    const rows = renderNdjson(result, undefined, extras)
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const of = (table: string) => rows.filter((r) => r.table === table);
+    expect(of('bucket-checks')).toHaveLength(1);
+    expect(of('bucket-objects')).toEqual([
+      expect.objectContaining({ bucket: 'DOC-EXAMPLE-BUCKET', key: 'stuff', size: 5 }),
+    ]);
+    expect(of('eradication-targets').map((r) => [r.target, r.outcome, r.requestids])).toEqual([
+      ['user:JaneDoe', 'done', 'req-1111, req-2222'],
+      ['bucket:DOC-EXAMPLE-BUCKET', 'failed', 'req-3333'],
+    ]);
+    expect(of('eradication-calls')).toHaveLength(3);
+    expect(of('evidence-items').map((r) => r.kind)).toEqual([
+      'investigation',
+      'live-checks',
+      'eradication-record',
+    ]);
+    expect(of('evidence-runs')).toHaveLength(2);
+    expect(of('eradication-plan').length).toBeGreaterThan(1);
+  });
 });
