@@ -1,28 +1,24 @@
 /**
- * Opt-in integration test in a real sandbox account: the workshop attack's shape (a user the
- * actor created, with a key, a console password and AdministratorAccess; a bucket with an
- * object), contained with `irkit contain`, preserved into a local evidence folder, then
- * eradicated; what only AWS proves: the order AWS requires, its eventual consistency, the
- * containment stacks releasing cleanly once their targets are gone.
+ * Opt-in integration test in a real sandbox account: the workshop's own attack
+ * (`simulation/simulate_credential_exposure_activity.sh`: the exposed key creates JaneDoe-RUNID
+ * with AdministratorAccess and a key, which creates a bucket and writes an object), contained
+ * with `irkit contain`, preserved into a local evidence folder, then eradicated; what only AWS
+ * proves: the order AWS requires, its eventual consistency, the containment stacks releasing
+ * cleanly once their targets are gone. The run's undo script removes whatever is left.
  *
  *   IRKIT_SANDBOX_ACCOUNT=111122223333 AWS_REGION=us-east-1 AWS_PROFILE=break-glass \
  *     npx jest test/orchestrator/eradicate/sandbox.test.ts
  *
- * Needs IrKitAccess deployed there and break-glass credentials. Skipped unless
+ * Needs IrKitAccess and IrKitSimulation deployed there, bash, the AWS CLI and jq, and
+ * break-glass credentials (which also read the simulation stack). Skipped unless
  * IRKIT_SANDBOX_ACCOUNT is set and credentials are configured; refuses any other account.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import {
-  AttachUserPolicyCommand,
-  CreateAccessKeyCommand,
-  CreateLoginProfileCommand,
-  CreateUserCommand,
-} from '@aws-sdk/client-iam';
-import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 
 import { PLAYBOOK_PROTECTION } from '../../../lib/protection';
@@ -51,8 +47,10 @@ describeInSandbox('eradication in a real sandbox account (IRKIT_SANDBOX_ACCOUNT)
   let clients: ReturnType<typeof createClients>;
   const suffix = randomBytes(4).toString('hex');
   const incidentId = `IT-${suffix}`;
-  const actor = `irkit-it-actor-${suffix}`;
-  const bucket = `irkit-it-erad-${suffix}-${SANDBOX}`;
+  let manifest: string;
+  const script = (name: string) => join(__dirname, '..', '..', '..', 'simulation', name);
+  let actor: string;
+  let bucket: string;
   let result: InvestigationResult;
 
   beforeAll(async () => {
@@ -61,29 +59,24 @@ describeInSandbox('eradication in a real sandbox account (IRKIT_SANDBOX_ACCOUNT)
     if (me.Account !== SANDBOX)
       throw new Error(`credentials are for ${me.Account}, not ${SANDBOX}: refusing`);
     const region = await clients.s3.config.region();
-    await clients.iam.send(new CreateUserCommand({ UserName: actor }));
-    await clients.iam.send(new CreateAccessKeyCommand({ UserName: actor }));
-    await clients.iam.send(
-      new CreateLoginProfileCommand({
-        UserName: actor,
-        Password: `Irkit-${randomBytes(12).toString('hex')}!`,
-      }),
+    manifest = join(mkdtempSync(join(tmpdir(), 'irkit-it-attack-')), 'run.json');
+    // The workshop attack itself, as attendees run it; its manifest names what it created.
+    execFileSync(
+      'bash',
+      [
+        script('simulate_credential_exposure_activity.sh'),
+        '--region',
+        region,
+        '--run-id',
+        `it-${suffix}`,
+        '--manifest',
+        manifest,
+      ],
+      { stdio: ['ignore', 'inherit', 'inherit'] },
     );
-    await clients.iam.send(
-      new AttachUserPolicyCommand({
-        UserName: actor,
-        PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess',
-      }),
-    );
-    await clients.s3.send(
-      new CreateBucketCommand({
-        Bucket: bucket,
-        ...(region === 'us-east-1'
-          ? {}
-          : { CreateBucketConfiguration: { LocationConstraint: region as never } }),
-      }),
-    );
-    await clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'stuff', Body: 'stuff' }));
+    const run = JSON.parse(readFileSync(manifest, 'utf8')) as { newUserName: string; bucketName: string };
+    actor = run.newUserName;
+    bucket = run.bucketName;
     // What the investigation says of it: the actor's user and bucket.
     const steps = [
       { kind: 'user' as const, name: actor, accessKeyIds: [], evidence: [] },
@@ -106,6 +99,14 @@ describeInSandbox('eradication in a real sandbox account (IRKIT_SANDBOX_ACCOUNT)
 
   afterAll(async () => {
     await release(clients, { incidentId, yes: true }, io).catch(() => undefined);
+    // Whatever eradication left (nothing, if it passed), removed as the workshop removes it.
+    execFileSync(
+      'bash',
+      [script('undo_credential_exposure_activity.sh'), '--with-containment-stacks', manifest],
+      {
+        stdio: ['ignore', 'inherit', 'inherit'],
+      },
+    );
   });
 
   it('contains, preserves, eradicates; a second run finds nothing; nothing of the actor remains', async () => {
