@@ -13,6 +13,7 @@ import { awsErrorMessage, awsErrorName, ContainClients, isAwsError } from '../co
 import { Caller, whoAmI } from '../contain/environment';
 import { containmentStatus, ContainmentStatus } from '../contain/status';
 import { InvestigationResult } from '../investigate/types';
+import { terminalSafe } from '../output/escape';
 import { eradicateTarget, GONE_CODES, NOT_YET_CODES, StepContext } from './steps';
 import { containedKind, EradicationTarget, eradicationTargets, targetLabel } from './targets';
 import { EradicationRecord, RecordedCall, TargetOutcome, writeEradicationRecord } from './record';
@@ -277,11 +278,13 @@ export async function incidentRemains(
 export function formatRemains(incidentId: string, rows: readonly Remaining[], from?: string): string {
   const left = rows.filter((r) => r.remains);
   const lines = [
-    ...(from ? [`Checked against the investigation ${safe(from)}:`] : []),
+    ...(from ? [`Checked against the investigation ${terminalSafe(from)}:`] : []),
     left.length === 0
       ? `Nothing of what the actor created remains (incident ${incidentId}, ${rows.length} target(s) checked).`
       : `${left.length} of ${rows.length} thing(s) the actor created remain (incident ${incidentId}):`,
-    ...rows.map((r) => `  ${safe(r.target)}: ${r.remains ? 'REMAINS' : 'gone'} (${safe(r.why)})`),
+    ...rows.map(
+      (r) => `  ${terminalSafe(r.target)}: ${r.remains ? 'REMAINS' : 'gone'} (${terminalSafe(r.why)})`,
+    ),
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -505,20 +508,10 @@ function executingContext(
   };
 }
 
-/** Escapes what came from the logs or AWS before it reaches a terminal: control characters as `\\uXXXX`. */
-function safe(text: string): string {
-  let out = '';
-  for (const c of text) {
-    const code = c.codePointAt(0) ?? 0;
-    out += code < 0x20 || (code >= 0x7f && code <= 0x9f) ? `\\u${code.toString(16).padStart(4, '0')}` : c;
-  }
-  return out;
-}
-
 function formatTargets(incidentId: string, targets: readonly EradicationTarget[]): string {
   return [
     `Eradication of incident ${incidentId}: ${targets.length} target(s), deleted in this order:`,
-    ...targets.map((t) => `  ${safe(targetLabel(t))}: ${safe(t.why)}`),
+    ...targets.map((t) => `  ${terminalSafe(targetLabel(t))}: ${terminalSafe(t.why)}`),
     '',
   ].join('\n');
 }
@@ -537,10 +530,10 @@ export function formatPlan(
   for (const o of outcomes) {
     const mine = calls.filter((c) => c.target === o.target);
     const state = o.outcome === 'failed' ? `FAILED: ${o.reason ?? ''}` : o.outcome.toUpperCase();
-    lines.push(`  ${safe(o.target)} (${safe(o.why)}): ${safe(state)}`);
+    lines.push(`  ${terminalSafe(o.target)} (${terminalSafe(o.why)}): ${terminalSafe(state)}`);
     for (const c of mine) {
       lines.push(
-        `    ${safe(c.call)}${dryRun ? '' : `  ${c.outcome}${c.requestId ? ` request ${safe(c.requestId)}` : ''}`}`,
+        `    ${terminalSafe(c.call)}${dryRun ? '' : `  ${c.outcome}${c.requestId ? ` request ${terminalSafe(c.requestId)}` : ''}`}`,
       );
     }
   }
@@ -556,7 +549,7 @@ export function failIfAnyFailed(result: EradicateResult): void {
   if (failed.length === 0) return;
   throw new IrKitError(
     'IRKIT_ERADICATION_FAILED',
-    `${failed.length} of ${result.targets.length} target(s) not eradicated:\n${failed.map((f) => `  - ${safe(f.target)}: ${safe(f.reason ?? '')}`).join('\n')}`,
+    `${failed.length} of ${result.targets.length} target(s) not eradicated:\n${failed.map((f) => `  - ${terminalSafe(f.target)}: ${terminalSafe(f.reason ?? '')}`).join('\n')}`,
     {
       hint: 'the others are done and recorded; fix the cause and run the same command again (it finds what is left)',
     },

@@ -311,3 +311,16 @@ describe('irkit eradicate refuses, changing nothing', () => {
     });
   });
 });
+
+test('Part 6 shows names AWS returned with control and bidi characters escaped, never acted on', () => {
+  const text = formatRemains('IR-2021-07-24', [
+    { target: 'user:Jane\u202eoD\u001b[2J', why: 'created by the actor\u0007', remains: true },
+  ]);
+
+  const acting = [...text].filter((c) => {
+    const code = c.codePointAt(0) as number;
+    return (code < 0x20 && c !== '\n') || code === 0x7f || (code >= 0x202a && code <= 0x202e);
+  });
+  expect(acting).toEqual([]);
+  expect(text).toContain('REMAINS');
+});
