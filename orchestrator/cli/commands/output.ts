@@ -5,6 +5,7 @@ import { IrKitError, invalidInput } from '../../../lib/errors';
 import { Command } from 'commander';
 
 import { OUTPUT_FORMATS, OutputFormat, RenderOptions, TABLE_IDS } from '../../investigate';
+import { terminalWidth } from './terminal-width';
 
 /**
  * How commands that render an investigation result choose their format and write --out:
@@ -89,12 +90,6 @@ export function renderOptions(flags: RenderFlags, format: OutputFormat): RenderO
     ...(maxWidth !== undefined ? { maxWidth } : {}),
     ...(flags.table !== undefined ? { table: flags.table } : {}),
   };
-}
-
-/** The width to fit tables to: the terminal's columns on a terminal, none with --wide, --out or a pipe. */
-export function terminalWidth(wide: boolean | undefined, out: string | undefined): number | undefined {
-  if (wide || out !== undefined || !process.stdout.isTTY) return undefined;
-  return process.stdout.columns || undefined;
 }
 
 /** Writes the text to --out (saying so on stderr) or to stdout. */

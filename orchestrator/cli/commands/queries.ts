@@ -16,7 +16,7 @@ import { QueryResult, typedRowObjects } from '../../engines/engine';
 import { openEngine } from '../../engines/open';
 import { EngineFlags, engineChoice, withEngineOptions } from './engine-flags';
 import { interruptible } from './interrupt';
-import { terminalWidth } from './output';
+import { terminalWidth } from './terminal-width';
 import { terminalSafe } from '../../output/escape';
 import { csv } from '../../output/data';
 import { textTable } from '../../output/text-table';
