@@ -529,6 +529,8 @@ async function attachStore(connection: DuckDBConnection, cachePath: string): Pro
       { hint: 'choose another --cache path (or delete that cache file yourself if it is irkit’s)' },
     );
   }
+  // A cache of this version is opened as it is: no write, so nothing to checkpoint at close.
+  if (version === STORE_VERSION) return;
   for (const sql of storeDdl()) await connection.run(sql);
   await connection.run(
     `INSERT OR REPLACE INTO ${STORE}.irkit.meta VALUES ('store_version', '${STORE_VERSION}')`,
