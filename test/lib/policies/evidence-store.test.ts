@@ -8,6 +8,7 @@ import {
   decide,
   DeployedTemplate,
   PolicyDocument,
+  READ_ONLY_ACCESS,
   Template as Json,
 } from './template-policies';
 
@@ -17,16 +18,6 @@ import {
  * resource policies, the roles' identity policies the AWS managed ones they hold.
  */
 
-const READ_ONLY_ACCESS: PolicyDocument = {
-  Version: '2012-10-17',
-  Statement: [
-    {
-      Effect: 'Allow',
-      Action: ['s3:Get*', 's3:List*', 'kms:Describe*', 'kms:Get*', 'kms:List*'],
-      Resource: '*',
-    },
-  ],
-};
 const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
 const BREAK_GLASS = role('SecurityBreakGlassRole');
 const ANALYST = role('SecurityAnalystRole');

@@ -8,6 +8,7 @@ import {
   decide,
   DeployedTemplate,
   PolicyDocument,
+  READ_ONLY_ACCESS,
   Template as Json,
 } from './template-policies';
 
@@ -15,18 +16,6 @@ import {
  * What the IR roles may and may not do, asked of the IAM simulator about the policies the
  * access stack synthesizes (GIVEN the deployed stack, WHEN the role calls X, THEN ...).
  */
-
-/** The part of AWS's ReadOnlyAccess these tests touch: it reads everything, writes nothing. */
-const READ_ONLY_ACCESS: PolicyDocument = {
-  Version: '2012-10-17',
-  Statement: [
-    {
-      Effect: 'Allow',
-      Action: ['athena:Get*', 'athena:List*', 'iam:Get*', 'iam:List*', 's3:Get*', 's3:List*'],
-      Resource: '*',
-    },
-  ],
-};
 
 const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
 const workgroup = (name: string) => `arn:aws:athena:${REGION}:${ACCOUNT}:workgroup/${name}`;

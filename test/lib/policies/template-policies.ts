@@ -194,6 +194,28 @@ export const ADMINISTRATOR_ACCESS: PolicyDocument = {
   Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
 };
 
+/** The part of AWS's ReadOnlyAccess the policy tests touch: it reads everything, writes nothing. */
+export const READ_ONLY_ACCESS: PolicyDocument = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Allow',
+      Action: [
+        'athena:Get*',
+        'athena:List*',
+        'iam:Get*',
+        'iam:List*',
+        's3:Get*',
+        's3:List*',
+        'kms:Describe*',
+        'kms:Get*',
+        'kms:List*',
+      ],
+      Resource: '*',
+    },
+  ],
+};
+
 export interface Ask {
   readonly principal: string;
   readonly action: string;
