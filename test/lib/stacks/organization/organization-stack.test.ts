@@ -1,5 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 
+import { evaluateTrust } from '../../../../orchestrator/doctor/trust';
 import { ERADICATION_ACTIONS } from '../../../../orchestrator/eradicate/steps';
 
 import { ORGANIZATION_BUS_NAME } from '../../../../lib/constructs/credential-alerts';
@@ -145,6 +146,17 @@ describe('the member baseline template', () => {
     expect(await assume(RESPONDER, 'BreakGlass', { 'aws:MultiFactorAuthPresent': 'false' })).toBe(
       'ImplicitlyDenied',
     );
+  });
+
+  it('irkit doctor --members reads this break-glass trust as the simulator does: the responder, with MFA only', () => {
+    const trust = deployed.trustPolicy(deployed.logicalId('AWS::IAM::Role', 'RolesBreakGlass'));
+    const session = `arn:aws:sts::${SECURITY}:assumed-role/IncidentResponder/jane.doe@example.com`;
+    expect(evaluateTrust(trust, { arn: session, mfa: 'true' }).decision).toBe('allowed');
+    expect(evaluateTrust(trust, { arn: session, mfa: 'false' }).decision).toBe('denied');
+    expect(evaluateTrust(trust, { arn: session }).decision).toBe('denied');
+    expect(
+      evaluateTrust(trust, { arn: `arn:aws:sts::${MEMBER}:assumed-role/Admin/carol`, mfa: 'true' }).decision,
+    ).toBe('denied');
   });
 
   // irkit preserve and irkit eradicate enter a member account as its break-glass role (MFA, above).
