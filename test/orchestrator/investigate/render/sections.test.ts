@@ -151,6 +151,23 @@ test('the flow-log addresses are classified as the source addresses are, in ever
   expect(rows.map((r) => r.address)).toEqual(['198.51.100.77', '10.0.1.25', '52.0.0.10', '203.0.113.66']);
 });
 
+test('--table of a table this report does not hold is refused by name, with the tables it holds (not an empty file)', () => {
+  expect(result.network.flows).toEqual([]);
+  for (const render of [renderCsv, renderNdjson]) {
+    expect(() => render(result, 'flow-ip-reputation')).toThrow(
+      expect.objectContaining({
+        code: 'IRKIT_INVALID_INPUT',
+        message: '--table flow-ip-reputation: this report holds no such table',
+        hint: expect.stringMatching(/^this report's tables: principals, .*timeline/),
+      }),
+    );
+  }
+  // A library table is written with its header whatever its rows.
+  const noFlows = renderCsv(result, 'network').split('\r\n');
+  expect(noFlows[0]).toMatch(/^sourceaddress,destinationaddress,/);
+  expect(noFlows.slice(1).join('')).toBe('');
+});
+
 describe('a preserved, partly eradicated incident', () => {
   let dir: string;
   let extras: ReportExtras;
