@@ -28,7 +28,8 @@ import { preserveTargets, PreserveTargets } from './targets';
  * always did; each other account the investigation names is entered through its break-glass
  * role (runInAccounts, as containment) and its principals, buckets and instances go to the one
  * evidence store of the operator's account, under `incidents/ID/accounts/ACCOUNT/`, listed in
- * the same manifest.
+ * the same manifest: written with the operator's credentials, except its object versions, which
+ * that role copies server-side (the evidence bucket admits it there, lib/constructs/evidence-store.ts).
  */
 
 /** The folder of another account's evidence and eradication records, relative to the incident's folder. */

@@ -257,7 +257,8 @@ describe('irkit preserve across accounts, on the wire', () => {
     home.s3Admits = bucketPolicies;
     home.sourceBuckets.set('DOC-EXAMPLE-BUCKET', []);
     const again = await run();
-    expect(again.accounts[0].result?.added.map((i) => i.path)).toEqual([copyPath(VERSIONS[1])]);
+    const copied = again.accounts[0].result?.added.filter((i) => i.kind === 's3-object-version');
+    expect(copied?.map((i) => i.path)).toEqual([copyPath(VERSIONS[1])]);
     expect(again.accounts[0].result?.failed).toEqual([]);
   });
 
@@ -286,6 +287,9 @@ describe('irkit preserve across accounts, on the wire', () => {
     expect(text).toContain(`${MEMBER}  as arn:aws:iam::${MEMBER}:role/SecurityBreakGlassRole`);
     expect(text).toContain(
       `iam GetUser UserName=JaneDoe and its policies, groups, keys, credentials, tags; PutObject accounts/${MEMBER}/iam/users/`,
+    );
+    expect(text).toContain(
+      `PutObject accounts/${MEMBER}/s3/${MEMBER_BUCKET}/bucket.json; CopyObject of every version into accounts/${MEMBER}/s3/BUCKET/objects/`,
     );
     expect(home.wire.calls).toEqual([]);
     expect(member.wire.calls).toEqual([]);
