@@ -74,12 +74,14 @@ beforeAll(() => {
 const role = (account: string, name: string) => `arn:aws:iam::${account}:role/${name}`;
 const BREAK_GLASS = role(MEMBER, 'SecurityBreakGlassRole');
 
+/** Who asks: the role's ARN, its organization, its identity policies (default AdministratorAccess alone). */
 interface Caller {
   readonly arn: string;
   readonly orgId?: string;
   readonly identity?: { name: string; policy: PolicyDocument }[];
 }
-const memberBreakGlass_ = (): Caller => ({
+/** The member's break-glass role with its policies from the baseline template. */
+const memberRole = (): Caller => ({
   arn: BREAK_GLASS,
   orgId: ORGANIZATION,
   identity: memberBreakGlass,
@@ -109,7 +111,7 @@ describe("a member account's break-glass role and the evidence bucket", () => {
   it.each([...EVIDENCE_WRITE_ACTIONS])(
     'may %s under its own account’s folder of an incident (a server-side copy of its object versions)',
     async (action) => {
-      expect(await s3(memberBreakGlass_(), action, OWN)).toBe('Allowed');
+      expect(await s3(memberRole(), action, OWN)).toBe('Allowed');
     },
   );
 
@@ -124,9 +126,9 @@ describe("a member account's break-glass role and the evidence bucket", () => {
   ])(
     'may not write %s: the bucket policy denies it, and so does its own identity policy',
     async (_what, key) => {
-      expect(await s3(memberBreakGlass_(), 's3:PutObject', key)).toBe('ExplicitlyDenied');
+      expect(await s3(memberRole(), 's3:PutObject', key)).toBe('ExplicitlyDenied');
       // The bucket's policy alone, were the role's policies only AdministratorAccess.
-      expect(await s3({ ...memberBreakGlass_(), identity: undefined }, 's3:PutObject', key)).toBe(
+      expect(await s3({ ...memberRole(), identity: undefined }, 's3:PutObject', key)).toBe(
         'ExplicitlyDenied',
       );
     },
@@ -138,7 +140,7 @@ describe("a member account's break-glass role and the evidence bucket", () => {
     's3:PutObjectRetention',
     's3:BypassGovernanceRetention',
   ])('may not %s, even in its own folder', async (action) => {
-    expect(await s3(memberBreakGlass_(), action, OWN)).toBe('ExplicitlyDenied');
+    expect(await s3(memberRole(), action, OWN)).toBe('ExplicitlyDenied');
   });
 
   it('may not read, place a legal hold or change an ACL, even in its own folder', async () => {
@@ -148,7 +150,7 @@ describe("a member account's break-glass role and the evidence bucket", () => {
       's3:PutObjectLegalHold',
       's3:PutObjectAcl',
     ]) {
-      expect([action, await s3(memberBreakGlass_(), action, OWN)]).toEqual([
+      expect([action, await s3(memberRole(), action, OWN)]).toEqual([
         action,
         expect.stringMatching(/Denied$/),
       ]);
@@ -227,14 +229,14 @@ describe("a member account's break-glass role and the evidence key", () => {
 
   it('may make a data key and decrypt a multipart copy’s parts, through S3 only', async () => {
     for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
-      expect(await kms(memberBreakGlass_(), action, true)).toBe('Allowed');
-      expect(await kms(memberBreakGlass_(), action, false)).toBe('ImplicitlyDenied');
+      expect(await kms(memberRole(), action, true)).toBe('Allowed');
+      expect(await kms(memberRole(), action, false)).toBe('ImplicitlyDenied');
     }
   });
 
   it('may not use the key otherwise, nor may anyone outside the organization or another role', async () => {
     for (const action of ['kms:Encrypt', 'kms:ReEncryptFrom', 'kms:CreateGrant', 'kms:PutKeyPolicy']) {
-      expect([action, await kms(memberBreakGlass_(), action, true)]).toEqual([action, 'ImplicitlyDenied']);
+      expect([action, await kms(memberRole(), action, true)]).toEqual([action, 'ImplicitlyDenied']);
     }
     const outsider = { arn: role('210987654321', 'SecurityBreakGlassRole'), orgId: 'o-otherorgid1' };
     const deploy = { arn: role(MEMBER, 'SecurityDeployRole'), orgId: ORGANIZATION };
