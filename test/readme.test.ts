@@ -17,7 +17,7 @@ describe('README', () => {
       .map((line) => line.replace(/#.*$/, '').trim())
       .filter(Boolean);
     expect(commands).toEqual(['npm ci && npm run demo', 'npm ci && npm test']);
-    expect(SCRIPTS.demo).toMatch(/orchestrator\/cli\/main\.ts demo$/);
+    expect(SCRIPTS.demo).toBe('node bin/irkit.js demo');
     const ci = readFileSync(join(ROOT, '.ci/run'), 'utf8').trim().split('\n');
     expect(ci).toContain('npm ci --no-audit --no-fund');
     expect(ci[ci.length - 1]).toBe('npm test');

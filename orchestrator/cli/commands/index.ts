@@ -8,31 +8,34 @@ export type RegisterCommand = (program: Command) => void;
  * command it runs: the AWS SDK's clients and DuckDB take most of a second to load, which an
  * offline command or a warm query should not pay for the others'.
  */
+/* eslint-disable @typescript-eslint/no-require-imports -- each a literal require, loaded when first
+   asked for: tsx and jest resolve it for .ts, and the CLI bundle (bin/launch.js) includes every command. */
 export const COMMANDS: readonly { readonly name: string; readonly load: () => RegisterCommand }[] = [
-  { name: 'demo', load: () => load<typeof import('./demo')>('./demo').registerDemo },
-  { name: 'simulate', load: () => load<typeof import('./simulate')>('./simulate').registerSimulate },
-  { name: 'contain', load: () => load<typeof import('./contain')>('./contain').registerContain },
-  { name: 'release', load: () => load<typeof import('./release')>('./release').registerRelease },
-  { name: 'status', load: () => load<typeof import('./status')>('./status').registerStatus },
-  { name: 'preserve', load: () => load<typeof import('./preserve')>('./preserve').registerPreserve },
-  { name: 'eradicate', load: () => load<typeof import('./eradicate')>('./eradicate').registerEradicate },
-  { name: 'queries', load: () => load<typeof import('./queries')>('./queries').registerQueries },
-  { name: 'sql', load: () => load<typeof import('./sql')>('./sql').registerSql },
+  { name: 'demo', load: () => (require('./demo') as typeof import('./demo')).registerDemo },
+  { name: 'simulate', load: () => (require('./simulate') as typeof import('./simulate')).registerSimulate },
+  { name: 'contain', load: () => (require('./contain') as typeof import('./contain')).registerContain },
+  { name: 'release', load: () => (require('./release') as typeof import('./release')).registerRelease },
+  { name: 'status', load: () => (require('./status') as typeof import('./status')).registerStatus },
+  { name: 'preserve', load: () => (require('./preserve') as typeof import('./preserve')).registerPreserve },
+  {
+    name: 'eradicate',
+    load: () => (require('./eradicate') as typeof import('./eradicate')).registerEradicate,
+  },
+  { name: 'queries', load: () => (require('./queries') as typeof import('./queries')).registerQueries },
+  { name: 'sql', load: () => (require('./sql') as typeof import('./sql')).registerSql },
   {
     name: 'investigate',
-    load: () => load<typeof import('./investigate')>('./investigate').registerInvestigate,
+    load: () => (require('./investigate') as typeof import('./investigate')).registerInvestigate,
   },
-  { name: 'report', load: () => load<typeof import('./report')>('./report').registerReport },
-  { name: 'ip-ranges', load: () => load<typeof import('./ip-ranges')>('./ip-ranges').registerIpRanges },
-  { name: 'validate', load: () => load<typeof import('./validate')>('./validate').registerValidate },
-  { name: 'doctor', load: () => load<typeof import('./doctor')>('./doctor').registerDoctor },
+  { name: 'report', load: () => (require('./report') as typeof import('./report')).registerReport },
+  {
+    name: 'ip-ranges',
+    load: () => (require('./ip-ranges') as typeof import('./ip-ranges')).registerIpRanges,
+  },
+  { name: 'validate', load: () => (require('./validate') as typeof import('./validate')).registerValidate },
+  { name: 'doctor', load: () => (require('./doctor') as typeof import('./doctor')).registerDoctor },
 ];
-
-/** A command module, loaded when first asked for (require, which tsx and jest both resolve for .ts). */
-function load<T>(module: string): T {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(module) as T;
-}
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Global options that take a value (the command name is the first other word). */
 const VALUED_GLOBALS = new Set(['--config']);

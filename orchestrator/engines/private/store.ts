@@ -86,6 +86,8 @@ export class CancelledError extends Error {}
 
 type AppendValue = string | number | bigint | boolean | null;
 const FILES_TABLE = `${STORE}.irkit.files`;
+/** Fields per file in init's text. */
+const FILE_FIELDS = 8;
 
 export class Store {
   private readonly files = new Map<string, StoredFile>();
@@ -96,21 +98,34 @@ export class Store {
     private readonly isCancelled: () => boolean,
   ) {}
 
+  /**
+   * Reads the store's list of files. It is read as one text of NUL-separated fields (no path
+   * holds a NUL), which a warm cache of thousands of files reads several times faster than as
+   * rows; the errors, free text, come apart as rows, for the few files that have one.
+   */
   async init(): Promise<void> {
-    const reader = await this.connection.runAndReadAll(
-      `SELECT file_id, path, kind, size, mtime_ms, status, records, error, loaded FROM ${STORE}.irkit.files`,
+    const listed = await this.connection.runAndReadAll(
+      `SELECT string_agg(concat_ws(chr(0), file_id, path, kind, size, mtime_ms, status, records, loaded), chr(0))
+       FROM ${STORE}.irkit.files`,
     );
-    for (const [id, path, kind, size, mtime, status, records, error, loaded] of reader.getRowsJS()) {
+    const errors = await this.connection.runAndReadAll(
+      `SELECT file_id, error FROM ${STORE}.irkit.files WHERE error IS NOT NULL`,
+    );
+    const errorOf = new Map(errors.getRowsJS().map(([id, error]) => [Number(id), String(error)]));
+    const text = listed.getRowsJS()[0][0];
+    const fields = typeof text === 'string' ? text.split('\0') : [];
+    for (let i = 0; i + FILE_FIELDS <= fields.length; i += FILE_FIELDS) {
+      const [id, path, kind, size, mtime, status, records, loaded] = fields.slice(i, i + FILE_FIELDS);
       const stored: StoredFile = {
         id: Number(id),
-        path: String(path),
+        path,
         kind: kind as LogKind,
         size: Number(size),
         mtimeMs: Number(mtime),
         status: status as FileStatus,
         records: Number(records),
-        error: error === null ? null : String(error),
-        loaded: loaded === true,
+        error: errorOf.get(Number(id)) ?? null,
+        loaded: loaded === 'true',
       };
       this.files.set(stored.path, stored);
       this.nextId = Math.max(this.nextId, stored.id + 1);

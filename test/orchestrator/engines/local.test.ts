@@ -536,6 +536,28 @@ describe('LocalEngine persistent cache', () => {
     expect(warm.rows).toEqual(cold.rows);
   });
 
+  test('a bad file stays named, with its reason, by a later session that does not read it again', async () => {
+    const logs = tree();
+    logs.cloudTrail('2021/07/24', playbookKeyCalls());
+    const cut = logs.cloudTrail('2021/07/23', playbookKeyCalls());
+    writeFileSync(cut, readFileSync(cut).subarray(0, 40));
+    const cachePath = path.join(logs.root, 'irkit-cache.duckdb');
+    const session = async () => {
+      const engine = await open(logs.root, { cachePath });
+      const result = await engine.run(getQuery('key-api-activity'), KEY_PARAMS);
+      await engine.close();
+      return result;
+    };
+
+    const cold = await session();
+    const warm = await session();
+
+    expect(cold.warnings.join()).toContain(`${cut} (corrupt: not a complete gzip file`);
+    expect(warm.stats.filesParsed).toBe(0);
+    expect(warm.warnings).toEqual(cold.warnings);
+    expect(warm.rows).toEqual(cold.rows);
+  });
+
   test('a flow search indexes the files into the cache: the next session asks the index, for any address', async () => {
     const logs = tree();
     logs.cloudTrail('2021/07/24', playbookKeyCalls());
