@@ -454,7 +454,8 @@ export class LocalEngine implements QueryEngine {
    * whatever the number of files in the window.
    */
   private async seek(kind: SeekKind, value: string): Promise<Set<number>> {
-    const reader = await this.connection.runAndReadAll(seekSql(kind), [value]);
+    const { sql, params } = seekSql(kind, value);
+    const reader = await this.connection.runAndReadAll(sql, params);
     return new Set(reader.getRowsJS().map(([id]) => Number(id)));
   }
 

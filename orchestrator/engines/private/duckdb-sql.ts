@@ -65,7 +65,7 @@ const FLOW_COLUMNS: readonly FlowField[] = Object.values(FLOW_LOG_FIELDS);
 export const STORE_VERSION = createHash('sha256')
   .update(CLOUDTRAIL_RECORD_TYPE)
   .update(FLOW_COLUMNS.map((f) => `${f.column}:${duckDbType(f.type)}`).join(','))
-  .update('store-v2')
+  .update('store-v3')
   .digest('hex')
   .slice(0, 16);
 
@@ -121,6 +121,15 @@ export const RECORDS_TERM = '#records';
 export const FLOW_ADDRESS_TERM: SeekKind = 'flowAddress';
 
 /**
+ * Kinds whose values the queries compare ignoring case (IAM names): the index keeps them in
+ * lower case, so that a seek compares equal values, which the sorted terms answer from a few
+ * row groups (zone maps) instead of reading every term.
+ */
+const CASELESS_TERMS: readonly SeekKind[] = ['userName', 'sessionIssuer', 'policyUser'];
+/** Kinds whose parameter is a comma-separated list (`contains(split(?, ','), ...)` in the query). */
+const LIST_TERMS: readonly SeekKind[] = ['sourceIp', 'flowAddress'];
+
+/**
  * Each record's index terms, as (kind, value) structs, from expressions naming its fields.
  * The policy user is the one an AttachUserPolicy/PutUserPolicy request names, read with the
  * json_extract_scalar the query itself uses.
@@ -152,13 +161,21 @@ function termList(terms: readonly (readonly [string, string])[]): string {
   return `[${terms.map(([kind, value]) => `{'kind': ${literal(kind)}, 'value': (${value})::VARCHAR}`).join(', ')}]`;
 }
 
-/** Distinct terms per file (and the file's record count) from rows of (file_id, t STRUCT(kind, value)). */
+/**
+ * Distinct terms per file (and the file's record count) from rows of (file_id, t STRUCT(kind,
+ * value)), names in lower case (CASELESS_TERMS), sorted by kind and value: each row group then
+ * holds a narrow range of values, and a seek reads only the row groups that can hold its own.
+ */
 function termsInsert(source: string): string {
   return `INSERT INTO ${STORE}.irkit.terms
-SELECT file_id, t.kind, CASE WHEN t.kind = '${RECORDS_TERM}' THEN count(*)::VARCHAR ELSE t.value END
-FROM (${source}) s
-WHERE t.kind = '${RECORDS_TERM}' OR t.value IS NOT NULL
-GROUP BY file_id, t.kind, t.value`;
+SELECT file_id, kind, CASE WHEN kind = '${RECORDS_TERM}' THEN count(*)::VARCHAR ELSE value END AS value
+FROM (
+  SELECT file_id, t.kind AS kind,
+    CASE WHEN t.kind IN (${CASELESS_TERMS.map(literal).join(', ')}) THEN lower(t.value) ELSE t.value END AS value
+  FROM (${source}) s
+  WHERE t.kind = '${RECORDS_TERM}' OR t.value IS NOT NULL)
+GROUP BY file_id, kind, value
+ORDER BY kind, value`;
 }
 
 /** The raw record's fields as read_json types them (RECORD_TYPE). */
@@ -233,23 +250,9 @@ export function flowTermsOfRows(): string {
 }
 
 /**
- * The condition a term meets for a query's seek, as the query's own WHERE compares the field
- * (lib/queries: `=` for keys, case-insensitive names, `contains(split(?, ','), ...)` for lists).
- * `$1` is the parameter's bound value.
- */
-export const SEEK_MATCH: Record<SeekKind, string> = {
-  accessKeyId: `value = $1`,
-  userName: `lower(value) = lower($1)`,
-  sessionIssuer: `lower(value) = lower($1)`,
-  policyUser: `lower(value) = lower($1)`,
-  sourceIp: `contains(split($1, ','), value)`,
-  flowAddress: `contains(split($1, ','), value)`,
-};
-
-/**
- * Seeks whose values are written verbatim in the log files' text, as the values SEEK_MATCH
- * compares (`$1` split on commas): the flow log addresses. Files the store does not know are
- * chosen for such a seek by a search of their text, instead of being parsed to be indexed.
+ * Seeks whose values are written verbatim in the log files' text: the flow log addresses.
+ * Files the store does not know are chosen for such a seek by a search of their text,
+ * instead of being parsed to be indexed.
  */
 export const TEXT_SEEKS: Partial<Record<SeekKind, (value: string) => string[]>> = {
   flowAddress: (value) => value.split(','),
@@ -257,10 +260,16 @@ export const TEXT_SEEKS: Partial<Record<SeekKind, (value: string) => string[]>> 
 
 /**
  * The files holding a record a seek matches, among every file the store indexed (any window):
- * the engine keeps those of the query's window.
+ * the engine keeps those of the query's window. A term matches as the query's own WHERE
+ * compares the field (lib/queries): `=` for keys, ignoring case for names, any value of a list.
  */
-export function seekSql(kind: SeekKind): string {
-  return `SELECT DISTINCT file_id FROM ${STORE}.irkit.terms WHERE kind = ${literal(kind)} AND ${SEEK_MATCH[kind]}`;
+export function seekSql(kind: SeekKind, value: string): { sql: string; params: string[] } {
+  const params = LIST_TERMS.includes(kind) ? value.split(',') : [value];
+  const wanted = params.map((_, i) => (CASELESS_TERMS.includes(kind) ? `lower($${i + 1})` : `$${i + 1}`));
+  return {
+    sql: `SELECT DISTINCT file_id FROM ${STORE}.irkit.terms WHERE kind = ${literal(kind)} AND value IN (${wanted.join(', ')})`,
+    params,
+  };
 }
 
 /**

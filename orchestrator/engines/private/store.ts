@@ -280,6 +280,11 @@ export class Store {
     });
     if (rejected.length > 0) await this.record(rejected, false);
     if (indexed.length > 0) {
+      // Sorted by kind and value, as every insert of terms is (see termsInsert).
+      terms.sort(
+        (a, b) =>
+          compareTerms(a[1] as string, b[1] as string) || compareTerms(a[2] as string, b[2] as string),
+      );
       await this.connection.run('BEGIN TRANSACTION');
       try {
         await this.append(`${STORE}.irkit.terms`, terms);
@@ -528,6 +533,11 @@ function* batches(pending: readonly Pending[]): Generator<Pending[]> {
 function objectSizeLimit(batch: readonly Pending[]): number {
   const largest = Math.max(...batch.map((p) => p.objectSize));
   return Math.max(MIN_OBJECT_SIZE, 2 ** Math.ceil(Math.log2(largest + 1024)));
+}
+
+/** Code unit order: DuckDB's VARCHAR order for the ASCII addresses sorted here (an optimization only). */
+function compareTerms(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function firstLine(message: string): string {
