@@ -22,6 +22,7 @@ export type IrKitErrorCode =
   | 'IRKIT_NOT_CONTAINED'
   | 'IRKIT_ERADICATION_FAILED'
   | 'IRKIT_PRESERVATION_FAILED'
+  | 'IRKIT_STATUS_INCOMPLETE'
   | 'IRKIT_AWS';
 
 export class IrKitError extends Error {

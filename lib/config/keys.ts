@@ -40,7 +40,7 @@ export const SECTIONS = {
   organization: {
     title: 'An organization: the member accounts',
     after:
-      "With `members.organizationalUnits`, `cdk deploy` adds `IrKitOrganization` (two StackSets) and the organization\nalerts bus in `IrKitAlerts`; `irkit contain --plan`, `status`, `release` and `doctor` reach the member\naccounts through `members.deployRoleArn`. The README's organization section says what to deploy where, in order.",
+      "With `members.organizationalUnits`, `cdk deploy` adds `IrKitOrganization` (two StackSets) and the organization\nalerts bus in `IrKitAlerts`; `irkit contain --plan`, `release` and `doctor` reach the member\naccounts through `members.deployRoleArn`; `status` through the member's `analystRoleName`, `preserve` and `eradicate` its `breakGlassRoleName`. The README's organization section says what to deploy where, in order.",
   },
 } as const satisfies Record<string, { title: string; after?: string }>;
 

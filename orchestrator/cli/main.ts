@@ -14,7 +14,8 @@ const { version } = require('../../package.json') as { version: string };
  *
  * Exit codes: 0 success; 1 unexpected failure (a bug: rerun with --debug and report it);
  * 2 bad input or usage, nothing was changed; 3 an AWS call or a query failed;
- * 4 some targets of a containment failed (the summary says which); 130 interrupted with Ctrl-C.
+ * 4 some targets or accounts failed (the summary says which; for status, accounts not read); 130
+ * interrupted with Ctrl-C.
  */
 export const EXIT_CODES = { ok: 0, unexpected: 1, usage: 2, aws: 3, partial: 4, interrupted: 130 } as const;
 
@@ -35,6 +36,7 @@ function exitCodeOf(error: IrKitError): number {
     case 'IRKIT_CONTAINMENT_FAILED':
     case 'IRKIT_ERADICATION_FAILED':
     case 'IRKIT_PRESERVATION_FAILED':
+    case 'IRKIT_STATUS_INCOMPLETE':
     case 'IRKIT_EVIDENCE_INVALID':
       return EXIT_CODES.partial;
     case 'IRKIT_INTERRUPTED':

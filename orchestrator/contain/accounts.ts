@@ -247,7 +247,8 @@ export function failIfAnyAccountFailed<R>(
   code:
     | 'IRKIT_CONTAINMENT_FAILED'
     | 'IRKIT_ERADICATION_FAILED'
-    | 'IRKIT_PRESERVATION_FAILED' = 'IRKIT_CONTAINMENT_FAILED',
+    | 'IRKIT_PRESERVATION_FAILED'
+    | 'IRKIT_STATUS_INCOMPLETE' = 'IRKIT_CONTAINMENT_FAILED',
 ): void {
   const failed = outcomes.filter((o) => o.failures.length > 0);
   if (failed.length === 0) return;

@@ -15,9 +15,7 @@ import {
 } from './accounts';
 import { contain, ContainIo, ContainOptions, ContainResult } from './contain';
 import { KitNames } from './environment';
-import { table } from './format';
 import { release, ReleaseIo, ReleaseOptions, ReleaseSummary } from './release';
-import { containmentStatus, ContainmentStatus } from './status';
 import { ContainmentPlan } from './plan';
 import { targetsOfPlan } from './targets';
 
@@ -134,70 +132,6 @@ function describeOverview(
     );
   }
   return `${lines.join('\n')}\n\n`;
-}
-
-/** `irkit status --account ID...`: every account's containment stacks, each row naming its account. */
-export async function statusAccounts(
-  access: AccountAccess,
-  accounts: readonly string[],
-  incidentId: string | undefined,
-): Promise<{ rows: AccountStatus[]; accounts: ReadonlyArray<AccountOutcome<ContainmentStatus[]>> }> {
-  if (incidentId !== undefined) v.incidentId(incidentId);
-  const operator = await operatorOf(access, true);
-  const targets = accountTargets(
-    accounts.map((a) => v.accountId(a)),
-    operator?.account,
-    access,
-  );
-  const outcomes = await inEveryAccount(
-    access,
-    targets,
-    operator,
-    async (clients) =>
-      (await containmentStatus(clients)).filter(
-        (r) => incidentId === undefined || r.incidentId === incidentId,
-      ),
-    () => [],
-  );
-  const rows = outcomes.flatMap((o) => (o.result ?? []).map((row) => ({ ...row, account: o.account })));
-  return { rows, accounts: outcomes.map((o) => (o.error ? { ...o, failures: [o.error] } : o)) };
-}
-
-export type AccountStatus = ContainmentStatus & { readonly account: string };
-
-/** The status table with an account column, and the accounts that could not be read. */
-export function formatAccountsStatus(
-  rows: readonly AccountStatus[],
-  outcomes: ReadonlyArray<AccountOutcome<unknown>>,
-): string {
-  const unread = outcomes
-    .filter((o) => o.error !== undefined)
-    .map((o) => `account ${o.account}: ${o.error}\n`);
-  if (rows.length === 0)
-    return `nothing is contained in ${outcomes.length - unread.length} account(s) read\n${unread.join('')}`;
-  return (
-    table(
-      ['account', 'incident', 'target', 'stack status', 'contained at', 'by', 'what'],
-      rows.map((r) => [
-        r.account,
-        r.incidentId,
-        `${r.kind}:${r.target}`,
-        r.stackStatus,
-        r.containedAt ?? '-',
-        r.operator ?? '-',
-        `${r.details}${r.statusReason && /FAILED/.test(r.stackStatus) ? ` (${r.statusReason})` : ''}`,
-      ]),
-    ) + unread.join('')
-  );
-}
-
-/** JSON for scripts: each row with its account, without the raw stack. */
-export function accountsStatusJson(rows: readonly AccountStatus[]): string {
-  return `${JSON.stringify(
-    rows.map(({ stack: _stack, ...row }) => row),
-    null,
-    2,
-  )}\n`;
 }
 
 export interface AccountsReleaseOptions extends ReleaseOptions {

@@ -85,20 +85,23 @@ export function unknownIncident(incidentId: string, stacks: readonly Stack[]): I
   );
 }
 
+/** The status table's columns, and one row's cells (`irkit status`, and across accounts after an account column). */
+export const STATUS_COLUMNS = ['incident', 'target', 'stack status', 'contained at', 'by', 'what'];
+export function statusCells(r: ContainmentStatus): string[] {
+  return [
+    r.incidentId,
+    `${r.kind}:${r.target}`,
+    r.stackStatus,
+    r.containedAt ?? '-',
+    r.operator ?? '-',
+    `${r.details}${r.statusReason && /FAILED/.test(r.stackStatus) ? ` (${r.statusReason})` : ''}`,
+  ];
+}
+
 export function formatStatus(rows: readonly ContainmentStatus[]): string {
   if (rows.length === 0)
     return 'nothing is contained (no irkit-contain-* stacks in this account and Region)\n';
-  return table(
-    ['incident', 'target', 'stack status', 'contained at', 'by', 'what'],
-    rows.map((r) => [
-      r.incidentId,
-      `${r.kind}:${r.target}`,
-      r.stackStatus,
-      r.containedAt ?? '-',
-      r.operator ?? '-',
-      `${r.details}${r.statusReason && /FAILED/.test(r.stackStatus) ? ` (${r.statusReason})` : ''}`,
-    ]),
-  );
+  return table(STATUS_COLUMNS, rows.map(statusCells));
 }
 
 /** JSON for scripts: the rows without the raw stack. */

@@ -1,6 +1,7 @@
 import { AthenaClient, GetWorkGroupCommand } from '@aws-sdk/client-athena';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
+import type { IAMClient } from '@aws-sdk/client-iam';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { ListSubscriptionsByTopicCommand, SNSClient, Subscription } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -14,6 +15,7 @@ import { ACCESS_STACK_NAME } from '../../lib/stacks/access-stack';
 import { ALERTS_OUTPUTS, ALERTS_STACK_NAME } from '../../lib/stacks/alerts-stack';
 import { ANALYTICS_STACK_NAME } from '../../lib/stacks/analytics-stack';
 import type { AwsTarget } from '../aws-profile';
+import type { TemporaryCredentials } from '../contain/aws';
 import { describeConfigSource, findConfig, runtimeConfig } from '../config';
 import { surveyLayoutDays } from '../engines/discovery';
 import { memberChecks, MemberChecksOptions } from './members';
@@ -45,6 +47,8 @@ export interface DoctorAws {
   readonly glue: GlueClient;
   readonly s3: S3Client;
   readonly alerts: { readonly cloudFormation: CloudFormationClient; readonly sns: SNSClient };
+  /** IAM with a member account's assumed-role credentials (--members reads its break-glass role). */
+  iamWith(credentials: TemporaryCredentials): IAMClient;
 }
 
 /** The days the tables and the bucket are checked for (`yyyy/MM/dd`). */

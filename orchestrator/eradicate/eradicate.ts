@@ -9,7 +9,7 @@ import {
 } from '../preserve';
 import { ProtectionRule, protectedReason } from '../../lib/protection';
 import * as v from '../../lib/validation';
-import { awsErrorMessage, awsErrorName, ContainClients, isAwsError } from '../contain/aws';
+import { awsErrorMessage, awsErrorName, awsFailure, ContainClients, isAwsError } from '../contain/aws';
 import { Caller, whoAmI } from '../contain/environment';
 import { containmentStatus, ContainmentStatus } from '../contain/status';
 import { InvestigationResult } from '../investigate/types';
@@ -177,7 +177,13 @@ export async function actorRemains(
   const out: Remaining[] = [];
   for (const t of eradicationTargets(result, { includeExposedUser })) {
     const ctx = planningContext(clients, false, targetLabel(t), [], () => new Date());
-    out.push({ target: targetLabel(t), why: t.why, remains: await eradicateTarget(ctx, t) });
+    let remains: boolean;
+    try {
+      remains = await eradicateTarget(ctx, t);
+    } catch (error) {
+      throw error instanceof IrKitError ? error : awsFailure(`checking ${targetLabel(t)} (Part 6)`, error);
+    }
+    out.push({ target: targetLabel(t), why: t.why, remains });
   }
   return out;
 }
@@ -229,29 +235,21 @@ export async function incidentInvestigation(
   };
 }
 
-/** Part 6 checked (against the investigation read from `from`), or why it was not. */
-export type IncidentRemains =
-  { readonly from: string; readonly rows: readonly Remaining[] } | { readonly notChecked: IrKitError };
-
 /**
- * `irkit status --incident ID`: what remains of what the actor created, against the given or
- * the preserved investigation (incidentInvestigation). When neither exists and Part 6 was not
- * asked for (`required` false: no --plan, no --remains), says why it was not checked instead
- * of failing, so that the containment status of Part 4 still shows before anything is
- * preserved. Evidence that does not check, or a document of another incident, always fails.
+ * The investigation `irkit status --incident ID` checks Part 6 against (incidentInvestigation),
+ * or, when neither exists and Part 6 was not asked for (`required` false: no --plan, no
+ * --remains), why it was not checked instead of failing, so that the containment status of Part
+ * 4 still shows before anything is preserved. Evidence that does not check, or a document of
+ * another incident, always fails.
  */
-export async function incidentRemains(
-  clients: ContainClients,
-  options: {
-    readonly incidentId: string;
-    readonly given?: IncidentInvestigation;
-    readonly evidence: () => Promise<EvidenceStore>;
-    readonly required: boolean;
-  },
-): Promise<IncidentRemains> {
-  let investigation: IncidentInvestigation;
+export async function investigationForStatus(options: {
+  readonly incidentId: string;
+  readonly given?: IncidentInvestigation;
+  readonly evidence: () => Promise<EvidenceStore>;
+  readonly required: boolean;
+}): Promise<IncidentInvestigation | { readonly notChecked: IrKitError }> {
   try {
-    investigation = await incidentInvestigation(options.incidentId, options.given, options.evidence);
+    return await incidentInvestigation(options.incidentId, options.given, options.evidence);
   } catch (error) {
     if (options.required || options.given) throw error;
     if (error instanceof IrKitError && error.code !== 'IRKIT_EVIDENCE_MISSING') throw error;
@@ -269,6 +267,19 @@ export async function incidentRemains(
           );
     return { notChecked };
   }
+}
+
+/** Part 6 checked (against the investigation read from `from`), or why it was not. */
+export type IncidentRemains =
+  { readonly from: string; readonly rows: readonly Remaining[] } | { readonly notChecked: IrKitError };
+
+/** `irkit status --incident ID` in one account: what remains of what the actor created (investigationForStatus, actorRemains). */
+export async function incidentRemains(
+  clients: ContainClients,
+  options: Parameters<typeof investigationForStatus>[0],
+): Promise<IncidentRemains> {
+  const investigation = await investigationForStatus(options);
+  if ('notChecked' in investigation) return investigation;
   return {
     from: investigation.from,
     rows: await actorRemains(clients, investigation.result, options.incidentId),

@@ -1,6 +1,7 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { GlueClient } from '@aws-sdk/client-glue';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -46,7 +47,7 @@ export const registerDoctor: RegisterCommand = (program: Command) => {
     .option('--to <date>', 'with --aws: the window’s last day (default: today, UTC)')
     .option(
       '--members',
-      "with --aws, from the StackSets' administration account: each member account's baseline (StackSet instance status) and its deploy role assumable",
+      "with --aws, from the StackSets' administration account: each member account's baseline (StackSet instance status), its deploy role assumable, and its break-glass role's trust admitting you with MFA only (read through the deploy role, never assumed)",
     )
     .option('--format <format>', 'text or json', 'text')
     .action(async (flags: DoctorFlags) => {
@@ -88,6 +89,7 @@ function awsClients(flags: DoctorFlags): DoctorAws | IrKitError {
     glue: new GlueClient(config),
     s3: new S3Client({ ...config, followRegionRedirects: true }),
     alerts: { cloudFormation: new CloudFormationClient(alerts), sns: new SNSClient(alerts) },
+    iamWith: (credentials) => new IAMClient({ ...config, credentials }),
   };
 }
 
@@ -96,5 +98,7 @@ function membersOf(config: RuntimeConfig) {
   return {
     callAs: config.membersAdministrator === 'management' ? ('SELF' as const) : ('DELEGATED_ADMIN' as const),
     deployRoleArnTemplate: config.deployRoleArnTemplate,
+    breakGlassRoleName: config.names.breakGlassRoleName,
+    breakGlassPrincipals: config.breakGlassPrincipals ?? config.trustedPrincipals,
   };
 }

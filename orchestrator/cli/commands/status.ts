@@ -2,12 +2,17 @@ import { Command } from 'commander';
 
 import { invalidInput } from '../../../lib/errors';
 import { runtimeConfig } from '../../config';
-import { createAccountAccess, failIfAnyAccountFailed } from '../../contain/accounts';
-import { createClients } from '../../contain/aws';
-import { accountsStatusJson, formatAccountsStatus, statusAccounts } from '../../contain/contain-accounts';
+import { AccountAccess, createAccountAccess, failIfAnyAccountFailed } from '../../contain/accounts';
 import { containmentStatus, formatStatus, statusJson } from '../../contain/status';
 import { collect } from '../../contain/terminal';
-import { formatRemains, incidentRemains } from '../../eradicate/eradicate';
+import {
+  actorRemains,
+  formatRemains,
+  IncidentInvestigation,
+  investigationForStatus,
+} from '../../eradicate/eradicate';
+import { accountsStatusJson, formatAccountsStatus, statusAccounts } from '../../eradicate/status-accounts';
+import { accountPlans } from '../../preserve/accounts';
 import { evidenceStoreFromStack, LocalEvidenceStore } from '../../preserve/store';
 import { readResult } from './eradicate';
 import type { RegisterCommand } from './index';
@@ -29,7 +34,7 @@ export const registerStatus: RegisterCommand = (program: Command) => {
   program
     .command('status')
     .description(
-      'show what is contained (the irkit-contain-* stacks), since when, by whom and in which state',
+      'show what is contained (the irkit-contain-* stacks), since when, by whom and in which state; with --incident, what the actor created that remains (playbook Part 6), in every account the investigation names',
     )
     .option('--incident <id>', 'only this incident')
     .option(
@@ -49,7 +54,7 @@ export const registerStatus: RegisterCommand = (program: Command) => {
     .option('--profile <profile>', 'AWS profile for the credentials')
     .option(
       '--account <id>',
-      "this account's stacks, through its deploy role unless it is your credentials' own (repeatable)",
+      "this account's stacks and, with --incident, Part 6 there, through its analyst role unless it is your credentials' own (repeatable); default with an investigation naming several accounts: each of them",
       collect,
     )
     .action(async (flags: StatusFlags) => {
@@ -64,46 +69,74 @@ export const registerStatus: RegisterCommand = (program: Command) => {
         if (given !== undefined && !flags.incident)
           throw invalidInput(flag, given, `give --incident with ${flag}`);
       }
-      if (flags.account?.length) {
-        const access = createAccountAccess({
-          region: flags.region,
-          profile: flags.profile,
-          deployRoleArnTemplate: runtimeConfig().deployRoleArnTemplate,
+      const access = createAccountAccess({ region: flags.region, profile: flags.profile });
+      const clients = access.home;
+      let investigation: IncidentInvestigation | undefined;
+      if (flags.incident) {
+        const found = await investigationForStatus({
+          incidentId: flags.incident,
+          ...(flags.plan ? { given: { result: readResult(flags.plan), from: flags.plan } } : {}),
+          evidence: async () =>
+            flags.evidence ? new LocalEvidenceStore(flags.evidence) : evidenceStoreFromStack(clients),
+          required: flags.remains ?? false,
         });
-        const { rows, accounts } = await statusAccounts(access, flags.account, flags.incident);
-        process.stdout.write(
-          flags.format === 'json' ? accountsStatusJson(rows) : formatAccountsStatus(rows, accounts),
-        );
-        failIfAnyAccountFailed(accounts, 'reading the containment stacks');
+        if ('notChecked' in found) {
+          process.stderr.write(
+            `irkit: Part 6 (what the actor created that remains) not checked: ${found.notChecked.describe()}\n`,
+          );
+        } else investigation = found;
+      }
+      // Every account the investigation names, or those asked for: each through its analyst role.
+      if (flags.account?.length || (investigation && accountPlans(investigation.result).length > 1)) {
+        await statusOfAccounts(access, flags, investigation);
         return;
       }
-      const clients = createClients({ region: flags.region, profile: flags.profile });
       const rows = await containmentStatus(clients, flags.incident);
-      const part6 = flags.incident
-        ? await incidentRemains(clients, {
-            incidentId: flags.incident,
-            ...(flags.plan ? { given: { result: readResult(flags.plan), from: flags.plan } } : {}),
-            evidence: async () =>
-              flags.evidence ? new LocalEvidenceStore(flags.evidence) : evidenceStoreFromStack(clients),
-            required: flags.remains ?? false,
-          })
-        : undefined;
-      if (part6 && 'notChecked' in part6) {
-        process.stderr.write(
-          `irkit: Part 6 (what the actor created that remains) not checked: ${part6.notChecked.describe()}\n`,
-        );
-      }
-      const remains = part6 && 'rows' in part6 ? part6 : undefined;
+      const remains =
+        investigation && flags.incident
+          ? await actorRemains(clients, investigation.result, flags.incident)
+          : undefined;
       if (flags.format === 'json') {
         process.stdout.write(
-          remains
-            ? `${JSON.stringify({ contained: JSON.parse(statusJson(rows)), remains: remains.rows, remainsFrom: remains.from }, null, 2)}\n`
+          remains && investigation
+            ? `${JSON.stringify({ contained: JSON.parse(statusJson(rows)), remains, remainsFrom: investigation.from }, null, 2)}\n`
             : statusJson(rows),
         );
       } else {
         process.stdout.write(formatStatus(rows));
-        if (remains && flags.incident)
-          process.stdout.write(`\n${formatRemains(flags.incident, remains.rows, remains.from)}`);
+        if (remains && investigation && flags.incident)
+          process.stdout.write(`\n${formatRemains(flags.incident, remains, investigation.from)}`);
       }
     });
 };
+
+/**
+ * The status of several accounts: the containment stacks and Part 6 in each, the per-account
+ * summary last (on stderr with --format json); exit code 4 naming each account not read
+ * (IRKIT_STATUS_INCOMPLETE).
+ */
+async function statusOfAccounts(
+  access: AccountAccess,
+  flags: StatusFlags,
+  investigation: IncidentInvestigation | undefined,
+): Promise<void> {
+  let summary = '';
+  const outcomes = await statusAccounts(
+    access,
+    {
+      ...(flags.incident ? { incidentId: flags.incident } : {}),
+      ...(investigation ? { investigation } : {}),
+      ...(flags.account?.length ? { accounts: flags.account } : {}),
+      analystRoleName: runtimeConfig().names.analystRoleName,
+    },
+    { log: (line) => process.stderr.write(`${line}\n`), out: (text) => (summary += text) },
+  );
+  if (flags.format === 'json') {
+    process.stdout.write(accountsStatusJson(outcomes, investigation?.from));
+    process.stderr.write(summary);
+  } else {
+    process.stdout.write(formatAccountsStatus(outcomes, flags.incident, investigation?.from));
+    process.stdout.write(summary);
+  }
+  failIfAnyAccountFailed(outcomes, 'reading the status', 'IRKIT_STATUS_INCOMPLETE');
+}

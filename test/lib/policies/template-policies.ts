@@ -203,6 +203,10 @@ export const READ_ONLY_ACCESS: PolicyDocument = {
       Action: [
         'athena:Get*',
         'athena:List*',
+        'cloudformation:Describe*',
+        'cloudformation:Get*',
+        'cloudformation:List*',
+        'ec2:Describe*',
         'iam:Get*',
         'iam:List*',
         's3:Get*',

@@ -14,13 +14,12 @@ import {
   failIfAnyAccountFailed,
   roleSessionName,
 } from '../../../orchestrator/contain/accounts';
+import { containAccounts, releaseAccounts } from '../../../orchestrator/contain/contain-accounts';
 import {
   accountsStatusJson,
-  containAccounts,
   formatAccountsStatus,
-  releaseAccounts,
   statusAccounts,
-} from '../../../orchestrator/contain/contain-accounts';
+} from '../../../orchestrator/eradicate/status-accounts';
 import { createPlan } from '../../../orchestrator/contain/plan';
 import { containmentStackName } from '../../../orchestrator/contain/stack-names';
 import {
@@ -282,17 +281,44 @@ describe('status and release across the member accounts, on the wire', () => {
       io(),
     );
 
-  it('status lists each account’s containment stacks with its account, and names the account it could not read', async () => {
+  it('status lists each account’s containment stacks with its account, through its analyst role, and names the account it could not read', async () => {
     await contained();
-    const { rows, accounts } = await statusAccounts(access(), MEMBERS, INCIDENT);
-    expect(rows.map((r) => [r.account, `${r.kind}:${r.target}`, r.stackStatus])).toEqual([
+    security.reset();
+    security.on('sts', 'GetCallerIdentity', () =>
+      stsXml(
+        'GetCallerIdentity',
+        `<Arn>${OPERATOR}</Arn><UserId>AROA:jane</UserId><Account>${SECURITY}</Account>`,
+      ),
+    );
+    security.on('sts', 'AssumeRole', assumeRoleAnswer(OPERATOR, new Set([DENIED])));
+    const terminal = io();
+    const outcomes = await statusAccounts(
+      access(),
+      { accounts: MEMBERS, incidentId: INCIDENT, analystRoleName: 'SecurityAnalystRole' },
+      terminal,
+    );
+    expect(security.callsTo('sts', 'AssumeRole').map((c) => c.params.RoleArn)).toEqual(
+      expect.arrayContaining(MEMBERS.map((a) => `arn:aws:iam::${a}:role/SecurityAnalystRole`)),
+    );
+    const rows = outcomes.flatMap((o) =>
+      (o.result?.contained ?? []).map((r) => [o.account, `${r.kind}:${r.target}`, r.stackStatus]),
+    );
+    expect(rows).toEqual([
       ['111122223333', 'role:AppRole', 'CREATE_COMPLETE'],
       ['123456789012', 'role:AppRole', 'CREATE_COMPLETE'],
     ]);
-    const table = formatAccountsStatus(rows, accounts);
+    const table = formatAccountsStatus(outcomes, INCIDENT);
     expect(table).toMatch(/^account +incident/);
-    expect(table).toMatch(/account 444455556666: cannot assume .*AccessDenied/);
-    expect(JSON.parse(accountsStatusJson(rows))[0]).toMatchObject({ account: '111122223333', kind: 'role' });
+    expect(terminal.output.join('')).toMatch(
+      /444455556666 +arn:aws:iam::444455556666:role\/SecurityAnalystRole +FAILED +cannot assume .*AccessDenied/,
+    );
+    expect(JSON.parse(accountsStatusJson(outcomes))[0]).toMatchObject({
+      account: '111122223333',
+      kind: 'role',
+    });
+    expect(() => failIfAnyAccountFailed(outcomes, 'reading the status', 'IRKIT_STATUS_INCOMPLETE')).toThrow(
+      /reading the status failed in 1 of 3 account\(s\): 444455556666/,
+    );
   });
 
   it('release --dry-run lists per account what it would release, through the same roles, changing nothing', async () => {

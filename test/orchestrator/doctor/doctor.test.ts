@@ -1,6 +1,7 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { GlueClient } from '@aws-sdk/client-glue';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -81,6 +82,7 @@ describe('irkit doctor, with credentials (real SDK clients on the wire)', () => 
         cloudFormation: new CloudFormationClient(config('cloudformation')),
         sns: new SNSClient(config('sns')),
       },
+      iamWith: (credentials) => new IAMClient({ ...config('iam'), credentials }),
     };
   };
   const stack = (name: string, status: string, outputs = '') =>

@@ -1,6 +1,8 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 
+import { evaluateTrust } from '../../../../orchestrator/doctor/trust';
 import { ERADICATION_ACTIONS } from '../../../../orchestrator/eradicate/steps';
+import { STATUS_READS } from '../../../../orchestrator/eradicate/status-accounts';
 
 import { ORGANIZATION_BUS_NAME } from '../../../../lib/constructs/credential-alerts';
 import { TEMPLATE_BODY_MAX_BYTES } from '../../../../lib/stacks/containment/templates';
@@ -18,6 +20,7 @@ import {
 import {
   ADMINISTRATOR_ACCESS,
   decide,
+  READ_ONLY_ACCESS,
   DeployedTemplate,
   Json,
   PolicyDocument,
@@ -177,6 +180,17 @@ describe('the member baseline template', () => {
     );
   });
 
+  it('irkit doctor --members reads this break-glass trust as the simulator does: the responder, with MFA only', () => {
+    const trust = deployed.trustPolicy(deployed.logicalId('AWS::IAM::Role', 'RolesBreakGlass'));
+    const session = `arn:aws:sts::${SECURITY}:assumed-role/IncidentResponder/jane.doe@example.com`;
+    expect(evaluateTrust(trust, { arn: session, mfa: 'true' }).decision).toBe('allowed');
+    expect(evaluateTrust(trust, { arn: session, mfa: 'false' }).decision).toBe('denied');
+    expect(evaluateTrust(trust, { arn: session }).decision).toBe('denied');
+    expect(
+      evaluateTrust(trust, { arn: `arn:aws:sts::${MEMBER}:assumed-role/Admin/carol`, mfa: 'true' }).decision,
+    ).toBe('denied');
+  });
+
   // irkit preserve and irkit eradicate enter a member account as its break-glass role (MFA, above).
   const memberResource = (type: string, action: string) =>
     ({
@@ -191,6 +205,7 @@ describe('the member baseline template', () => {
           : 'arn:aws:s3:::DOC-EXAMPLE-BUCKET',
       instance: `arn:aws:ec2:us-east-1:${MEMBER}:instance/i-1234567890abcdef0`,
       volume: `arn:aws:ec2:us-east-1:${MEMBER}:volume/vol-049df61146c4d7901`,
+      stack: `arn:aws:cloudformation:us-east-1:${MEMBER}:stack/irkit-contain-IR-2021-0724-user-JaneDoe/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d`,
       any: '*',
     })[type] as string;
   const PRESERVATION_READS: ReadonlyArray<readonly [string, string]> = [
@@ -226,6 +241,37 @@ describe('the member baseline template', () => {
       }
     },
   );
+
+  // irkit status enters a member account as its analyst role: Part 6 reads what the deploy role may not.
+  it.each(STATUS_READS)("the member's analyst role may %s (irkit status, Part 6)", async (action, type) => {
+    const decision = await decide({
+      principal: memberRole('SecurityAnalystRole'),
+      action,
+      resource: memberResource(type, action),
+      account: MEMBER,
+      identityPolicies: deployed.identityPolicies(deployed.logicalId('AWS::IAM::Role', 'RolesAnalyst'), {
+        ReadOnlyAccess: READ_ONLY_ACCESS,
+      }),
+    });
+    expect(decision).toBe('Allowed');
+  });
+
+  it("the member's deploy role could not read what Part 6 reads: status uses the analyst role", async () => {
+    const denied: string[] = [];
+    for (const [action, type] of STATUS_READS) {
+      const decision = await decide({
+        principal: memberRole('SecurityDeployRole'),
+        action,
+        resource: memberResource(type, action),
+        account: MEMBER,
+        identityPolicies: deployed.identityPolicies(deployed.logicalId('AWS::IAM::Role', 'RolesDeploy')),
+      });
+      if (decision !== 'Allowed') denied.push(action);
+    }
+    expect(denied).toEqual(
+      expect.arrayContaining(['iam:GetLoginProfile', 'iam:ListMFADevices', 's3:ListBucketVersions']),
+    );
+  });
 
   it("denies the member's own administrator and any other principal of the security account", async () => {
     for (const name of ['Analyst', 'Admin', 'Deploy']) {
