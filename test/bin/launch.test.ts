@@ -68,10 +68,12 @@ describe('bin/launch.js: the CLI bundled on first use', () => {
     rmSync(project, { recursive: true, force: true });
   });
 
-  test('builds the bundle once and loads it while no source changes; a changed source is bundled again', () => {
+  test('builds the bundle once and loads it, with its code cache, while no source changes; a changed source is bundled again', () => {
     const first = run();
     const built = stampOf(project);
     const stampTime = statSync(join(cacheOf(project), 'stamp.json')).mtimeMs;
+    const codeCache = join(cacheOf(project), `${built.bundle}.v8`);
+    const codeCacheTime = statSync(codeCache).mtimeMs;
     const second = run();
 
     expect(first.code).toBe(3);
@@ -89,6 +91,8 @@ describe('bin/launch.js: the CLI bundled on first use', () => {
     );
     expect(second.out).toBe(first.out);
     expect(statSync(join(cacheOf(project), 'stamp.json')).mtimeMs).toBe(stampTime);
+    // V8 took the code cache the first run wrote (a rejected one would be written again).
+    expect(statSync(codeCache).mtimeMs).toBe(codeCacheTime);
 
     writeProject('2');
     const changed = run();
