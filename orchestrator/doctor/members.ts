@@ -20,6 +20,8 @@ export interface MemberChecksOptions {
   readonly callAs: 'SELF' | 'DELEGATED_ADMIN';
   /** The member deploy role, `{account}` for the account id. */
   readonly deployRoleArnTemplate: string;
+  /** The analyst role's name in every member (`irkit status` enters it). */
+  readonly analystRoleName: string;
   /** The break-glass role's name in every member (`irkit preserve` and `irkit eradicate` enter it). */
   readonly breakGlassRoleName: string;
   /** Who the config says may assume it (breakGlassPrincipals, else trustedPrincipals). */
@@ -38,8 +40,8 @@ export interface MemberChecksAws {
 /**
  * The member accounts' baseline, from the administration account: every instance of the
  * IrKitMemberBaseline StackSet (CURRENT and SUCCEEDED, or what is wrong), and in each member
- * account whether the deploy role can be assumed with these credentials, as `irkit contain`
- * will, and whether the break-glass role's trust admits them with MFA and refuses them without
+ * account whether the deploy and analyst roles can be assumed with these credentials, as
+ * `irkit contain` and `irkit status` will, and whether the break-glass role's trust admits them with MFA and refuses them without
  * (breakGlassCheck). Read-only: the sessions it opens are dropped.
  */
 export async function memberChecks(aws: MemberChecksAws, options: MemberChecksOptions): Promise<Check[]> {
@@ -109,17 +111,51 @@ async function listInstances(
   return all;
 }
 
-/** The deploy role assumed, then through its session the break-glass role's trust read. */
+/**
+ * The roles irkit assumes in a member, each assumed as it will be: the deploy role (contain,
+ * release) and the analyst role (status); then, through the deploy role's session, the
+ * break-glass role's trust read (breakGlassCheck).
+ */
 async function memberRoles(
   aws: MemberChecksAws,
   account: string,
   options: MemberChecksOptions,
 ): Promise<Check[]> {
-  const role = deployRoleArn(options.deployRoleArnTemplate, account);
-  const name = `member ${account} deploy role`;
-  let credentials: TemporaryCredentials | undefined;
+  const deploy = await assumable(
+    aws.sts,
+    'deploy',
+    deployRoleArn(options.deployRoleArnTemplate, account),
+    account,
+    options,
+  );
+  const analyst = await assumable(
+    aws.sts,
+    'analyst',
+    deployRoleArn(memberRoleArnTemplate(options.analystRoleName, options.operator?.partition), account),
+    account,
+    options,
+  );
+  const breakGlass: Check = deploy.credentials
+    ? await breakGlassCheck(aws.iamWith(deploy.credentials), account, options)
+    : {
+        name: `member ${account} break-glass role`,
+        status: 'skip',
+        detail: 'not read: it is read through the deploy role, which could not be assumed (above)',
+      };
+  return [deploy.check, analyst.check, breakGlass];
+}
+
+/** One member role assumed with the operator in the session name; the session is only used to read. */
+async function assumable(
+  sts: STSClient,
+  what: 'deploy' | 'analyst',
+  role: string,
+  account: string,
+  options: MemberChecksOptions,
+): Promise<{ readonly check: Check; readonly credentials?: TemporaryCredentials }> {
+  const name = `member ${account} ${what} role`;
   try {
-    const out = await aws.sts.send(
+    const out = await sts.send(
       new AssumeRoleCommand({
         RoleArn: role,
         RoleSessionName: roleSessionName(options.operator),
@@ -127,39 +163,29 @@ async function memberRoles(
       }),
     );
     const c = out.Credentials;
-    if (c?.AccessKeyId && c.SecretAccessKey && c.SessionToken)
-      credentials = {
-        accessKeyId: c.AccessKeyId,
-        secretAccessKey: c.SecretAccessKey,
-        sessionToken: c.SessionToken,
-      };
+    const used = what === 'deploy' ? 'irkit contain and release' : 'irkit status';
+    return {
+      check: { name, status: 'ok', detail: `${role} can be assumed (${used})` },
+      ...(c?.AccessKeyId && c.SecretAccessKey && c.SessionToken
+        ? {
+            credentials: {
+              accessKeyId: c.AccessKeyId,
+              secretAccessKey: c.SecretAccessKey,
+              sessionToken: c.SessionToken,
+            },
+          }
+        : {}),
+    };
   } catch (error) {
-    return [
-      {
+    return {
+      check: {
         name,
         status: 'fail',
         detail: `${role}: ${awsErrorCode(error)}: ${(error as Error).message}`,
         fix: 'your principal must be among trustedPrincipals (the member roles trust exactly those) and its own policy must allow sts:AssumeRole on that role',
       },
-      {
-        name: `member ${account} break-glass role`,
-        status: 'skip',
-        detail: 'not read: it is read through the deploy role, which could not be assumed (above)',
-      },
-    ];
+    };
   }
-  const deploy: Check = { name, status: 'ok', detail: `${role} can be assumed` };
-  if (!credentials) {
-    return [
-      deploy,
-      {
-        name: `member ${account} break-glass role`,
-        status: 'skip',
-        detail: 'not read: assuming the deploy role returned no credentials',
-      },
-    ];
-  }
-  return [deploy, await breakGlassCheck(aws.iamWith(credentials), account, options)];
 }
 
 /**

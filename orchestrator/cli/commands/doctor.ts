@@ -47,7 +47,7 @@ export const registerDoctor: RegisterCommand = (program: Command) => {
     .option('--to <date>', 'with --aws: the window’s last day (default: today, UTC)')
     .option(
       '--members',
-      "with --aws, from the StackSets' administration account: each member account's baseline (StackSet instance status), its deploy role assumable, and its break-glass role's trust admitting you with MFA only (read through the deploy role, never assumed)",
+      "with --aws, from the StackSets' administration account: each member account's baseline (StackSet instance status), its deploy and analyst roles assumable, and its break-glass role's trust admitting you with MFA only (read through the deploy role, never assumed)",
     )
     .option('--format <format>', 'text or json', 'text')
     .action(async (flags: DoctorFlags) => {
@@ -98,6 +98,7 @@ function membersOf(config: RuntimeConfig) {
   return {
     callAs: config.membersAdministrator === 'management' ? ('SELF' as const) : ('DELEGATED_ADMIN' as const),
     deployRoleArnTemplate: config.deployRoleArnTemplate,
+    analystRoleName: config.names.analystRoleName,
     breakGlassRoleName: config.names.breakGlassRoleName,
     breakGlassPrincipals: config.breakGlassPrincipals ?? config.trustedPrincipals,
   };

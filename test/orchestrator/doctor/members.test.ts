@@ -1,7 +1,7 @@
 /**
  * irkit doctor --members through the real SDK clients on the wire: CloudFormation's
  * ListStackInstances (paged) in the administration account, STS AssumeRole of each member's
- * deploy role (AccessDenied included), and IAM GetRole of each member's break-glass role with
+ * deploy and analyst roles (AccessDenied included), and IAM GetRole of each member's break-glass role with
  * that member's deploy-role session (its trust as IAM returns it, URL-encoded; NoSuchEntity and
  * AccessDenied included). The break-glass role itself is never assumed.
  */
@@ -89,6 +89,7 @@ const clients = (): MemberChecksAws => ({
 const options = {
   callAs: 'DELEGATED_ADMIN' as const,
   deployRoleArnTemplate: 'arn:aws:iam::{account}:role/SecurityDeployRole',
+  analystRoleName: 'SecurityAnalystRole',
   breakGlassRoleName: 'SecurityBreakGlassRole',
   breakGlassPrincipals: [RESPONDER],
   operator: { arn: OPERATOR, account: SECURITY, partition: 'aws' },
@@ -97,7 +98,7 @@ const signedWith = (wire: AwsWire) =>
   new Set(wire.calls.map((c) => /Credential=(\w+)\//.exec(String(c.headers.authorization))?.[1]));
 
 describe('irkit doctor --members', () => {
-  it('reports each instance, each deploy role assumable, and each break-glass role’s trust, over every page', async () => {
+  it('reports each instance, each deploy and analyst role assumable, and each break-glass role’s trust, over every page', async () => {
     security.once('cloudformation', 'ListStackInstances', () =>
       cfnXml(
         'ListStackInstances',
@@ -127,18 +128,23 @@ describe('irkit doctor --members', () => {
     expect(checks.map((c) => [c.name, c.status])).toEqual([
       [`member ${HEALTHY} baseline (us-east-1)`, 'ok'],
       [`member ${HEALTHY} deploy role`, 'ok'],
+      [`member ${HEALTHY} analyst role`, 'ok'],
       [`member ${HEALTHY} break-glass role`, 'ok'],
       [`member ${DENIED} baseline (us-east-1)`, 'fail'],
       [`member ${DENIED} deploy role`, 'fail'],
+      [`member ${DENIED} analyst role`, 'fail'],
       [`member ${DENIED} break-glass role`, 'skip'],
       [`member ${NO_ROLE} baseline (us-east-1)`, 'ok'],
       [`member ${NO_ROLE} deploy role`, 'ok'],
+      [`member ${NO_ROLE} analyst role`, 'ok'],
       [`member ${NO_ROLE} break-glass role`, 'fail'],
       [`member ${UNREADABLE} baseline (us-east-1)`, 'ok'],
       [`member ${UNREADABLE} deploy role`, 'ok'],
+      [`member ${UNREADABLE} analyst role`, 'ok'],
       [`member ${UNREADABLE} break-glass role`, 'warn'],
       [`member ${NO_MFA} baseline (us-east-1)`, 'ok'],
       [`member ${NO_MFA} deploy role`, 'ok'],
+      [`member ${NO_MFA} analyst role`, 'ok'],
       [`member ${NO_MFA} break-glass role`, 'fail'],
     ]);
     const byName = Object.fromEntries(checks.map((c) => [c.name, c]));
@@ -146,6 +152,9 @@ describe('irkit doctor --members', () => {
       /admits you \(arn:aws:sts::777777777777:assumed-role\/SecurityAdmin\/jane\) with MFA only .*not checked: your own policy's sts:AssumeRole on arn:aws:iam::111122223333:role\/SecurityBreakGlassRole, and MFA in the session/,
     );
     expect(byName[`member ${DENIED} deploy role`].detail).toMatch(/AccessDenied/);
+    expect(byName[`member ${HEALTHY} analyst role`].detail).toBe(
+      `arn:aws:iam::${HEALTHY}:role/SecurityAnalystRole can be assumed (irkit status)`,
+    );
     expect(byName[`member ${DENIED} baseline (us-east-1)`].detail).toMatch(
       /OUTDATED, FAILED: .*already exists/,
     );
@@ -170,7 +179,8 @@ describe('irkit doctor --members', () => {
     }
     expect(members.get(DENIED)?.calls).toEqual([]);
     const assumed = security.callsTo('sts', 'AssumeRole').map((c) => c.params.RoleArn);
-    expect(assumed.every((arn) => arn.endsWith(':role/SecurityDeployRole'))).toBe(true);
+    expect(assumed.filter((arn) => !/:role\/Security(Deploy|Analyst)Role$/.test(arn))).toEqual([]);
+    expect(assumed).toHaveLength(2 * MEMBERS.length);
     const listed = security.callsTo('cloudformation', 'ListStackInstances').map((c) => c.params);
     expect(listed[0]).toMatchObject({ StackSetName: 'IrKitMemberBaseline', CallAs: 'DELEGATED_ADMIN' });
     expect(listed[1].NextToken).toBe('page2');

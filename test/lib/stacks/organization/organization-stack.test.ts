@@ -242,6 +242,19 @@ describe('the member baseline template', () => {
     },
   );
 
+  it("the member's deploy role may read the break-glass role (irkit doctor --members reads its trust that way), not change it", async () => {
+    const asDeploy = (action: string) =>
+      decide({
+        principal: memberRole('SecurityDeployRole'),
+        action,
+        resource: memberRole('SecurityBreakGlassRole'),
+        account: MEMBER,
+        identityPolicies: deployed.identityPolicies(deployed.logicalId('AWS::IAM::Role', 'RolesDeploy')),
+      });
+    expect(await asDeploy('iam:GetRole')).toBe('Allowed');
+    expect(await asDeploy('iam:UpdateAssumeRolePolicy')).not.toBe('Allowed');
+  });
+
   // irkit status enters a member account as its analyst role: Part 6 reads what the deploy role may not.
   it.each(STATUS_READS)("the member's analyst role may %s (irkit status, Part 6)", async (action, type) => {
     const decision = await decide({
