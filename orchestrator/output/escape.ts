@@ -46,11 +46,15 @@ const visible = (c: string) => {
 
 /**
  * A log value as one line of terminal text: every control, bidi and invisible character shown
- * as `\xNN` / `\uNNNN` (ESC is `\x1b`), tabs and newlines as `\t` and `\n`; nothing reaches
- * the terminal that it would act on.
+ * as `\xNN` / `\uNNNN` (ESC is `\x1b`), tabs and newlines as `\t` and `\n`, and a backslash
+ * as `\\`, so that no value can pass for an escape: the two characters `\n` in a value show as
+ * `\\n`, a newline as `\n`. Nothing reaches the terminal that it would act on.
  */
 export function terminalSafe(value: string): string {
-  return value.replace(LINE_BREAKS, (c) => (c === '\t' ? '\\t' : '\\n')).replace(TERMINAL_UNSAFE, visible);
+  return value
+    .replace(/\\/g, '\\\\')
+    .replace(LINE_BREAKS, (c) => (c === '\t' ? '\\t' : '\\n'))
+    .replace(TERMINAL_UNSAFE, visible);
 }
 
 /**

@@ -24,9 +24,16 @@ function blocksOf(
       hint: `use --table ${TABLE_IDS.join(', ')}`,
     });
   }
-  return tablesOf(reportDocument(result, extras).sections).filter(
-    (b) => tableId === undefined || b.id === tableId,
-  );
+  const all = tablesOf(reportDocument(result, extras).sections);
+  const blocks = all.filter((b) => tableId === undefined || b.id === tableId);
+  // A table of the library is written (a header at least) even when this report has no rows
+  // of it; an intel table exists only where the report holds its section.
+  if (tableId !== undefined && blocks.length === 0 && !Object.values(TABLES).some((t) => t.id === tableId)) {
+    throw new IrKitError('IRKIT_INVALID_INPUT', `--table ${tableId}: this report holds no such table`, {
+      hint: `this report's tables: ${[...new Set(all.map((b) => b.id))].join(', ')}`,
+    });
+  }
+  return blocks;
 }
 
 function records(block: TableBlock): Record<string, DataValue>[] {

@@ -156,6 +156,40 @@ function columns(graph: Graph): Map<string, number> {
   return column;
 }
 
+/** A rectangle of the drawing: a node's box, or the extent of an edge label's text. */
+interface Rect {
+  readonly left: number;
+  readonly top: number;
+  readonly right: number;
+  readonly bottom: number;
+}
+/** Edge labels are 10px text (the report's CSS): this tall above the baseline, and below it. */
+const LABEL_ASCENT = 10;
+const LABEL_DESCENT = 2;
+const LABEL_CHAR_W = 6;
+
+const apart = (a: Rect, b: Rect) =>
+  a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top;
+
+/**
+ * Where an edge label goes: at its place on the curve, or the nearest place above or below it
+ * that no node and no earlier label covers, so that the labels of edges meeting at one node
+ * (parallel ones among them) stay readable. `taken` gains the label's extent.
+ */
+function freeSpot(taken: Rect[], x: number, y: number, text: string): { x: number; y: number } {
+  const half = (text.length * LABEL_CHAR_W + 4) / 2;
+  const step = LABEL_ASCENT + LABEL_DESCENT;
+  for (let n = 0; n < 16; n++) {
+    const at = y + (n % 2 === 0 ? 1 : -1) * Math.ceil(n / 2) * step;
+    const rect = { left: x - half, right: x + half, top: at - LABEL_ASCENT, bottom: at + LABEL_DESCENT };
+    if (taken.every((t) => apart(t, rect))) {
+      taken.push(rect);
+      return { x, y: at };
+    }
+  }
+  return { x, y };
+}
+
 const cut = (value: string, max: number) => (value.length > max ? `${value.slice(0, max - 1)}…` : value);
 
 /** The graph as an SVG element: nodes as boxes, edges as arrows linked to their event's timeline row. */
@@ -175,6 +209,13 @@ export function graphSvg(graph: Graph, eventHref: (eventId: string) => string | 
   const height =
     PAD * 2 + Math.max(...[...byColumn.values()].map((m) => m.length)) * (NODE_H + ROW_GAP) - ROW_GAP;
   const parallel = new Map<string, number>();
+  // Labels keep off the nodes and off each other.
+  const taken: Rect[] = [...place.values()].map((p) => ({
+    left: p.x - 2,
+    top: p.y - 2,
+    right: p.x + NODE_W + 2,
+    bottom: p.y + NODE_H + 2,
+  }));
   const edges = graph.edges.map((e, i) => {
     const a = place.get(e.from);
     const b = place.get(e.to);
@@ -197,12 +238,17 @@ export function graphSvg(graph: Graph, eventHref: (eventId: string) => string | 
     const t = 1 - 0.28 / span;
     const at = (p0: number, p1: number, p2: number, p3: number) =>
       (1 - t) ** 3 * p0 + 3 * (1 - t) ** 2 * t * p1 + 3 * (1 - t) * t ** 2 * p2 + t ** 3 * p3;
-    const mx = Math.round(at(x1, c1x, c2x, x2));
-    const my = Math.round(at(y1, c1y, c2y, y2)) - 3;
+    const text = cut(e.label, 22);
+    const { x: mx, y: my } = freeSpot(
+      taken,
+      Math.round(at(x1, c1x, c2x, x2)),
+      Math.round(at(y1, c1y, c2y, y2)) - 3,
+      text,
+    );
     const title = `${e.label}${e.eventId ? ` (event ${e.eventId}${e.eventTime ? ` at ${e.eventTime}` : ''})` : ''}`;
     const body =
       `<path d="${path}" marker-end="url(#arrow)"/>` +
-      `<text x="${mx}" y="${my}" text-anchor="middle">${escapeHtml(cut(e.label, 22))}</text>` +
+      `<text x="${mx}" y="${my}" text-anchor="middle">${escapeHtml(text)}</text>` +
       `<title>${escapeHtml(title)}</title>`;
     const href = e.eventId ? eventHref(e.eventId) : undefined;
     return (
@@ -222,8 +268,14 @@ export function graphSvg(graph: Graph, eventHref: (eventId: string) => string | 
       `<title>${escapeHtml(`${n.type} ${n.label}`)}</title></g>`
     );
   });
+  // The drawing grows to hold a label moved above the first row or below the last.
+  const top = Math.min(0, ...taken.map((t) => t.top - 2));
+  const bottom = Math.max(height, ...taken.map((t) => t.bottom + 2));
+  const left = Math.min(0, ...taken.map((t) => t.left - 2));
+  const right = Math.max(width, ...taken.map((t) => t.right + 2));
+  const [w, h] = [right - left, bottom - top];
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" class="graph" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="Who created, assumed, minted or changed whom">` +
+    `<svg xmlns="http://www.w3.org/2000/svg" class="graph" viewBox="${left} ${top} ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="Who created, assumed, minted or changed whom">` +
     `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>` +
     edges.join('') +
     nodes.join('') +

@@ -47,6 +47,15 @@ describe('terminalSafe', () => {
     expect(terminalSafe('\u001b[2J\u0007a\rb\tc\nd\u202e')).toBe('\\x1b[2J\\x07a\\x0db\\tc\\nd\\u202e');
     expect(terminalSafe('aws-cli/2.2.1 Python/3.8.8 é ü 日本')).toBe('aws-cli/2.2.1 Python/3.8.8 é ü 日本');
   });
+
+  test('no value passes for an escape: a written backslash shows doubled, so it reads apart from a real newline', () => {
+    const written = 'JaneDoe\\nroot';
+    const real = 'JaneDoe\nroot';
+
+    expect(terminalSafe(written)).toBe('JaneDoe\\\\nroot');
+    expect(terminalSafe(real)).toBe('JaneDoe\\nroot');
+    expect(terminalSafe('C:\\x1b')).toBe('C:\\\\x1b');
+  });
 });
 
 describe('markdownCode', () => {

@@ -119,6 +119,37 @@ test('the graph: who created or minted whom, every action edge with its event', 
   for (const n of graph.nodes) expect(html).toContain(`data-node="${n.id}"`);
 });
 
+test('the graph: every edge label is inside the drawing and covers no node and no other label', () => {
+  const svg = renderHtml(result).match(/<svg[^>]*class="graph".*?<\/svg>/s)?.[0] ?? '';
+  const [left, top, width, height] = (svg.match(/viewBox="([^"]+)"/)?.[1] ?? '').split(' ').map(Number);
+  const labels = [
+    ...svg.matchAll(/<g class="edge".*?<text x="(-?\d+)" y="(-?\d+)"[^>]*>([^<]*)<\/text>/g),
+  ].map(([, x, y, text]) => {
+    const half = (text.length * 6 + 4) / 2;
+    return {
+      text,
+      left: Number(x) - half,
+      right: Number(x) + half,
+      top: Number(y) - 10,
+      bottom: Number(y) + 2,
+    };
+  });
+  const nodes = [...svg.matchAll(/<rect x="(\d+)" y="(\d+)" width="(\d+)" height="(\d+)"/g)].map(
+    ([, x, y, w, h]) => ({ text: 'node', left: +x, top: +y, right: +x + +w, bottom: +y + +h }),
+  );
+  type Rect = (typeof labels)[number];
+  const apart = (a: Rect, b: Rect) =>
+    a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top;
+  expect(labels.map((l) => l.text)).toEqual(
+    expect.arrayContaining(['CreateUser', 'AttachUserPolicy', 'key of']),
+  );
+  for (const [i, a] of labels.entries()) {
+    expect(a.left >= left && a.top >= top && a.right <= left + width && a.bottom <= top + height).toBe(true);
+    for (const b of [...labels.slice(i + 1), ...nodes])
+      expect({ a, b, apart: apart(a, b) }).toEqual({ a, b, apart: true });
+  }
+});
+
 test('the flow-log addresses are classified as the source addresses are, in every format', () => {
   const flows = withFlows(result);
   const ids = sectionIds(reportDocument(flows).sections);
@@ -149,6 +180,23 @@ test('the flow-log addresses are classified as the source addresses are, in ever
     .split('\n')
     .map((l) => JSON.parse(l) as Record<string, string>);
   expect(rows.map((r) => r.address)).toEqual(['198.51.100.77', '10.0.1.25', '52.0.0.10', '203.0.113.66']);
+});
+
+test('--table of a table this report does not hold is refused by name, with the tables it holds (not an empty file)', () => {
+  expect(result.network.flows).toEqual([]);
+  for (const render of [renderCsv, renderNdjson]) {
+    expect(() => render(result, 'flow-ip-reputation')).toThrow(
+      expect.objectContaining({
+        code: 'IRKIT_INVALID_INPUT',
+        message: '--table flow-ip-reputation: this report holds no such table',
+        hint: expect.stringMatching(/^this report's tables: principals, .*timeline/),
+      }),
+    );
+  }
+  // A library table is written with its header whatever its rows.
+  const noFlows = renderCsv(result, 'network').split('\r\n');
+  expect(noFlows[0]).toMatch(/^sourceaddress,destinationaddress,/);
+  expect(noFlows.slice(1).join('')).toBe('');
 });
 
 describe('a preserved, partly eradicated incident', () => {
