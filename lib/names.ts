@@ -45,4 +45,6 @@ export const EVIDENCE_STACK = {
   name: 'IrKitEvidence',
   outputs: { bucketName: 'EvidenceBucketName', keyArn: 'EvidenceKeyArn' },
   incidentsPrefix: 'incidents/',
+  /** Inside an incident's folder: each member account's evidence, `accounts/ACCOUNT/`. */
+  accountsFolder: 'accounts/',
 } as const;

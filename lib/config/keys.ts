@@ -251,7 +251,7 @@ const MEMBERS = group({
       type: 'list of `ou-...` or `r-...` ids',
       defaultText: 'none: no member baseline',
       meaning:
-        'The organizational units (or the root) whose accounts, and every account that joins them later, get the member baseline (the four IR roles trusting `trustedPrincipals`, the containment policy, handler and execution role, in `env.region`) and the alert rules (in `members.regions`), by the service-managed StackSets of `IrKitOrganization`. The security account (`env.account`) is always left out. Needs `organizationId`, `env.account` and `env.region`. Example: `["ou-exa1-11111111"]`',
+        'The organizational units (or the root) whose accounts, and every account that joins them later, get the member baseline (the four IR roles trusting `trustedPrincipals`, the containment policy, handler and execution role, in `env.region`) and the alert rules (in `members.regions`), by the service-managed StackSets of `IrKitOrganization`. The security account (`env.account`) is always left out. `IrKitEvidence` then admits the break-glass role of each member account (of `organizationId`) to copy the object versions of that account into its own `incidents/ID/accounts/ACCOUNT/` folder, and nowhere else. Needs `organizationId`, `env.account` and `env.region`. Example: `["ou-exa1-11111111"]`',
     },
   }),
   regions: key<readonly string[]>({

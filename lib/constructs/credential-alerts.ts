@@ -8,7 +8,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 
 import { IrKitError } from '../errors';
-import { PATTERNS } from '../validation';
+import { checkedOrganizationId } from './private/names';
 
 export interface CredentialAlertsProps {
   /** Any assumption of this role is reported. */
@@ -156,15 +156,7 @@ export class CredentialAlerts extends Construct {
       });
     this.rules = rulesOn(undefined, props.breakGlassRole.roleArn, '');
     if (props.organizationId !== undefined) {
-      if (!PATTERNS.organizationId.test(props.organizationId)) {
-        throw new IrKitError(
-          'IRKIT_CONFIG',
-          `invalid organization id: ${JSON.stringify(props.organizationId)}`,
-          {
-            hint: 'give the id AWS Organizations shows, e.g. o-exampleorgid (organizationId)',
-          },
-        );
-      }
+      checkedOrganizationId(props.organizationId);
       this.organizationBus = new events.EventBus(this, 'OrganizationBus', {
         eventBusName: ORGANIZATION_BUS_NAME,
         description: 'IR Kit: credential alert events forwarded by the member accounts of the organization.',

@@ -6,8 +6,10 @@ import { Construct } from 'constructs';
 
 import { MAX_EVIDENCE_RETENTION_DAYS } from '../config';
 import { IrKitError } from '../errors';
-import { EVIDENCE_STACK } from '../names';
+import { DEFAULT_NAMES, EVIDENCE_STACK } from '../names';
+import { memberEvidenceObjects } from '../policies/member-evidence';
 import { accessLogsBucket, logAccessTo, SECURE_BUCKET_DEFAULTS } from './private/buckets';
+import { checkedName, checkedOrganizationId, ROLE_NAME_RULE } from './private/names';
 
 export type EvidenceLockMode = 'GOVERNANCE' | 'COMPLIANCE';
 
@@ -34,6 +36,19 @@ export interface EvidenceStoreProps {
    * @default 365
    */
   readonly retentionInDays?: number;
+  /**
+   * The organization whose member accounts copy their own evidence in: in each member account,
+   * the role named memberWriterRoleName (its break-glass role, the only one that reads a contained
+   * bucket there) may write objects under `incidents/ID/accounts/ITS-ACCOUNT/` and nowhere else
+   * (server-side copies of that account's object versions); it never reads, deletes or unlocks.
+   * @default - no member account writes
+   */
+  readonly organizationId?: string;
+  /**
+   * The name of the member accounts' role that copies their evidence in (with organizationId).
+   * @default 'SecurityBreakGlassRole'
+   */
+  readonly memberWriterRoleName?: string;
 }
 
 /** Object and bucket actions that would destroy or unlock evidence: denied to every principal. */
@@ -79,8 +94,9 @@ export const EVIDENCE_READ_ACTIONS = [
  * The evidence bucket of playbook step 14: Object Lock with a default retention (so every
  * version is kept until it ends, whoever asks), versioning, a customer managed key with
  * rotation, SSL only, public access blocked, server access logs, and a bucket policy that
- * lets the writer role write and read, the reader roles read, and nobody delete, unlock or
- * change retention. RETAIN: deleting the stack leaves the bucket and key.
+ * lets the writer role write and read, the reader roles read, each member account's break-glass
+ * role of the organization (organizationId) write its own account's folder and nothing else, and
+ * nobody delete, unlock or change retention. RETAIN: deleting the stack leaves the bucket and key.
  */
 export class EvidenceStore extends Construct {
   public readonly bucket: s3.Bucket;
@@ -138,6 +154,8 @@ export class EvidenceStore extends Construct {
     const writers = props.writerRoles.map((r) => r.roleArn);
     const readers = [...writers, ...(props.readerRoles ?? []).map((r) => r.roleArn)];
     const incidents = this.bucket.arnForObjects(`${EVIDENCE_STACK.incidentsPrefix}*`);
+    const members = this.memberWriters(props);
+    const notAWriter = { ArnNotEquals: { 'aws:PrincipalArn': writers } };
     this.bucket.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'EvidenceIsNeverDeletedOrUnlocked',
@@ -154,7 +172,11 @@ export class EvidenceStore extends Construct {
         principals: [new iam.AnyPrincipal()],
         actions: [...EVIDENCE_WRITE_ACTIONS],
         resources: [this.bucket.arnForObjects('*')],
-        conditions: { ArnNotEquals: { 'aws:PrincipalArn': writers } },
+        conditions: {
+          ...notAWriter,
+          // The member accounts' writer role is held to its own folder by the statements below.
+          ...(members ? { ArnNotLike: { 'aws:PrincipalArn': members.roleArnPattern } } : {}),
+        },
       }),
     );
     this.bucket.addToResourcePolicy(
@@ -183,6 +205,52 @@ export class EvidenceStore extends Construct {
         resources: [this.bucket.bucketArn, this.bucket.arnForObjects('*')],
       }),
     );
+    if (members) {
+      const objects = memberEvidenceObjects(this.bucket.bucketArn);
+      const inTheOrganization = { 'aws:PrincipalOrgID': members.organizationId };
+      this.bucket.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'MemberWritesOnlyFromTheOrganization',
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: [...EVIDENCE_WRITE_ACTIONS],
+          resources: [this.bucket.arnForObjects('*')],
+          conditions: { ...notAWriter, StringNotEquals: inTheOrganization },
+        }),
+      );
+      this.bucket.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'MemberWritesOnlyItsAccountsFolder',
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: [...EVIDENCE_WRITE_ACTIONS],
+          notResources: [objects.own],
+          conditions: notAWriter,
+        }),
+      );
+      this.bucket.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'MemberWritesNoFolderNestedElsewhere',
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: [...EVIDENCE_WRITE_ACTIONS],
+          resources: [objects.nested],
+          conditions: notAWriter,
+        }),
+      );
+      this.bucket.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'MemberBreakGlassCopiesItsAccountsEvidence',
+          principals: [new iam.AnyPrincipal()],
+          actions: [...EVIDENCE_WRITE_ACTIONS],
+          resources: [objects.own],
+          conditions: {
+            StringEquals: inTheOrganization,
+            ArnLike: { 'aws:PrincipalArn': members.roleArnPattern },
+          },
+        }),
+      );
+    }
 
     // The key: writers encrypt and decrypt, readers decrypt; only through S3 in this account.
     const viaS3 = {
@@ -206,5 +274,46 @@ export class EvidenceStore extends Construct {
         conditions: viaS3,
       }),
     );
+    if (members) {
+      // What S3 asks of the key for a member's server-side copy: a data key for the new object,
+      // and Decrypt to assemble a multipart copy's parts. Only through S3, where the bucket
+      // policy holds the member to its folder and lets it read nothing. The bucket's ARN (its
+      // encryption context) cannot be named here: the bucket names this key, so the key naming
+      // the bucket would be a circular reference.
+      this.key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'MemberBreakGlassEncryptsItsCopies',
+          principals: [new iam.AnyPrincipal()],
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: ['*'],
+          conditions: {
+            StringEquals: { ...viaS3.StringEquals, 'aws:PrincipalOrgID': members.organizationId },
+            ArnLike: { 'aws:PrincipalArn': members.roleArnPattern },
+          },
+        }),
+      );
+    }
+  }
+
+  /** The member accounts' writer role, as an ARN pattern over every account, with the organization. */
+  private memberWriters(
+    props: EvidenceStoreProps,
+  ): { readonly organizationId: string; readonly roleArnPattern: string } | undefined {
+    if (props.organizationId === undefined) return undefined;
+    const roleName = checkedName(
+      'member writer role name',
+      props.memberWriterRoleName ?? DEFAULT_NAMES.breakGlassRoleName,
+      ROLE_NAME_RULE,
+    );
+    return {
+      organizationId: checkedOrganizationId(props.organizationId),
+      roleArnPattern: Stack.of(this).formatArn({
+        service: 'iam',
+        region: '',
+        account: '*',
+        resource: 'role',
+        resourceName: roleName,
+      }),
+    };
   }
 }

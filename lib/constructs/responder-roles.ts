@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -6,6 +6,9 @@ import { Construct } from 'constructs';
 
 import { IrKitError } from '../errors';
 import { CONTAINMENT_STACK_PREFIX, DEFAULT_NAMES } from '../names';
+import { memberEvidenceObjects } from '../policies/member-evidence';
+import { PATTERNS } from '../validation';
+import { EVIDENCE_WRITE_ACTIONS } from './evidence-store';
 import { acknowledgeManagedPolicy, acknowledgeWildcardResource } from './private/nag';
 import { checkedName, ROLE_NAME_RULE } from './private/names';
 
@@ -59,6 +62,14 @@ export interface ResponderRolesProps {
    * @default Duration.hours(1)
    */
   readonly breakGlassMaxSessionDuration?: Duration;
+  /**
+   * The account of the evidence store this account's evidence goes to, when it is another one:
+   * a member account of an organization, whose break-glass role copies its object versions into
+   * the security account's store. The break-glass role may then write to that account's S3 only
+   * under `incidents/ID/accounts/THIS-ACCOUNT/` (as the store's bucket policy holds it too).
+   * @default - the account's own store: no such restriction
+   */
+  readonly evidenceAccount?: string;
 }
 
 /**
@@ -437,6 +448,7 @@ export class ResponderRoles extends Construct {
       maxSessionDuration: Duration.seconds(sessionSeconds),
       managedPolicies: [administratorAccess],
     });
+    if (props.evidenceAccount !== undefined) this.holdEvidenceWritesToOwnFolder(props.evidenceAccount, stack);
     acknowledgeManagedPolicy(
       this.breakGlassRole,
       administratorAccess,
@@ -444,6 +456,41 @@ export class ResponderRoles extends Construct {
     );
 
     this.acknowledgeScopedWildcards(glueResources[2], investigation, containmentStacks, stack);
+  }
+
+  /**
+   * A member's break-glass role writes into the security account's S3 only its own account's
+   * folder of an incident: the same keys the evidence bucket's policy admits, from this side too,
+   * so that neither policy alone is what keeps it there.
+   */
+  private holdEvidenceWritesToOwnFolder(evidenceAccount: string, stack: Stack): void {
+    if (!Token.isUnresolved(evidenceAccount) && !PATTERNS.accountId.test(evidenceAccount)) {
+      throw new IrKitError('IRKIT_CONFIG', `invalid evidence account: ${JSON.stringify(evidenceAccount)}`, {
+        hint: 'give the 12-digit id of the security account that holds the evidence store (env.account)',
+      });
+    }
+    const objects = memberEvidenceObjects(
+      stack.formatArn({ service: 's3', region: '', account: '', resource: '*' }),
+    );
+    const inEvidenceAccount = { StringEquals: { 'aws:ResourceAccount': evidenceAccount } };
+    this.breakGlassRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'EvidenceWritesOnlyInThisAccountsFolder',
+        effect: iam.Effect.DENY,
+        actions: [...EVIDENCE_WRITE_ACTIONS],
+        notResources: [objects.own],
+        conditions: inEvidenceAccount,
+      }),
+    );
+    this.breakGlassRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'EvidenceWritesNoFolderNestedElsewhere',
+        effect: iam.Effect.DENY,
+        actions: [...EVIDENCE_WRITE_ACTIONS],
+        resources: [objects.nested],
+        conditions: inEvidenceAccount,
+      }),
+    );
   }
 
   /** Each wildcard left in the custom policies is scoped to the kit's own resources; say why. */

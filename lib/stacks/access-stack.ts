@@ -74,6 +74,12 @@ export interface AccessStackProps extends StackProps {
   readonly containmentExecutionRoleName?: string;
   /** @default 'iam-containment-policy' */
   readonly containmentPolicyName?: string;
+  /**
+   * The security account holding the evidence store, in a member account's baseline: the
+   * break-glass role writes there only its own account's folder of an incident.
+   * @default - the evidence store is this account's own
+   */
+  readonly evidenceAccount?: string;
 }
 
 export const ACCESS_STACK_NAME = 'IrKitAccess';
@@ -166,6 +172,7 @@ export class AccessStack extends Stack {
       adminRoleName: props.adminRoleName,
       deployRoleName: props.deployRoleName,
       breakGlassRoleName: props.breakGlassRoleName,
+      evidenceAccount: props.evidenceAccount,
     });
     this.containmentHandler = new ContainmentHandler(this, 'ContainmentHandler', {
       containmentPolicy: this.containmentPolicy.policy,

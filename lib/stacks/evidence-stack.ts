@@ -19,6 +19,13 @@ export interface EvidenceStackProps extends StackProps {
   readonly lockMode?: EvidenceLockMode;
   /** @default 365 */
   readonly retentionInDays?: number;
+  /**
+   * The organization of the member accounts the kit's baseline is deployed to: each one's
+   * break-glass role (breakGlassRoleName) copies that account's object versions into its own
+   * folder of an incident, `incidents/ID/accounts/ACCOUNT/`.
+   * @default - no member account writes (no members configured)
+   */
+  readonly organizationId?: string;
 }
 
 export const EVIDENCE_STACK_NAME = EVIDENCE_STACK.name;
@@ -30,6 +37,8 @@ export function evidenceSettings(config: IrKitConfig): Omit<EvidenceStackProps, 
     analystRoleName: config.analystRoleName,
     lockMode: config.evidence.lockMode,
     retentionInDays: config.evidence.retentionInDays,
+    // Only with a member baseline: it is what holds the break-glass role in every member.
+    ...(config.members.organizationalUnits.length > 0 ? { organizationId: config.organizationId } : {}),
   };
 }
 
@@ -51,6 +60,8 @@ export class EvidenceStack extends Stack {
       readerRoles: [role('AnalystRole', props.analystRoleName ?? DEFAULT_NAMES.analystRoleName)],
       lockMode: props.lockMode,
       retentionInDays: props.retentionInDays,
+      organizationId: props.organizationId,
+      memberWriterRoleName: props.breakGlassRoleName,
     });
     new CfnOutput(this, EVIDENCE_STACK.outputs.bucketName, {
       value: this.store.bucket.bucketName,

@@ -1,5 +1,6 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 
+import { EVIDENCE_STACK } from '../../lib/names';
 import * as v from '../../lib/validation';
 import {
   AccountAccess,
@@ -27,12 +28,24 @@ import { preserveTargets, PreserveTargets } from './targets';
  * always did; each other account the investigation names is entered through its break-glass
  * role (runInAccounts, as containment) and its principals, buckets and instances go to the one
  * evidence store of the operator's account, under `incidents/ID/accounts/ACCOUNT/`, listed in
- * the same manifest.
+ * the same manifest: written with the operator's credentials, except its object versions, which
+ * that role copies server-side (the evidence bucket admits it there, lib/constructs/evidence-store.ts).
  */
 
 /** The folder of another account's evidence and eradication records, relative to the incident's folder. */
 export function accountFolder(account: string): string {
-  return `accounts/${v.accountId(account)}/`;
+  return `${EVIDENCE_STACK.accountsFolder}${v.accountId(account)}/`;
+}
+
+/** One account's run in a line: what it added and kept, and what it did not. */
+export function preservationSummary(r: PreserveReport): string {
+  const counted = (n: number, what: string) => (n ? `, ${n} ${what}` : '');
+  return `${r.added.length} added, ${r.kept.length} kept${counted(r.conflicts.length, 'conflict(s)')}${counted(r.failed.length, 'not copied')}${counted(r.skipped.length, 'skipped')}`;
+}
+
+/** Why one account's run is not whole: each conflict and each copy AWS refused, one line each. */
+export function preservationFailures(report: PreserveReport): string[] {
+  return [...report.conflicts, ...report.failed].map((p) => `${p.path}: ${terminalSafe(p.detail)}`);
 }
 
 /** Every plan of the investigation document: the main one, then the other accounts'. */
@@ -40,10 +53,7 @@ export function accountPlans(result: InvestigationResult): ContainmentPlan[] {
   return [result.containmentPlan, ...result.otherAccountPlans];
 }
 
-export interface AccountsPreserveOptions extends Omit<
-  OnlineOptions,
-  'accountFolder' | 'copyStore' | 'elsewhere'
-> {
+export interface AccountsPreserveOptions extends Omit<OnlineOptions, 'accountFolder' | 'elsewhere'> {
   /** Only these other accounts (`--account`); the operator's own account's run always happens. @default every account the investigation names */
   readonly accounts?: readonly string[];
   /** The role preservation assumes in another account: its break-glass role. */
@@ -113,14 +123,26 @@ export async function preserveAccounts(
           store,
           accountFolder: accountFolder(target.account),
         }),
-      failuresOf: (r) => r.conflicts.map((c) => `${c.path}: ${c.detail}`),
+      failuresOf: preservationFailures,
       overview: () => '',
-      done: (r) =>
-        `${r.added.length} added, ${r.kept.length} kept${r.conflicts.length ? `, ${r.conflicts.length} conflict(s)` : ''}${r.skipped.length ? `, ${r.skipped.length} skipped` : ''}`,
+      done: preservationSummary,
     },
     { log: say, out: () => undefined },
   );
   return { home, accounts: run.accounts };
+}
+
+/**
+ * Every account's outcome, the operator's own first, for the exit code: its failures are the
+ * copies AWS refused there (its conflicts fail the command on their own, IRKIT_EVIDENCE_INVALID).
+ */
+export function preservationOutcomes(result: AccountsPreserveReport): Array<AccountOutcome<PreserveReport>> {
+  const home = {
+    account: result.home.operator.split(':')[4] ?? 'your account',
+    result: result.home,
+    failures: result.home.failed.map((f) => `${f.path}: ${terminalSafe(f.detail)}`),
+  };
+  return [home, ...result.accounts];
 }
 
 /** One account of a dry run: the role it would assume and the calls it would make. */
@@ -169,7 +191,7 @@ export async function planPreservation(
       ),
       ...own.buckets.map(
         (b) =>
-          `s3 GetBucketPolicy, GetBucketAcl, GetBucketPolicyStatus, GetPublicAccessBlock, GetBucketOwnershipControls, GetBucketTagging, ListObjectVersions Bucket=${terminalSafe(b.name)}; PutObject ${folder}s3/${terminalSafe(b.name)}/bucket.json${folder ? '' : '; CopyObject of every version into s3/BUCKET/objects/'}`,
+          `s3 GetBucketPolicy, GetBucketAcl, GetBucketPolicyStatus, GetPublicAccessBlock, GetBucketOwnershipControls, GetBucketTagging, ListObjectVersions Bucket=${terminalSafe(b.name)}; PutObject ${folder}s3/${terminalSafe(b.name)}/bucket.json; CopyObject of every version into ${folder}s3/BUCKET/objects/`,
       ),
       ...own.instances.map(
         (i) =>

@@ -8,7 +8,7 @@ import { PreserveReport } from './preserve';
 
 const plain = terminalSafe;
 
-/** What `irkit preserve` did, for a terminal: the counts, each target skipped and why, conflicts, the Part 2 checks. */
+/** What `irkit preserve` did, for a terminal: the counts, each target skipped and why, conflicts, refused copies, the Part 2 checks. */
 export function formatPreserveReport(report: PreserveReport, format: 'text' | 'markdown' = 'text'): string {
   const bytes = report.added.reduce((n, i) => n + i.size, 0);
   const lines = [
@@ -31,6 +31,8 @@ export function formatPreserveReport(report: PreserveReport, format: 'text' | 'm
   }
   for (const s of report.skipped) lines.push(`not preserved: ${plain(s.target)}: ${s.reason}`);
   for (const c of report.conflicts) lines.push(`CONFLICT ${plain(c.path)}: ${c.detail}`);
+  // AWS's message names the actor's object key: escaped like every value from the account.
+  for (const f of report.failed) lines.push(`NOT COPIED ${plain(f.path)}: ${plain(f.detail)}`);
   lines.push(
     `check it at any time: irkit preserve --verify --incident ${report.incidentId}${report.location.startsWith('s3://') ? '' : ' --out DIR'}`,
   );

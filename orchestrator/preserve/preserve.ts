@@ -7,6 +7,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 
+import { awsFailureKind } from '../../lib/aws-errors';
 import { IrKitError } from '../../lib/errors';
 import * as v from '../../lib/validation';
 import { awsFailure } from '../contain/aws';
@@ -27,7 +28,7 @@ import {
   S3EvidenceStore,
 } from './store';
 import { preserveTargets, PreserveTargets } from './targets';
-import { EvidenceConflict, EvidenceWriter, jsonBytes } from './writer';
+import { EvidenceConflict, EvidenceFailure, EvidenceWriter, jsonBytes } from './writer';
 
 /** The investigation document given with --plan: its bytes, kept exactly, and where it came from. */
 export interface PlanInput {
@@ -56,6 +57,8 @@ export interface PreserveReport {
   /** Paths an earlier run preserved: not fetched or written again. */
   readonly kept: readonly string[];
   readonly conflicts: readonly EvidenceConflict[];
+  /** Copies AWS refused (AccessDenied, ...), each alone: the rest was preserved; run again once fixed. */
+  readonly failed: readonly EvidenceFailure[];
   /** Targets not preserved, and why. */
   readonly skipped: ReadonlyArray<{ readonly target: string; readonly reason: string }>;
   readonly records: {
@@ -126,7 +129,10 @@ async function finish(
   common: PreserveCommon,
   operator: string,
   startedAt: string,
-  rest: Omit<PreserveReport, 'incidentId' | 'location' | 'operator' | 'run' | 'added' | 'kept' | 'conflicts'>,
+  rest: Omit<
+    PreserveReport,
+    'incidentId' | 'location' | 'operator' | 'run' | 'added' | 'kept' | 'conflicts' | 'failed'
+  >,
 ): Promise<PreserveReport> {
   const run = await appendManifestRun(
     writer.store,
@@ -142,6 +148,7 @@ async function finish(
     added: writer.added,
     kept: writer.kept,
     conflicts: writer.conflicts,
+    failed: writer.failed,
     ...rest,
   };
 }
@@ -233,6 +240,10 @@ export interface OnlineOptions extends PreserveCommon {
   readonly elsewhere?: ReadonlySet<string>;
 }
 
+/** What a member's refused copy most often means, said with it. */
+const MEMBER_COPY_DENIED =
+  " (the evidence bucket admits a member's copies only under its own accounts/ACCOUNT/ folder, once IrKitEvidence is deployed with organizationId and members.organizationalUnits; its break-glass role must also read the object and its key)";
+
 function objectPath(bucket: string, key: string, versionId: string): string {
   const seg = evidenceSegment(key);
   const keyPart = seg.length > 700 ? `sha256-${createHash('sha256').update(key).digest('hex')}` : seg;
@@ -277,6 +288,47 @@ export async function preserveOnline(options: OnlineOptions): Promise<PreserveRe
     }
   };
 
+  /**
+   * One server-side copy into the store, made with this account's own S3 client (in a member
+   * account its break-glass role: the one principal that reads its contained buckets and that
+   * the evidence bucket admits under `accounts/ACCOUNT/`). A copy already there, unlisted, is a
+   * conflict left as it is; a copy S3 refuses fails alone (the next ones go on), while an
+   * unreachable AWS stops the run.
+   */
+  const copyInto = async (
+    path: string,
+    kind: 's3-object-version' | 'cloudtrail-file',
+    sourceArn: string,
+    source: { bucket: string; key: string; versionId: string },
+    size?: number,
+  ): Promise<void> => {
+    const key = writer.keyOf(path);
+    const version = source.versionId === 'null' ? '' : ` version ${source.versionId}`;
+    const doing = `copying s3://${source.bucket}/${source.key}${version}`;
+    if (await aws(`checking ${key}`, () => evidenceObjectExists(store, key))) {
+      writer.conflicts.push({
+        path,
+        detail: 'already in the store, unlisted (an interrupted run?); left as it is',
+      });
+      return;
+    }
+    let copy: { sha256: string; versionId?: string };
+    try {
+      copy = await copyVersion(store, source, key, { size, limits: options.copyLimits, via: clients.s3 });
+    } catch (error) {
+      if (error instanceof IrKitError) throw error;
+      if (awsFailureKind(error) !== 'service') throw awsFailure(doing, error);
+      writer.failed.push({
+        path,
+        detail: `${awsFailure(doing, error).message}${member ? MEMBER_COPY_DENIED : ''}`,
+      });
+      return;
+    }
+    const bytes = size ?? (await aws(`reading back ${key}`, () => store.digest(key)))?.size ?? 0;
+    const sourceVersion = kind === 's3-object-version' ? source.versionId : undefined;
+    writer.record(writer.item(path, kind, sourceArn, { ...copy, size: bytes }, sourceVersion));
+  };
+
   if (!member) {
     await aws('writing the investigation document', () =>
       writer.put(INVESTIGATION_PATH, 'investigation', options.plan.path, options.plan.bytes),
@@ -299,24 +351,10 @@ export async function preserveOnline(options: OnlineOptions): Promise<PreserveRe
       for (const file of found.sourceFiles) {
         const path = `cloudtrail/files/${file.key.split('/').slice(-6).map(evidenceSegment).join('/')}`;
         if (writer.has(path)) continue;
-        await aws(`copying ${file.key}`, async () => {
-          const key = writer.keyOf(path);
-          if (await evidenceObjectExists(store, key)) {
-            writer.conflicts.push({ path, detail: 'already in the store, unlisted; left as it is' });
-            return;
-          }
-          const copy = await copyVersion(
-            store,
-            { bucket: trail.bucket, key: file.key, versionId: 'null' },
-            key,
-          );
-          const size = (await store.digest(key))?.size ?? 0;
-          writer.record(
-            writer.item(path, 'cloudtrail-file', `arn:aws:s3:::${trail.bucket}/${file.key}`, {
-              ...copy,
-              size,
-            }),
-          );
+        await copyInto(path, 'cloudtrail-file', `arn:aws:s3:::${trail.bucket}/${file.key}`, {
+          bucket: trail.bucket,
+          key: file.key,
+          versionId: 'null',
         });
       }
       records = {
@@ -384,42 +422,13 @@ export async function preserveOnline(options: OnlineOptions): Promise<PreserveRe
         writer.kept.push(path);
         continue;
       }
-      if (member) {
-        // A server-side copy needs one principal that reads the (contained) bucket and writes
-        // the evidence bucket: only this account's break-glass role reads it, and the evidence
-        // bucket admits writes only from the security account's.
-        skipped.push({
-          target: `s3://${b.name}/${o.key} version ${o.versionId}`,
-          reason: `in account ${caller.account}: object versions of another account are not copied (its bucket.json lists them); copy them as that account's break-glass role`,
-        });
-        continue;
-      }
-      await aws(`copying s3://${b.name}/${o.key} version ${o.versionId}`, async () => {
-        const key = writer.keyOf(path);
-        if (await evidenceObjectExists(store, key)) {
-          writer.conflicts.push({
-            path,
-            detail: 'already in the store, unlisted (an interrupted run?); left as it is',
-          });
-          return;
-        }
-        const copy = await copyVersion(
-          store,
-          { bucket: b.name, key: o.key, versionId: o.versionId },
-          key,
-          o.size,
-          options.copyLimits,
-        );
-        writer.record(
-          writer.item(
-            path,
-            's3-object-version',
-            `arn:${caller.partition}:s3:::${b.name}/${o.key}`,
-            { ...copy, size: o.size },
-            o.versionId,
-          ),
-        );
-      });
+      await copyInto(
+        path,
+        's3-object-version',
+        `arn:${caller.partition}:s3:::${b.name}/${o.key}`,
+        { bucket: b.name, key: o.key, versionId: o.versionId },
+        o.size,
+      );
     }
   }
 

@@ -7,6 +7,9 @@ export interface EvidenceConflict {
   readonly detail: string;
 }
 
+/** An item AWS refused to copy (AccessDenied, a version gone meanwhile): not preserved; the run went on. */
+export type EvidenceFailure = EvidenceConflict;
+
 /**
  * Writes one run's items: what an earlier run listed is never written again; what is in the
  * store but unlisted (an interrupted run) is adopted when its bytes are the ones this run
@@ -16,6 +19,7 @@ export class EvidenceWriter {
   public readonly added: EvidenceItem[] = [];
   public readonly kept: string[] = [];
   public readonly conflicts: EvidenceConflict[] = [];
+  public readonly failed: EvidenceFailure[] = [];
   private readonly prefix: string;
 
   constructor(

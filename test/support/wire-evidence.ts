@@ -69,7 +69,31 @@ export interface FakeSnapshot {
   readonly tags: ReadonlyArray<{ Key: string; Value: string }>;
 }
 
+/** One S3 request, as a bucket policy sees it. */
+export interface S3Request {
+  /** The access key the request is signed with (sessionKey(ACCOUNT) for an assumed role). */
+  readonly accessKeyId: string;
+  /** The operation; `CopyObject` for a PutObject with x-amz-copy-source. */
+  readonly operation: string;
+  readonly bucket: string;
+  readonly key?: string;
+  readonly copySource?: { readonly bucket: string; readonly key: string; readonly versionId: string | null };
+}
+
 const sha256 = (body: Buffer) => createHash('sha256').update(body).digest();
+
+/** `x-amz-copy-source` as S3 reads it: `bucket/key?versionId=...`, the key URL-encoded. */
+function copySourceOf(call: WireCall): S3Request['copySource'] {
+  const header = call.headers['x-amz-copy-source'];
+  if (typeof header !== 'string') return undefined;
+  const [path, query = ''] = header.replace(/^\//, '').split('?');
+  const [bucket, ...rest] = path.split('/');
+  return {
+    bucket,
+    key: decodeURIComponent(rest.join('/')),
+    versionId: new URLSearchParams(query).get('versionId'),
+  };
+}
 const member = (inner: string) => `<member>${inner}</member>`;
 const item = (inner: string) => `<item>${inner}</item>`;
 
@@ -80,6 +104,11 @@ export class WireEvidenceAccount {
   public readonly users = new Map<string, FakeUser>();
   public readonly instances = new Map<string, FakeInstance>();
   public readonly snapshots: FakeSnapshot[] = [];
+  /**
+   * Whom S3 lets in, as the buckets' and keys' policies would (one S3 for every account: a member
+   * account's clients may reach this one); false answers S3's AccessDenied. @default everyone
+   */
+  public s3Admits: (request: S3Request) => boolean = () => true;
   private versionCounter = 0;
 
   private constructor(
@@ -182,7 +211,21 @@ export class WireEvidenceAccount {
   }
 
   private routeS3(): void {
-    const w = this.wire;
+    const denied = () => s3Error({ code: 'AccessDenied', message: 'Access Denied', status: 403 });
+    const w = {
+      on: (service: 's3', operation: string, handler: (p: WireParams, call: WireCall) => WireResponse) =>
+        this.wire.on(service, operation, (p, call) => {
+          const copySource = copySourceOf(call);
+          const request: S3Request = {
+            accessKeyId: /Credential=(\w+)\//.exec(String(call.headers.authorization))?.[1] ?? '',
+            operation: copySource ? 'CopyObject' : operation,
+            bucket: p.Bucket,
+            ...(p.Key !== undefined ? { key: p.Key } : {}),
+            ...(copySource ? { copySource } : {}),
+          };
+          return this.s3Admits(request) ? handler(p, call) : denied();
+        }),
+    };
     const noSuchKey = () =>
       s3Error({ code: 'NoSuchKey', message: 'The specified key does not exist.', status: 404 });
     w.on('s3', 'ListObjectsV2', (p) => {
@@ -303,12 +346,9 @@ export class WireEvidenceAccount {
         status: 412,
       });
     }
-    const copySource = call.headers['x-amz-copy-source'];
-    if (typeof copySource === 'string') {
-      const [path, query = ''] = copySource.replace(/^\//, '').split('?');
-      const [bucket, ...rest] = path.split('/');
-      const key = decodeURIComponent(rest.join('/'));
-      const versionId = new URLSearchParams(query).get('versionId');
+    const copySource = copySourceOf(call);
+    if (copySource) {
+      const { bucket, key, versionId } = copySource;
       const body =
         bucket === this.logBucket
           ? this.logFile(key)

@@ -36,3 +36,13 @@ export function checkedName(what: string, value: string, rule: NameRule): string
   }
   return value;
 }
+
+/** An AWS Organizations id (`o-...`), else IRKIT_CONFIG with the fix; unresolved tokens pass. */
+export function checkedOrganizationId(value: string): string {
+  if (!Token.isUnresolved(value) && !PATTERNS.organizationId.test(value)) {
+    throw new IrKitError('IRKIT_CONFIG', `invalid organization id: ${JSON.stringify(value)}`, {
+      hint: 'give the id AWS Organizations shows, e.g. o-exampleorgid (organizationId)',
+    });
+  }
+  return value;
+}

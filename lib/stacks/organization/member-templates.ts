@@ -33,8 +33,9 @@ export interface MemberTemplatesProps {
 /**
  * The two member templates, synthesized in an app of their own: the baseline is the access stack
  * itself (the four IR roles trusting the security account's responders, the containment policy,
- * the handler, bundled inline, and the execution role), so a member account holds exactly what a
- * single account does; the alerts template forwards to the security account. cdk-nag checks both,
+ * the handler, bundled inline, and the execution role), so a member account holds what a single
+ * account does, its break-glass role writing into the security account's S3 only its own evidence
+ * folder (evidenceAccount); the alerts template forwards to the security account. cdk-nag checks both,
  * so an unacknowledged finding fails here as it fails any stack. No environment: CloudFormation
  * StackSets fill in each account and Region.
  */

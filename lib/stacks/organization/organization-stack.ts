@@ -140,7 +140,7 @@ export function organizationSettings(config: IrKitConfig): OrganizationStackProp
   return {
     env: { account: members.administrationAccount ?? security, region },
     templates: memberTemplates({
-      baseline: access,
+      baseline: { ...access, evidenceAccount: security },
       alerts: {
         centralBusArn: `arn:aws:events:${GLOBAL_EVENTS_REGION}:${security}:event-bus/${ORGANIZATION_BUS_NAME}`,
         breakGlassRoleName: config.breakGlassRoleName,

@@ -10,7 +10,13 @@ import { runtimeConfig } from '../../config';
 import { createAccountAccess, describeAccounts, failIfAnyAccountFailed } from '../../contain/accounts';
 import { createClients } from '../../contain/aws';
 import { collect } from '../../contain/terminal';
-import { formatPreservationPlan, planPreservation, preserveAccounts } from '../../preserve/accounts';
+import {
+  formatPreservationPlan,
+  planPreservation,
+  preservationOutcomes,
+  preservationSummary,
+  preserveAccounts,
+} from '../../preserve/accounts';
 import { formatPreserveReport, formatVerification } from '../../preserve/format';
 import { verifyManifest } from '../../preserve/manifest';
 import { preserveOffline, PreserveReport } from '../../preserve/preserve';
@@ -213,12 +219,10 @@ export const registerPreserve: RegisterCommand = (program: Command) => {
           else process.stdout.write(`  FAILED: ${o.error ?? 'unknown'}\n`);
         }
         if (result.accounts.length) {
-          process.stdout.write(
-            `\nPer account:\n${describeAccounts(result.accounts, (r) => `${r.added.length} added, ${r.kept.length} kept, ${r.skipped.length} skipped`)}`,
-          );
+          process.stdout.write(`\nPer account:\n${describeAccounts(result.accounts, preservationSummary)}`);
         }
       }
       failOnConflicts(result.home);
-      failIfAnyAccountFailed(result.accounts, 'preservation', 'IRKIT_PRESERVATION_FAILED');
+      failIfAnyAccountFailed(preservationOutcomes(result), 'preservation', 'IRKIT_PRESERVATION_FAILED');
     });
 };

@@ -187,6 +187,21 @@ function copySource(source: { bucket: string; key: string; versionId: string }):
   return `${source.bucket}/${encodeURIComponent(source.key)}${versionQuery}`;
 }
 
+export interface CopyOptions {
+  /** The version's size, when known: beyond limits.singleCopyBytes it is copied in parts. @default - one CopyObject */
+  readonly size?: number;
+  /** @default DEFAULT_COPY_LIMITS */
+  readonly limits?: CopyLimits;
+  /**
+   * Who copies: a principal that may read the source and write the evidence bucket. In a member
+   * account of the organization, that account's break-glass role: only it reads the account's
+   * (contained) buckets, and the evidence bucket admits its writes under its own account's folder.
+   * The copy is read back (a multipart copy's SHA-256) with the store's own client.
+   * @default the store's client
+   */
+  readonly via?: S3Client;
+}
+
 /**
  * Copies one object version server-side into the evidence bucket, its metadata and tags with
  * it, and returns the SHA-256 of the copy (hex): one CopyObject up to 5 GB, a multipart copy
@@ -196,14 +211,14 @@ export async function copyVersion(
   store: S3EvidenceStore,
   source: { bucket: string; key: string; versionId: string },
   destinationKey: string,
-  size?: number,
-  limits: CopyLimits = DEFAULT_COPY_LIMITS,
+  options: CopyOptions = {},
 ): Promise<{ sha256: string; versionId?: string }> {
   checkIncidentKey(destinationKey);
+  const { size, limits = DEFAULT_COPY_LIMITS, via = store.s3 } = options;
   if (size !== undefined && size > limits.singleCopyBytes) {
-    return multipartCopy(store, source, destinationKey, size, limits.partBytes);
+    return multipartCopy(store, via, source, destinationKey, size, limits.partBytes);
   }
-  const out = await store.s3.send(
+  const out = await via.send(
     new CopyObjectCommand({
       Bucket: store.bucket,
       Key: destinationKey,
@@ -229,24 +244,26 @@ export async function copyVersion(
  * object that appeared meanwhile); AbortMultipartUpload when any of it fails, so no part is left
  * behind. The metadata and tags are read from the source and set on the upload, as CopyObject's
  * COPY directives do. S3's checksum of a multipart object is of its parts, not of its bytes: the
- * copy is read back and hashed for the manifest.
+ * copy is read back and hashed for the manifest, with the store's client (`via` reads the source
+ * and writes the parts, and may read nothing of the evidence bucket).
  */
 async function multipartCopy(
   store: S3EvidenceStore,
+  via: S3Client,
   source: { bucket: string; key: string; versionId: string },
   destinationKey: string,
   size: number,
   partBytes: number,
 ): Promise<{ sha256: string; versionId?: string }> {
   const versionId = source.versionId === 'null' ? undefined : source.versionId;
-  const head = await store.s3.send(
+  const head = await via.send(
     new HeadObjectCommand({
       Bucket: source.bucket,
       Key: source.key,
       ...(versionId ? { VersionId: versionId } : {}),
     }),
   );
-  const tags = await store.s3.send(
+  const tags = await via.send(
     new GetObjectTaggingCommand({
       Bucket: source.bucket,
       Key: source.key,
@@ -256,7 +273,7 @@ async function multipartCopy(
   const tagging = (tags.TagSet ?? [])
     .map((t) => `${encodeURIComponent(t.Key ?? '')}=${encodeURIComponent(t.Value ?? '')}`)
     .join('&');
-  const created = await store.s3.send(
+  const created = await via.send(
     new CreateMultipartUploadCommand({
       Bucket: store.bucket,
       Key: destinationKey,
@@ -275,7 +292,7 @@ async function multipartCopy(
     const parts: CompletedPart[] = [];
     for (let start = 0, n = 1; start < size; start += part, n++) {
       const end = Math.min(start + part, size) - 1;
-      const out = await store.s3.send(
+      const out = await via.send(
         new UploadPartCopyCommand({
           Bucket: store.bucket,
           Key: destinationKey,
@@ -293,7 +310,7 @@ async function multipartCopy(
         ...(out.CopyPartResult?.ChecksumSHA256 ? { ChecksumSHA256: out.CopyPartResult.ChecksumSHA256 } : {}),
       });
     }
-    const done = await store.s3.send(
+    const done = await via.send(
       new CompleteMultipartUploadCommand({
         Bucket: store.bucket,
         Key: destinationKey,
@@ -310,7 +327,7 @@ async function multipartCopy(
     }
     return { sha256: digest.sha256, ...(done.VersionId ? { versionId: done.VersionId } : {}) };
   } catch (error) {
-    await store.s3
+    await via
       .send(
         new AbortMultipartUploadCommand({ Bucket: store.bucket, Key: destinationKey, UploadId: uploadId }),
       )

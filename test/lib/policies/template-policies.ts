@@ -228,6 +228,8 @@ export interface Ask {
   readonly identityPolicies: { name: string; policy: PolicyDocument }[];
   readonly resourcePolicy?: PolicyDocument;
   readonly context?: Record<string, string | string[]>;
+  /** S3 Block Public Access is on for the bucket: a public bucket policy then admits nobody from outside the account. */
+  readonly blockPublicAccess?: boolean;
 }
 
 /** What IAM decides for one request. Simulator input errors fail the test, loudly. */
@@ -243,6 +245,7 @@ export async function decide(ask: Ask): Promise<Decision> {
     serviceControlPolicies: [],
     resourceControlPolicies: [],
     resourcePolicy: ask.resourcePolicy,
+    ...(ask.blockPublicAccess ? { additionalSettings: { s3: { blockPublicAccess: true } } } : {}),
   };
   const result = await runSimulation(simulation, {});
   if (result.resultType === 'error') {

@@ -44,6 +44,8 @@ describe('AccessStack (IrKitAccess)', () => {
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       ManagedPolicyName: 'iam-containment-policy',
     });
+    // The account's own evidence store: its break-glass role writes every folder of an incident.
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/EvidenceWrites|aws:ResourceAccount/);
   });
 
   it('protects the four IR roles and the kit’s own roles from the containment handler', () => {

@@ -1,9 +1,9 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 
 import { parseConfig } from '../../../lib/config';
-import { EVIDENCE_DENIED_ACTIONS } from '../../../lib/constructs/evidence-store';
+import { EVIDENCE_DENIED_ACTIONS, EVIDENCE_WRITE_ACTIONS } from '../../../lib/constructs/evidence-store';
 import { EVIDENCE_STACK } from '../../../lib/names';
-import { EvidenceStack, EvidenceStackProps } from '../../../lib/stacks/evidence-stack';
+import { EvidenceStack, EvidenceStackProps, evidenceSettings } from '../../../lib/stacks/evidence-stack';
 import { compliantApp, nagFindings } from '../../helpers/compliance';
 import { env } from './fixtures';
 
@@ -121,5 +121,93 @@ describe('EvidenceStack (IrKitEvidence)', () => {
 
   it('has no unacknowledged cdk-nag finding', () => {
     expect(nagFindings(stack)).toEqual([]);
+  });
+
+  it('admits no member account without an organization', () => {
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/PrincipalOrgID|accounts\//);
+  });
+});
+
+describe('IrKitEvidence of an organization with members', () => {
+  const base = {
+    trustedPrincipals: ['arn:aws:iam::777777777777:role/Responder'],
+    logBucket: 'amzn-s3-demo-logging-bucket',
+    accounts: ['777777777777'],
+    organizationId: 'o-exampleorgid',
+    env: { account: '777777777777', region: 'us-east-1' },
+  };
+  const ownFolder = {
+    'Fn::Join': [
+      '',
+      [
+        { 'Fn::GetAtt': [Match.stringLikeRegexp('^Store'), 'Arn'] },
+        '/incidents/*/accounts/${aws:PrincipalAccount}/*',
+      ],
+    ],
+  };
+
+  it('takes the organization from the config only with a member baseline, and the break-glass role name', () => {
+    expect(evidenceSettings(parseConfig(base)).organizationId).toBeUndefined();
+    const config = parseConfig({
+      ...base,
+      breakGlassRoleName: 'IncidentBreakGlass',
+      members: { organizationalUnits: ['ou-exa1-11111111'] },
+    });
+    const t = Template.fromStack(evidenceStack(evidenceSettings(config)));
+    t.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'MemberWritesOnlyFromTheOrganization',
+            Effect: 'Deny',
+            Condition: Match.objectLike({ StringNotEquals: { 'aws:PrincipalOrgID': 'o-exampleorgid' } }),
+          }),
+          Match.objectLike({
+            Sid: 'MemberWritesOnlyItsAccountsFolder',
+            Effect: 'Deny',
+            NotResource: ownFolder,
+          }),
+          Match.objectLike({ Sid: 'MemberWritesNoFolderNestedElsewhere', Effect: 'Deny' }),
+          Match.objectLike({
+            Sid: 'MemberBreakGlassCopiesItsAccountsEvidence',
+            Effect: 'Allow',
+            Principal: { AWS: '*' },
+            Action: [...EVIDENCE_WRITE_ACTIONS].sort(),
+            Resource: ownFolder,
+            Condition: {
+              StringEquals: { 'aws:PrincipalOrgID': 'o-exampleorgid' },
+              ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/IncidentBreakGlass' },
+            },
+          }),
+        ]),
+      },
+    });
+    t.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'MemberBreakGlassEncryptsItsCopies',
+            Principal: { AWS: '*' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            Condition: Match.objectLike({
+              StringEquals: {
+                'kms:ViaService': 's3.us-east-1.amazonaws.com',
+                'aws:PrincipalOrgID': 'o-exampleorgid',
+              },
+            }),
+          }),
+        ]),
+      },
+    });
+  });
+
+  it.each([
+    [{ organizationId: 'o-EXAMPLE' }, /invalid organization id: "o-EXAMPLE"/],
+    [
+      { organizationId: 'o-exampleorgid', breakGlassRoleName: 'role/with/slash' },
+      /invalid member writer role name: "role\/with\/slash"/,
+    ],
+  ])('refuses %j with the fix', (props, message) => {
+    expect(() => evidenceStack(props)).toThrow(message);
   });
 });

@@ -16,6 +16,7 @@ const report = (liveChecks: PreserveReport['liveChecks']): PreserveReport => ({
   added: [],
   kept: [],
   conflicts: [],
+  failed: [],
   skipped: [],
   records: { wanted: 1, found: 1, missing: [], files: 1 },
   liveChecks,
@@ -53,6 +54,22 @@ describe('the live checks in irkit preserve’s output', () => {
     expect(md).not.toMatch(/^forged line/m);
     // The key stays one cell, literal.
     expect(html).toContain('<td><code>x\\x1b[2J| &lt;img src=y&gt;\\nforged line</code></td>');
+  });
+
+  it('names each copy AWS refused, its key made harmless', () => {
+    const text = formatPreserveReport({
+      ...report([]),
+      failed: [
+        {
+          path: 'accounts/111122223333/s3/amzn-s3-demo-bucket2/objects/x%1B/v2',
+          detail: `copying s3://amzn-s3-demo-bucket2/${HOSTILE_KEY} version v2 failed: AccessDenied: Access Denied`,
+        },
+      ],
+    });
+    expect(text).toContain(
+      'NOT COPIED accounts/111122223333/s3/amzn-s3-demo-bucket2/objects/x%1B/v2: copying s3://amzn-s3-demo-bucket2/x\\x1b[2J| <img src=y>\\nforged line version v2 failed: AccessDenied: Access Denied',
+    );
+    expect(text).not.toMatch(/^forged line/m);
   });
 
   it('says when a bucket is gone and when there is none', () => {

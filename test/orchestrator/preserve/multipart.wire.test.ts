@@ -118,7 +118,7 @@ const header = (c: WireCall, name: string) => c.headers[name];
 
 describe('a version over 5 GB is copied in parts, server-side', () => {
   it('CreateMultipartUpload, UploadPartCopy of each byte range, CompleteMultipartUpload; the copy hashed for the manifest', async () => {
-    const copy = await copyVersion(store, SOURCE, KEY, BODY.length, LIMITS);
+    const copy = await copyVersion(store, SOURCE, KEY, { size: BODY.length, limits: LIMITS });
     expect(ops()).toEqual([
       'HeadObject',
       'GetObjectTagging',
@@ -151,7 +151,10 @@ describe('a version over 5 GB is copied in parts, server-side', () => {
   });
 
   it('a version up to the limit is still one CopyObject', async () => {
-    await copyVersion(store, SOURCE, KEY, BODY.length, { ...LIMITS, singleCopyBytes: BODY.length });
+    await copyVersion(store, SOURCE, KEY, {
+      size: BODY.length,
+      limits: { ...LIMITS, singleCopyBytes: BODY.length },
+    });
     expect(ops()).toEqual(['PutObject']);
   });
 
@@ -176,7 +179,9 @@ describe('a version over 5 GB is copied in parts, server-side', () => {
           ),
     );
     account.wire.on('s3', 'AbortMultipartUpload', () => noContent(204));
-    await expect(copyVersion(store, SOURCE, KEY, BODY.length, LIMITS)).rejects.toMatchObject({
+    await expect(
+      copyVersion(store, SOURCE, KEY, { size: BODY.length, limits: LIMITS }),
+    ).rejects.toMatchObject({
       name: 'AccessDenied',
     });
     expect(ops()).toEqual([

@@ -38,7 +38,7 @@ let templates: Record<MemberTemplateKind, MemberTemplate>;
 beforeAll(() => {
   // Synthesized with cdk-nag on: an unacknowledged finding in a member template throws here.
   templates = memberTemplates({
-    baseline: { trustedPrincipals: [RESPONDER] },
+    baseline: { trustedPrincipals: [RESPONDER], evidenceAccount: SECURITY },
     alerts: { centralBusArn: BUS },
   });
 });
@@ -126,6 +126,36 @@ describe('the member baseline template', () => {
     expect(Buffer.byteLength(templates.baseline.body)).toBeGreaterThan(TEMPLATE_BODY_MAX_BYTES);
     // The member has no analytics: no Athena or log bucket grants.
     expect(templates.baseline.body).not.toMatch(/athena:StartQueryExecution|s3:GetObject/);
+  });
+
+  it("holds the break-glass role's writes into the security account's S3 to its own folder of an incident", () => {
+    const t = Template.fromJSON(templates.baseline.template);
+    const ownFolder = {
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, ':s3:::*/incidents/*/accounts/${aws:PrincipalAccount}/*'],
+      ],
+    };
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^RolesBreakGlass') }],
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Sid: 'EvidenceWritesOnlyInThisAccountsFolder',
+            Effect: 'Deny',
+            NotResource: ownFolder,
+            Condition: { StringEquals: { 'aws:ResourceAccount': SECURITY } },
+          }),
+          Match.objectLike({ Sid: 'EvidenceWritesNoFolderNestedElsewhere', Effect: 'Deny' }),
+        ],
+      },
+    });
+    expect(() =>
+      memberTemplates({
+        baseline: { trustedPrincipals: [RESPONDER], evidenceAccount: '7777' },
+        alerts: { centralBusArn: BUS },
+      }),
+    ).toThrow(/invalid evidence account: "7777"/);
   });
 
   const memberRole = (name: string) => `arn:aws:iam::${MEMBER}:role/${name}`;
