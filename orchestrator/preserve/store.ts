@@ -210,9 +210,10 @@ export interface S3EvidenceStoreProps {
 }
 
 /**
- * The kit's evidence bucket. Writes are conditional (`If-None-Match: *`, which the bucket policy
- * requires), carry their SHA-256 for S3 to check on arrival, and take the bucket's default
- * Object Lock retention. Reads name the version they got, so a later version written over an
+ * The kit's evidence bucket. Writes are conditional (`If-None-Match: *`: an item already there
+ * is kept, and reported), carry their SHA-256 for S3 to check on arrival, and take the bucket's
+ * default Object Lock retention; a write that skipped the condition could only add a version,
+ * never replace or delete one (versioning and Object Lock, which the bucket always has). Reads name the version they got, so a later version written over an
  * item is seen.
  */
 export class S3EvidenceStore implements EvidenceStore {
