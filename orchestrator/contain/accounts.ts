@@ -308,8 +308,9 @@ export function plansOfAccounts(
     return busy.length > 0 ? busy : plans.slice(0, 1);
   }
   const known = plans.map((p) => p.accountId).filter((a): a is string => a !== undefined);
-  return accounts.map((raw) => {
-    const account = v.accountId(raw);
+  // An account given twice (--account A --account A) is entered once.
+  const asked = [...new Set(accounts.map((raw) => v.accountId(raw)))];
+  return asked.map((account) => {
     const plan = plans.find((p) => p.accountId === account);
     if (!plan) {
       throw new IrKitError('IRKIT_INVALID_INPUT', `the plan has nothing for account ${account}`, {

@@ -90,7 +90,10 @@ export async function statusAccounts(
     unnamed.add(empty);
     return empty;
   };
-  const plans = options.accounts?.length ? options.accounts.map(planFor) : named;
+  // An account given twice (--account A --account A) is entered once.
+  const plans = options.accounts?.length
+    ? [...new Set(options.accounts.map((a) => v.accountId(a)))].map(planFor)
+    : named;
   if (plans.length === 0) return [];
   const run = await runInAccounts(
     access,

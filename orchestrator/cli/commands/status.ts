@@ -91,7 +91,12 @@ export const registerStatus: RegisterCommand = (program: Command) => {
         await statusOfAccounts(access, flags, investigation);
         return;
       }
-      const rows = await containmentStatus(clients, flags.incident);
+      // With an investigation to check, Part 6 runs whether or not a containment stack is left
+      // (released, or never deployed); without one, an incident with no stack is an error.
+      const rows =
+        investigation && flags.incident
+          ? (await containmentStatus(clients)).filter((r) => r.incidentId === flags.incident)
+          : await containmentStatus(clients, flags.incident);
       const remains =
         investigation && flags.incident
           ? await actorRemains(clients, investigation.result, flags.incident)

@@ -130,4 +130,32 @@ describe('irkit status --incident across accounts', () => {
     expect(run.stderr).toContain('Per account:');
     expect(wire.callsTo('sts', 'AssumeRole')).toHaveLength(1);
   });
+
+  it('one account: Part 6 runs after every containment stack is released (none left), and --account twice enters once', async () => {
+    const single = join(dir, 'single.json');
+    writeFileSync(single, renderJson(await demoResult()));
+
+    const run = await irkitWithEnv(env, 'status', '--incident', INCIDENT, '--plan', single);
+    const twice = await irkitWithEnv(
+      env,
+      'status',
+      '--incident',
+      INCIDENT,
+      '--plan',
+      plan,
+      '--account',
+      MEMBER,
+      '--account',
+      MEMBER,
+    );
+
+    expect(run.stderr).not.toContain('IRKIT_UNKNOWN_INCIDENT');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('nothing is contained');
+    expect(run.stdout).toMatch(
+      /Nothing of what the actor created remains \(incident [\w-]+, \d+ target\(s\) checked\)/,
+    );
+    expect(twice.code).toBe(0);
+    expect(wire.callsTo('sts', 'AssumeRole')).toHaveLength(1);
+  });
 });
