@@ -39,6 +39,10 @@ beforeAll(() => {
   outDir = mkdtempSync(path.join(os.tmpdir(), 'irkit-investigate-cli-'));
 });
 
+/** `irkit investigate` of the exposed key over the test logs' window, with further flags. */
+const investigateKey = (...flags: string[]) =>
+  irkit('investigate', '--access-key-id', KEY, ...WINDOW, '--logs', logs.root, ...flags);
+
 afterAll(() => {
   logs.remove();
   rmSync(outDir, { recursive: true, force: true });
@@ -46,7 +50,7 @@ afterAll(() => {
 
 describe('irkit investigate on the local engine', () => {
   test('prints the blast radius and the plan to stdout, progress to stderr', async () => {
-    const run = await irkit('investigate', '--access-key-id', KEY, ...WINDOW, '--logs', logs.root);
+    const run = await investigateKey();
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(
       `Investigation: access key ${KEY}\nWindow 2021/07/16..2021/07/24, local engine, depth 5`,
@@ -63,18 +67,7 @@ describe('irkit investigate on the local engine', () => {
 
   test('--out FILE.json writes the document contain --plan reads, and never replaces a file without --force', async () => {
     const file = path.join(outDir, 'result.json');
-    const first = await irkit(
-      'investigate',
-      '--access-key-id',
-      KEY,
-      ...WINDOW,
-      '--logs',
-      logs.root,
-      '--out',
-      file,
-      '--incident',
-      'IR-2021-0724',
-    );
+    const first = await investigateKey('--out', file, '--incident', 'IR-2021-0724');
     expect(first.code).toBe(0);
     expect(first.stdout).toBe('');
     expect(first.stderr).toContain(`wrote ${file} (json)`);
@@ -83,31 +76,12 @@ describe('irkit investigate on the local engine', () => {
     expect(plan.steps.map((s) => s.name)).toEqual(['JorgeSouza', 'JaneDoe', 'DOC-EXAMPLE-BUCKET']);
 
     writeFileSync(file, 'an earlier investigation');
-    const again = await irkit(
-      'investigate',
-      '--access-key-id',
-      KEY,
-      ...WINDOW,
-      '--logs',
-      logs.root,
-      '--out',
-      file,
-    );
+    const again = await investigateKey('--out', file);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/IRKIT_INVALID_INPUT: .*result\.json exists; it is left as it is/);
     expect(readFileSync(file, 'utf8')).toBe('an earlier investigation');
 
-    const forced = await irkit(
-      'investigate',
-      '--access-key-id',
-      KEY,
-      ...WINDOW,
-      '--logs',
-      logs.root,
-      '--out',
-      file,
-      '--force',
-    );
+    const forced = await investigateKey('--out', file, '--force');
     expect(forced.code).toBe(0);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ formatVersion: 1, found: true });
   });
@@ -135,20 +109,7 @@ describe('irkit investigate on the local engine', () => {
   test('--incident with --evidence DIR: the preserved incident’s live checks, eradication record and manifest', async () => {
     const evidence = path.join(outDir, 'evidence');
     await preserveInto(evidence);
-    const run = await irkit(
-      'investigate',
-      '--access-key-id',
-      KEY,
-      ...WINDOW,
-      '--logs',
-      logs.root,
-      '--incident',
-      INCIDENT,
-      '--evidence',
-      evidence,
-      '--format',
-      'markdown',
-    );
+    const run = await investigateKey('--incident', INCIDENT, '--evidence', evidence, '--format', 'markdown');
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('evidence verified: 3 item(s)');
     expect(run.stdout).toContain('### Live checks of the actor’s buckets (irkit preserve)');

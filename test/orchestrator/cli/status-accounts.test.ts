@@ -69,11 +69,14 @@ beforeEach(() => {
   wire.on('s3', 'HeadBucket', () => noContent(404));
 });
 
+/** `irkit status --incident` of the fixture's incident, with further flags. */
+const statusOf = (...flags: string[]) => irkitWithEnv(env, 'status', '--incident', INCIDENT, ...flags);
+
 const signedWith = (call: WireCall) => /Credential=(\w+)\//.exec(String(call.headers.authorization))?.[1];
 
 describe('irkit status --incident across accounts', () => {
   it('checks Part 6 in every account the investigation names; exit code 4 names the account it could not enter', async () => {
-    const run = await irkitWithEnv(env, 'status', '--incident', INCIDENT, '--plan', plan);
+    const run = await statusOf('--plan', plan);
     expect(run.code).toBe(4);
     expect(run.stdout).toContain(`Part 6, checked against the investigation ${plan}:`);
     expect(run.stdout).toMatch(
@@ -104,18 +107,7 @@ describe('irkit status --incident across accounts', () => {
   });
 
   it('--format json: the rows and what remains, each with its account, the summary on stderr; --account restricts', async () => {
-    const run = await irkitWithEnv(
-      env,
-      'status',
-      '--incident',
-      INCIDENT,
-      '--plan',
-      plan,
-      '--account',
-      MEMBER,
-      '--format',
-      'json',
-    );
+    const run = await statusOf('--plan', plan, '--account', MEMBER, '--format', 'json');
     expect(run.code).toBe(0);
     const json = JSON.parse(run.stdout);
     expect(json).toMatchObject({ contained: [], remainsFrom: plan });
@@ -135,19 +127,8 @@ describe('irkit status --incident across accounts', () => {
     const single = join(dir, 'single.json');
     writeFileSync(single, renderJson(await demoResult()));
 
-    const run = await irkitWithEnv(env, 'status', '--incident', INCIDENT, '--plan', single);
-    const twice = await irkitWithEnv(
-      env,
-      'status',
-      '--incident',
-      INCIDENT,
-      '--plan',
-      plan,
-      '--account',
-      MEMBER,
-      '--account',
-      MEMBER,
-    );
+    const run = await statusOf('--plan', single);
+    const twice = await statusOf('--plan', plan, '--account', MEMBER, '--account', MEMBER);
 
     expect(run.stderr).not.toContain('IRKIT_UNKNOWN_INCIDENT');
     expect(run.code).toBe(0);
